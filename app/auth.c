@@ -1,0 +1,99 @@
+/* Credentials are random tokens stored as SHA-256; any dialect's header resolves to one user. */
+#include "app/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/secret.h"
+#include "db/audit.h"
+#include "db/db.h"
+
+/* Nano sessions live 3 minutes without keep-alive; other tokens NIMBUS_TOKEN_TTL seconds. */
+#define NANO_SESSION_TTL 180
+#define DEFAULT_TOKEN_TTL 3600
+
+static char decoy_hash[128];
+static int token_ttl = DEFAULT_TOKEN_TTL;
+
+void
+nb_auth_init(void)
+{
+    struct nb_arena *a = nb_arena_new(256);
+    const char *ttl = getenv("NIMBUS_TOKEN_TTL");
+
+    snprintf(decoy_hash, sizeof(decoy_hash), "%s",
+             nb_password_hash(a, nb_random_hex(a, 16)));
+    nb_arena_free(a);
+    if (ttl != NULL && atoi(ttl) > 0)
+        token_ttl = atoi(ttl);
+}
+
+static void
+fill_user(struct nb_req *r, const PGresult *res, int id, int uuid, int group, int admin)
+{
+    r->user.id = nb_db_int(res, 0, id);
+    r->user.id_text = nb_db_text(res, 0, id);
+    r->user.uuid = nb_db_text(res, 0, uuid);
+    r->user.group = nb_db_text_or_null(res, 0, group);
+    r->user.is_admin = nb_db_bool(res, 0, admin);
+}
+
+int
+nb_auth_resolve(struct nb_req *r)
+{
+    const PGresult *res;
+
+    if (r->credential == NULL || r->credential[0] == '\0')
+        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
+    res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1)
+        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
+    fill_user(r, res, 0, 1, 3, 4);
+    r->user.name = nb_db_text(res, 0, 2);
+    return 0;
+}
+
+int
+nb_auth_login(struct nb_req *r, const char *name, const char *password, const char *message)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_USER_LOGIN, name);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1) {
+        /* Spend the same time as a real check, so timing does not reveal unknown users. */
+        (void)nb_password_verify(decoy_hash, password);
+        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
+    }
+    if (!nb_password_verify(nb_db_text(res, 0, 2), password))
+        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
+    fill_user(r, res, 0, 1, 3, 4);
+    r->user.name = nb_arena_strdup(r->arena, name);
+    return 0;
+}
+
+int
+nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out)
+{
+    const PGresult *res;
+    char ttl[16];
+
+    out->ttl = strcmp(kind, "nano") == 0 ? NANO_SESSION_TTL : token_ttl;
+    snprintf(ttl, sizeof(ttl), "%d", out->ttl);
+    out->token = nb_random_hex(r->arena, NB_TOKEN_BYTES);
+    if (nb_db_begin(r) < 0)
+        return -1;
+    res = nb_db_query(r, NB_Q_CREDENTIAL_ISSUE, out->token, r->user.id_text, kind, ttl);
+    if (res == NULL || nb_audit(r, "%s logs in via %s", r->user.name, kind) < 0 ||
+        nb_db_commit(r) < 0) {
+        nb_db_rollback();
+        return -1;
+    }
+    out->expires = nb_db_int(res, 0, 0);
+    out->expires_iso = nb_db_text(res, 0, 1);
+    out->issued_iso = nb_db_text(res, 0, 2);
+    return 0;
+}

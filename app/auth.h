@@ -1,0 +1,29 @@
+/* Who is calling: credential resolution, password log-in and credential issue for all dialects. */
+#ifndef NB_AUTH_H
+#define NB_AUTH_H
+
+#include <stdint.h>
+
+#include "app/request.h"
+
+/* A freshly issued credential. The raw token exists only here and in the client's hands. */
+struct nb_issued {
+    const char *token;
+    int64_t expires;         /* unix seconds */
+    const char *expires_iso; /* 2026-11-23T18:00:00.000000Z */
+    const char *issued_iso;
+    int ttl;                 /* seconds */
+};
+
+/* Prepares what log-ins need (a decoy hash so unknown users cost as much as wrong passwords). */
+void nb_auth_init(void);
+/* Fills r->user from r->credential; NB_E_UNAUTHENTICATED with the dialect's wording. */
+int nb_auth_resolve(struct nb_req *r);
+/* Checks name and password and fills r->user. One message for unknown users and wrong
+ * passwords, so log-in never reveals who exists. */
+int nb_auth_login(struct nb_req *r, const char *name, const char *password, const char *message);
+/* Issues a credential of kind ("nano", "waldur", "astakos", "keystone", "danube") for
+ * r->user and records the log-in in the audit log, in one transaction. */
+int nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out);
+
+#endif

@@ -1,0 +1,164 @@
+/* nimbusctl: the operator's command line (migrations, users, the first admin). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/log.h"
+#include "app/secret.h"
+#include "db/db.h"
+#include "db/users.h"
+
+#define MIN_PASSWORD 8
+
+static const char usage[] =
+    "usage: nimbusctl <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  migrate                  apply migrations/*.sql not yet applied (NIMBUS_MIGRATIONS)\n"
+    "  bootstrap                create the first admin (NIMBUS_ADMIN_USER, NIMBUS_ADMIN_PASSWORD;\n"
+    "                           a generated password is printed once and stored in\n"
+    "                           $NIMBUS_STATE_DIR/admin-password)\n"
+    "  user add NAME [GROUP]    create a user; the password comes from NIMBUS_PASSWORD or stdin\n"
+    "  user passwd NAME         set a user's password (NIMBUS_PASSWORD or stdin)\n"
+    "\n"
+    "The database is NIMBUS_DB (a libpq conninfo string).\n";
+
+static const char *
+env(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : fallback;
+}
+
+static int
+fail(struct nb_req *r)
+{
+    fprintf(stderr, "nimbusctl: %s\n", r->err.message);
+    return 1;
+}
+
+/* The password from NIMBUS_PASSWORD, else the first line of stdin. */
+static const char *
+read_password(struct nb_req *r)
+{
+    static char line[1024];
+    const char *pw = getenv("NIMBUS_PASSWORD");
+
+    if (pw == NULL) {
+        if (isatty(STDIN_FILENO))
+            fputs("password: ", stderr);
+        if (fgets(line, sizeof(line), stdin) == NULL)
+            line[0] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+        pw = line;
+    }
+    if (strlen(pw) < MIN_PASSWORD) {
+        nb_fail(r, NB_E_INVALID, "password must have at least %d characters", MIN_PASSWORD);
+        return NULL;
+    }
+    return pw;
+}
+
+static int
+save_password(const char *state, const char *password)
+{
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/admin-password", state);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, password, strlen(password)) < 0 || write(fd, "\n", 1) < 0) {
+        fprintf(stderr, "nimbusctl: cannot write %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Idempotent: an existing admin keeps its password unless NIMBUS_ADMIN_PASSWORD says another. */
+static int
+bootstrap(struct nb_req *r)
+{
+    const char *name = env("NIMBUS_ADMIN_USER", "admin");
+    const char *password = env("NIMBUS_ADMIN_PASSWORD", NULL);
+    const char *state = env("NIMBUS_STATE_DIR", ".run");
+    int exists = nb_user_exists(r, name);
+
+    if (exists < 0)
+        return fail(r);
+    if (exists) {
+        if (password != NULL && nb_user_set_password(r, name, password) < 0)
+            return fail(r);
+        printf("admin user %s exists\n", name);
+        return 0;
+    }
+    if (password == NULL) {
+        password = nb_random_hex(r->arena, 12);
+        if (save_password(state, password) < 0)
+            return 1;
+        printf("generated admin password for %s: %s (saved in %s/admin-password)\n", name,
+               password, state);
+    }
+    if (nb_user_create(r, name, password, "admin") < 0)
+        return fail(r);
+    printf("created admin user %s\n", name);
+    return 0;
+}
+
+static int
+user_command(struct nb_req *r, int argc, char **argv)
+{
+    const char *pw;
+
+    if (argc >= 3 && strcmp(argv[1], "add") == 0) {
+        if ((pw = read_password(r)) == NULL || nb_user_create(r, argv[2], pw, argc > 3 ? argv[3] : NULL) < 0)
+            return fail(r);
+        printf("created user %s\n", argv[2]);
+        return 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "passwd") == 0) {
+        if ((pw = read_password(r)) == NULL || nb_user_set_password(r, argv[2], pw) < 0)
+            return fail(r);
+        printf("password of %s changed\n", argv[2]);
+        return 0;
+    }
+    fputs(usage, stderr);
+    return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *conninfo = env("NIMBUS_DB", "");
+    struct nb_req r = {.user = {.name = "nimbusctl"}, .request_id = "cli"};
+    int rc;
+
+    nb_log_set_process("ctl");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "migrate") == 0)
+        return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
+    if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0) {
+        fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
+        return 2;
+    }
+    r.arena = nb_arena_new(4096);
+    nb_db_init(conninfo);
+    if (!nb_db_ready()) {
+        fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
+        return 1;
+    }
+    rc = strcmp(argv[1], "bootstrap") == 0 ? bootstrap(&r) : user_command(&r, argc - 1, argv + 1);
+    nb_arena_free(r.arena);
+    nb_db_close();
+    return rc;
+}

@@ -1,0 +1,182 @@
+/* The master: binds nothing itself (main does), forks the pool and keeps it at strength. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/log.h"
+#include "app/metrics.h"
+#include "app/worker.h"
+
+#define MAX_WORKERS 256
+#define MAX_BACKOFF_MS 5000
+#define DRAIN_TIMEOUT_S 20
+
+struct slot {
+    pid_t pid;
+    double started, respawn_at;
+    int failures; /* consecutive deaths soon after start, for back-off */
+};
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static sigset_t handled;
+
+static pid_t
+spawn(int fd)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        sigprocmask(SIG_UNBLOCK, &handled, NULL);
+        _exit(nb_worker_run(fd));
+    }
+    if (pid < 0)
+        nb_log_error(NULL, "fork failed: %s", strerror(errno));
+    return pid;
+}
+
+/* Old workers left from a reload finish their request and exit; they are only reaped. */
+static pid_t draining[MAX_WORKERS * 4];
+static int ndraining;
+
+static void
+reap(struct slot *slots, int n, bool stopping)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < ndraining; i++)
+            if (draining[i] == pid)
+                draining[i--] = draining[--ndraining];
+        for (int i = 0; i < n; i++) {
+            double up;
+
+            if (slots[i].pid != pid)
+                continue;
+            slots[i].pid = 0;
+            if (stopping)
+                break;
+            up = now() - slots[i].started;
+            slots[i].failures = up < 1.0 ? slots[i].failures + 1 : 0;
+            int delay_ms = slots[i].failures == 0 ? 0 : 100 << (slots[i].failures < 6 ? slots[i].failures : 6);
+            if (delay_ms > MAX_BACKOFF_MS)
+                delay_ms = MAX_BACKOFF_MS;
+            slots[i].respawn_at = now() + delay_ms / 1e3;
+            nb_metrics_worker_restart();
+            nb_log_warn(NULL, "worker %d died (%s %d) after %.1fs; respawning in %d ms", (int)pid,
+                        WIFSIGNALED(status) ? "signal" : "exit",
+                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), up, delay_ms);
+        }
+    }
+}
+
+static void
+fill(struct slot *slots, int n, int fd)
+{
+    for (int i = 0; i < n; i++) {
+        if (slots[i].pid != 0 || now() < slots[i].respawn_at)
+            continue;
+        slots[i].pid = spawn(fd);
+        slots[i].started = now();
+        if (slots[i].pid < 0)
+            slots[i].pid = 0;
+    }
+}
+
+static void
+reload(struct slot *slots, int n, int fd)
+{
+    nb_log_info(NULL, "SIGHUP: replacing %d workers", n);
+    for (int i = 0; i < n; i++) {
+        if (slots[i].pid == 0)
+            continue;
+        if (ndraining < (int)(sizeof(draining) / sizeof(draining[0])))
+            draining[ndraining++] = slots[i].pid;
+        kill(slots[i].pid, SIGTERM);
+        slots[i] = (struct slot){0};
+    }
+    fill(slots, n, fd);
+}
+
+static int
+alive(const struct slot *slots, int n)
+{
+    int k = ndraining;
+
+    for (int i = 0; i < n; i++)
+        k += slots[i].pid != 0;
+    return k;
+}
+
+static void
+drain(struct slot *slots, int n)
+{
+    double deadline = now() + DRAIN_TIMEOUT_S;
+
+    for (int i = 0; i < n; i++)
+        if (slots[i].pid != 0)
+            kill(slots[i].pid, SIGTERM);
+    for (int i = 0; i < ndraining; i++)
+        kill(draining[i], SIGTERM);
+    while (alive(slots, n) > 0 && now() < deadline) {
+        usleep(20000);
+        reap(slots, n, true);
+    }
+    if (alive(slots, n) == 0)
+        return;
+    nb_log_warn(NULL, "workers did not drain in %ds; killing them", DRAIN_TIMEOUT_S);
+    for (int i = 0; i < n; i++)
+        if (slots[i].pid != 0)
+            kill(slots[i].pid, SIGKILL);
+    for (int i = 0; i < ndraining; i++)
+        kill(draining[i], SIGKILL);
+    while (alive(slots, n) > 0) {
+        usleep(20000);
+        reap(slots, n, true);
+    }
+}
+
+int
+nb_master_run(int fd, int n)
+{
+    struct slot slots[MAX_WORKERS] = {0};
+    struct timespec tick = {0, 100 * 1000 * 1000};
+
+    if (n > MAX_WORKERS)
+        n = MAX_WORKERS;
+    nb_log_set_process("master");
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    sigprocmask(SIG_BLOCK, &handled, NULL);
+    fill(slots, n, fd);
+    nb_log_info(NULL, "master %d serving with %d workers", (int)getpid(), n);
+    for (;;) {
+        int sig = sigtimedwait(&handled, NULL, &tick);
+
+        if (sig == SIGTERM || sig == SIGINT) {
+            nb_log_info(NULL, "%s: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            drain(slots, n);
+            return 0;
+        }
+        if (sig == SIGHUP)
+            reload(slots, n, fd);
+        reap(slots, n, false);
+        fill(slots, n, fd);
+    }
+}

@@ -1,0 +1,147 @@
+/* Request, latency, restart and reconnect counters in an anonymous shared mapping. Workers add
+ * with relaxed atomics; whichever worker serves /metrics reads them all. */
+#include "app/metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "app/request.h"
+#include "app/router.h"
+
+/* The statuses worth a series of their own; everything else counts as "other". */
+static const int tracked_status[] = {200, 201, 202, 204, 301, 400, 401, 403, 404, 405, 409,
+                                     410, 412, 413, 415, 429, 500, 503};
+#define NSTATUS (sizeof(tracked_status) / sizeof(tracked_status[0]) + 1)
+static const double bucket_le[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
+
+struct shared {
+    atomic_ulong worker_restarts;
+    atomic_ulong db_reconnects;
+    atomic_ulong latency_count;
+    atomic_ulong latency_micros;
+    atomic_ulong latency_bucket[NBUCKETS];
+    atomic_ulong requests[]; /* [route + 1][status]; row 0 is "no route matched" */
+};
+
+static struct shared *shm;
+static size_t route_rows;
+
+int
+nb_metrics_init(size_t nroutes)
+{
+    size_t size;
+
+    route_rows = nroutes + 1;
+    size = sizeof(struct shared) + route_rows * NSTATUS * sizeof(atomic_ulong);
+    shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shm == MAP_FAILED) {
+        shm = NULL;
+        return -1;
+    }
+    memset(shm, 0, size);
+    return 0;
+}
+
+static size_t
+status_slot(int status)
+{
+    for (size_t i = 0; i < NSTATUS - 1; i++)
+        if (tracked_status[i] == status)
+            return i;
+    return NSTATUS - 1;
+}
+
+void
+nb_metrics_request(const struct nb_req *r, double seconds)
+{
+    size_t row = (size_t)(r->route_index + 1);
+
+    if (shm == NULL || row >= route_rows)
+        return;
+    atomic_fetch_add_explicit(&shm->requests[row * NSTATUS + status_slot(r->status)], 1,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&shm->latency_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&shm->latency_micros, (unsigned long)(seconds * 1e6),
+                              memory_order_relaxed);
+    for (size_t i = 0; i < NBUCKETS; i++)
+        if (seconds <= bucket_le[i])
+            atomic_fetch_add_explicit(&shm->latency_bucket[i], 1, memory_order_relaxed);
+}
+
+void
+nb_metrics_worker_restart(void)
+{
+    if (shm != NULL)
+        atomic_fetch_add_explicit(&shm->worker_restarts, 1, memory_order_relaxed);
+}
+
+void
+nb_metrics_db_reconnect(void)
+{
+    if (shm != NULL)
+        atomic_fetch_add_explicit(&shm->db_reconnects, 1, memory_order_relaxed);
+}
+
+static unsigned long
+load(atomic_ulong *v)
+{
+    return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+const char *
+nb_metrics_render(struct nb_req *r)
+{
+    char *buf;
+    size_t cap = 4096 + route_rows * NSTATUS * 160, at = 0;
+
+#define OUT(...)                                                                                \
+    do {                                                                                        \
+        int n_ = snprintf(buf + at, cap - at, __VA_ARGS__);                                     \
+        at += n_ > 0 && (size_t)n_ < cap - at ? (size_t)n_ : 0;                                 \
+    } while (0)
+
+    buf = nb_arena_alloc(r->arena, cap);
+    if (shm == NULL)
+        return buf;
+    OUT("# HELP nimbus_requests_total Requests answered, by dialect, route and HTTP status.\n"
+        "# TYPE nimbus_requests_total counter\n");
+    for (size_t row = 0; row < route_rows; row++) {
+        const struct nb_dialect *d = NULL;
+        const struct nb_route *rt = row > 0 ? nb_router_route(row - 1, &d) : NULL;
+
+        for (size_t s = 0; s < NSTATUS; s++) {
+            unsigned long v = load(&shm->requests[row * NSTATUS + s]);
+            char status[8];
+
+            if (v == 0)
+                continue;
+            if (s < NSTATUS - 1)
+                snprintf(status, sizeof(status), "%d", tracked_status[s]);
+            else
+                strcpy(status, "other");
+            OUT("nimbus_requests_total{dialect=\"%s\",route=\"%s\",status=\"%s\"} %lu\n",
+                d != NULL ? d->name : "none", rt != NULL ? rt->pattern : "unmatched", status, v);
+        }
+    }
+    OUT("# HELP nimbus_request_duration_seconds Time from request start to the last byte.\n"
+        "# TYPE nimbus_request_duration_seconds histogram\n");
+    for (size_t i = 0; i < NBUCKETS; i++)
+        OUT("nimbus_request_duration_seconds_bucket{le=\"%g\"} %lu\n", bucket_le[i],
+            load(&shm->latency_bucket[i]));
+    OUT("nimbus_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", load(&shm->latency_count));
+    OUT("nimbus_request_duration_seconds_sum %.6f\n", load(&shm->latency_micros) / 1e6);
+    OUT("nimbus_request_duration_seconds_count %lu\n", load(&shm->latency_count));
+    OUT("# HELP nimbus_worker_restarts_total Workers respawned after dying.\n"
+        "# TYPE nimbus_worker_restarts_total counter\n"
+        "nimbus_worker_restarts_total %lu\n",
+        load(&shm->worker_restarts));
+    OUT("# HELP nimbus_db_reconnects_total Database connections re-established by workers.\n"
+        "# TYPE nimbus_db_reconnects_total counter\n"
+        "nimbus_db_reconnects_total %lu\n",
+        load(&shm->db_reconnects));
+#undef OUT
+    return buf;
+}

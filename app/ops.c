@@ -1,0 +1,47 @@
+/* Operator endpoints outside every dialect: /healthz (database check) and /metrics. */
+#include "db/db.h"
+#include "app/metrics.h"
+#include "routes/dialects.h"
+
+static int
+ops_health(struct nb_req *r)
+{
+    struct json_object *o = json_object_new_object();
+
+    if (nb_db_query(r, NB_Q_PING, NULL) == NULL) {
+        json_object_put(o);
+        return -1;
+    }
+    json_object_object_add(o, "status", json_object_new_string("ok"));
+    return nb_reply(r, 200, o);
+}
+
+static int
+ops_metrics(struct nb_req *r)
+{
+    r->reply_text = nb_metrics_render(r);
+    r->reply_type = "text/plain; version=0.0.4";
+    r->status = 200;
+    return 0;
+}
+
+static void
+ops_error(struct nb_req *r)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "status", json_object_new_string(nb_status_name[r->err.status]));
+    json_object_object_add(o, "detail", json_object_new_string(r->err.message));
+    nb_reply(r, nb_status_http[r->err.status], o);
+}
+
+static const struct nb_route ops_routes[] = {
+    {NB_GET, "^/healthz$", ops_health, NULL, NB_PERM_PUBLIC},
+    {NB_GET, "^/metrics$", ops_metrics, NULL, NB_PERM_PUBLIC},
+};
+
+static const char *const ops_mounts[] = {"/healthz", "/metrics", NULL};
+
+const struct nb_dialect nb_ops_dialect = {
+    "ops", ops_mounts, NB_ROUTES(ops_routes), ops_error, "", "",
+};

@@ -1,0 +1,269 @@
+/* The request lifecycle, one path for every dialect:
+ * route → authenticate → authorise → parse and check the body → handler → render. */
+#include "app/request.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/auth.h"
+#include "app/router.h"
+#include "db/db.h"
+
+#define NB_MAX_JSON_DEPTH 32
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} methods[] = {
+    {NB_GET, "GET"}, {NB_POST, "POST"}, {NB_PUT, "PUT"}, {NB_DELETE, "DELETE"}, {NB_PATCH, "PATCH"},
+};
+
+unsigned
+nb_method_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strcmp(name, methods[i].name) == 0)
+            return methods[i].bit;
+    return 0;
+}
+
+const char *
+nb_method_list(struct nb_req *r, unsigned bits)
+{
+    char *s = nb_arena_alloc(r->arena, 64);
+
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (!(bits & methods[i].bit))
+            continue;
+        if (s[0] != '\0')
+            strcat(s, ", ");
+        strcat(s, methods[i].name);
+    }
+    return s;
+}
+
+static void
+put_json(void *o)
+{
+    json_object_put(o);
+}
+
+int
+nb_reply(struct nb_req *r, int status, struct json_object *body)
+{
+    r->status = status;
+    r->reply = body;
+    if (body != NULL)
+        nb_arena_defer(r->arena, put_json, body);
+    return 0;
+}
+
+void
+nb_reply_header(struct nb_req *r, const char *name, const char *value)
+{
+    if (r->nheaders < (int)(sizeof(r->headers) / sizeof(r->headers[0])))
+        r->headers[r->nheaders++] = (struct nb_header){name, value};
+}
+
+struct json_object *
+nb_json_object(struct nb_req *r)
+{
+    (void)r;
+    return json_object_new_object();
+}
+
+struct json_object *
+nb_json_string(const char *s)
+{
+    return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+struct json_object *
+nb_json_get(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (o != NULL && json_object_is_type(o, json_type_object))
+        json_object_object_get_ex(o, key, &v);
+    return v;
+}
+
+const char *
+nb_json_get_string(struct json_object *o, const char *key)
+{
+    struct json_object *v = nb_json_get(o, key);
+
+    return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                : NULL;
+}
+
+static const char *const type_names[] = {
+    [NB_T_STRING] = "a string", [NB_T_INT] = "an integer", [NB_T_BOOL] = "a boolean",
+    [NB_T_OBJECT] = "an object", [NB_T_ARRAY] = "an array", [NB_T_ANY] = "a value",
+};
+
+static bool
+has_type(struct json_object *v, enum nb_type t)
+{
+    switch (t) {
+    case NB_T_STRING:
+        return json_object_is_type(v, json_type_string);
+    case NB_T_INT:
+        return json_object_is_type(v, json_type_int);
+    case NB_T_BOOL:
+        return json_object_is_type(v, json_type_boolean);
+    case NB_T_OBJECT:
+        return json_object_is_type(v, json_type_object);
+    case NB_T_ARRAY:
+        return json_object_is_type(v, json_type_array);
+    case NB_T_ANY:
+        return true;
+    }
+    return false;
+}
+
+int
+nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
+              const char *where)
+{
+    const struct nb_field *f;
+
+    if (!json_object_is_type(o, json_type_object))
+        return nb_fail_field(r, NB_E_INVALID, where, "Expected a JSON object.");
+    json_object_object_foreach(o, key, val) {
+        for (f = spec; f->name != NULL && strcmp(f->name, key) != 0; f++)
+            ;
+        if (f->name == NULL)
+            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
+                                 "This field is not accepted.");
+        if (val == NULL || json_object_is_type(val, json_type_null)) {
+            if (f->required)
+                return nb_fail_field(r, NB_E_INVALID, f->name, "This field may not be null.");
+            continue;
+        }
+        if (!has_type(val, f->type))
+            return nb_fail_field(r, NB_E_INVALID, f->name, "This field must be %s.",
+                                 type_names[f->type]);
+        if (f->type == NB_T_STRING &&
+            (size_t)json_object_get_string_len(val) > (f->max_len ? f->max_len : 255))
+            return nb_fail_field(r, NB_E_INVALID, f->name,
+                                 "Ensure this field has no more than %zu characters.",
+                                 f->max_len ? f->max_len : 255);
+        if (f->type == NB_T_OBJECT && f->sub != NULL &&
+            nb_body_check(r, val, f->sub, f->name) < 0)
+            return -1;
+    }
+    for (f = spec; f->name != NULL; f++)
+        if (f->required && nb_json_get(o, f->name) == NULL)
+            return nb_fail_field(r, NB_E_INVALID, f->name, "This field is required.");
+    return 0;
+}
+
+static bool
+is_json_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int
+parse_body(struct nb_req *r)
+{
+    struct json_tokener *tok;
+    enum json_tokener_error jerr;
+
+    if (r->body_len == 0) {
+        r->json = json_object_new_object();
+        nb_arena_defer(r->arena, put_json, r->json);
+        return nb_body_check(r, r->json, r->route->body, NULL);
+    }
+    if (!is_json_type(r->content_type))
+        return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
+                       r->content_type != NULL ? r->content_type : "");
+    tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
+    r->json = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+    jerr = json_tokener_get_error(tok);
+    if (r->json != NULL)
+        nb_arena_defer(r->arena, put_json, r->json);
+    if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < r->body_len) {
+        /* Only whitespace may follow the document. */
+        for (size_t i = json_tokener_get_parse_end(tok); i < r->body_len; i++)
+            if (strchr(" \t\r\n", r->body[i]) == NULL)
+                jerr = json_tokener_error_parse_unexpected;
+    }
+    json_tokener_free(tok);
+    if (jerr == json_tokener_continue)
+        return nb_fail(r, NB_E_INVALID, "JSON parse error - unexpected end of input");
+    if (jerr != json_tokener_success || r->json == NULL)
+        return nb_fail(r, NB_E_INVALID, "JSON parse error - %s",
+                       jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+                                                    : "incomplete document");
+    return nb_body_check(r, r->json, r->route->body, NULL);
+}
+
+static int
+authorise(struct nb_req *r)
+{
+    switch (r->route->perm) {
+    case NB_PERM_PUBLIC:
+    case NB_PERM_USER:
+        return 0;
+    case NB_PERM_ADMIN:
+        return r->user.is_admin ? 0
+                                : nb_fail(r, NB_E_FORBIDDEN,
+                                          "You do not have permission to perform this action.");
+    case NB_PERM__MAX:
+        break;
+    }
+    return nb_fail(r, NB_E_INTERNAL, "route without permission");
+}
+
+/* Default shape when no dialect claims the path. */
+static void
+render_unmounted(struct nb_req *r)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "detail", json_object_new_string("Not found."));
+    nb_reply(r, nb_status_http[r->err.status], o);
+}
+
+void
+nb_request_handle(struct nb_req *r)
+{
+    r->route_index = -1;
+    if (r->method == 0) {
+        nb_fail(r, NB_E_METHOD, "method not allowed");
+        goto fail;
+    }
+    if (nb_router_match(r) < 0)
+        goto fail;
+    if (r->body_len > NB_MAX_BODY) {
+        nb_fail(r, NB_E_TOO_LARGE, "Request body is larger than %d bytes.", NB_MAX_BODY);
+        goto fail;
+    }
+    if (r->route->perm != NB_PERM_PUBLIC && nb_auth_resolve(r) < 0)
+        goto fail;
+    if (authorise(r) < 0)
+        goto fail;
+    if (r->route->body != NULL && parse_body(r) < 0)
+        goto fail;
+    if (r->route->handler(r) < 0)
+        goto fail;
+    nb_db_rollback(); /* a handler that left a transaction open did not mean to commit it */
+    return;
+fail:
+    nb_db_rollback();
+    if (r->err.status == NB_OK)
+        nb_fail(r, NB_E_INTERNAL, "handler failed without an error");
+    r->reply = NULL;
+    if (r->err.status == NB_E_METHOD && r->allowed != 0)
+        nb_reply_header(r, "Allow", nb_method_list(r, r->allowed));
+    if (r->dialect != NULL)
+        r->dialect->render_error(r);
+    else
+        render_unmounted(r);
+}

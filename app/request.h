@@ -1,0 +1,147 @@
+/* A request's life: everything a handler sees, and the calls it answers with. */
+#ifndef NB_REQUEST_H
+#define NB_REQUEST_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/arena.h"
+#include "app/error.h"
+
+enum nb_method {
+    NB_GET = 1 << 0,
+    NB_POST = 1 << 1,
+    NB_PUT = 1 << 2,
+    NB_DELETE = 1 << 3,
+    NB_PATCH = 1 << 4,
+};
+
+/* What a route demands of its caller; checked by the dispatcher, never by handlers. */
+enum nb_perm {
+    NB_PERM_PUBLIC, /* no credential needed (log-in, health) */
+    NB_PERM_USER,   /* any authenticated user */
+    NB_PERM_ADMIN,  /* users holding the admin role */
+    NB_PERM__MAX
+};
+
+/* Input spec: the JSON body a route accepts. Undeclared keys are refused. */
+enum nb_type { NB_T_STRING, NB_T_INT, NB_T_BOOL, NB_T_OBJECT, NB_T_ARRAY, NB_T_ANY };
+
+struct nb_field {
+    const char *name;
+    enum nb_type type;
+    bool required;
+    size_t max_len;              /* strings: longest accepted length; 0 = 255 */
+    const struct nb_field *sub;  /* objects: their fields, NULL-name terminated; NULL = any */
+};
+
+struct nb_req;
+typedef int (*nb_handler)(struct nb_req *r);
+
+struct nb_route {
+    unsigned methods;
+    const char *pattern;
+    nb_handler handler;
+    const struct nb_field *body; /* NULL: the route takes no body */
+    enum nb_perm perm;
+};
+
+/* One API dialect: where it is mounted, its routes, and how it answers failures. */
+struct nb_dialect {
+    const char *name;
+    const char *const *mounts; /* path prefixes, NULL-terminated */
+    const struct nb_route *routes;
+    size_t nroutes;
+    void (*render_error)(struct nb_req *r);
+    const char *no_credential;  /* what an unauthenticated call is told, in the dialect's words */
+    const char *bad_credential; /* ... and a call with an unknown or expired credential */
+};
+
+/* The authenticated caller, resolved from whichever dialect's credential header came. */
+struct nb_user {
+    int64_t id;
+    const char *id_text; /* id as a query parameter */
+    const char *uuid; /* 32 hex digits, the identity other dialects show */
+    const char *name;
+    const char *group; /* Nano user group, or NULL */
+    bool is_admin;
+};
+
+#define NB_MAX_CAPTURES 8
+/* JSON bodies above this are refused unread (nginx allows a little more, so that the refusal
+ * comes in the dialect's own shape). */
+#define NB_MAX_BODY (512 * 1024)
+
+struct nb_header {
+    const char *name, *value;
+};
+
+struct nb_req {
+    struct nb_arena *arena;
+
+    /* Request, as nginx passed it. */
+    enum nb_method method;
+    const char *method_name;
+    const char *path; /* without the query string */
+    const char *query;
+    const char *content_type;
+    const char *remote_addr;
+    const char *request_id;
+    const char *scheme_host; /* "https://host:port", for absolute URLs */
+    const char *credential;  /* raw token from any dialect's auth header, or NULL */
+    const char *body;
+    size_t body_len;
+    struct json_object *json; /* the parsed body, checked against route->body */
+    const char *(*param)(struct nb_req *r, const char *name);
+    void *transport;
+
+    /* Routing. */
+    const struct nb_dialect *dialect;
+    const struct nb_route *route;
+    int route_index; /* global index for metrics, -1 when unmatched */
+    const char *capture[NB_MAX_CAPTURES];
+    unsigned allowed; /* methods the path accepts, for 405 */
+
+    struct nb_user user;
+    struct nb_error err;
+
+    /* Response. */
+    int status;
+    struct json_object *reply;
+    const char *reply_text; /* a non-JSON body (metrics) */
+    const char *reply_type;
+    struct nb_header headers[8];
+    int nheaders;
+};
+
+/* Record the request's error (the first one sticks) and return -1. */
+int nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status status,
+               const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define nb_fail(r, status, ...) nb_fail_at((r), __FILE__, __LINE__, (status), NULL, __VA_ARGS__)
+#define nb_fail_field(r, status, field, ...)                                                    \
+    nb_fail_at((r), __FILE__, __LINE__, (status), (field), __VA_ARGS__)
+
+/* Answer with status and a JSON body (owned by the request from now on); returns 0. */
+int nb_reply(struct nb_req *r, int status, struct json_object *body);
+void nb_reply_header(struct nb_req *r, const char *name, const char *value);
+
+/* JSON helpers whose results live as long as the request. */
+struct json_object *nb_json_object(struct nb_req *r);
+struct json_object *nb_json_string(const char *s);
+const char *nb_json_get_string(struct json_object *o, const char *key);
+struct json_object *nb_json_get(struct json_object *o, const char *key);
+
+/* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
+int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
+                  const char *where);
+
+/* The dispatcher: route, authenticate, authorise, parse, handle, render the error. */
+void nb_request_handle(struct nb_req *r);
+/* The method's bit from its name, 0 when unknown. */
+unsigned nb_method_parse(const char *name);
+/* "GET, PUT" for an Allow header. */
+const char *nb_method_list(struct nb_req *r, unsigned methods);
+
+#endif

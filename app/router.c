@@ -1,0 +1,117 @@
+/* Route matching: mount prefix picks the dialect, then its rows are tried in table order. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "app/router.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+
+/* Compiled patterns, indexed by the global route number; built once, read-only afterwards. */
+static pcre2_code **compiled;
+static size_t *dialect_base; /* first global route number of each dialect */
+static size_t total;
+static pcre2_match_data *match_data;
+
+int
+nb_router_init(void)
+{
+    size_t ndialects = 0, at = 0;
+
+    for (; nb_dialects[ndialects] != NULL; ndialects++)
+        total += nb_dialects[ndialects]->nroutes;
+    compiled = calloc(total, sizeof(*compiled));
+    dialect_base = calloc(ndialects, sizeof(*dialect_base));
+    match_data = pcre2_match_data_create(NB_MAX_CAPTURES + 1, NULL);
+    if (compiled == NULL || dialect_base == NULL || match_data == NULL)
+        abort();
+    for (size_t d = 0; d < ndialects; d++) {
+        dialect_base[d] = at;
+        for (size_t i = 0; i < nb_dialects[d]->nroutes; i++, at++) {
+            const char *pattern = nb_dialects[d]->routes[i].pattern;
+            int err;
+            PCRE2_SIZE off;
+
+            compiled[at] = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                         PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY, &err, &off, NULL);
+            if (compiled[at] == NULL) {
+                nb_log_error(NULL, "route pattern %s does not compile at %zu", pattern, off);
+                return -1;
+            }
+            (void)pcre2_jit_compile(compiled[at], PCRE2_JIT_COMPLETE);
+        }
+    }
+    return 0;
+}
+
+size_t
+nb_router_count(void)
+{
+    return total;
+}
+
+const struct nb_route *
+nb_router_route(size_t i, const struct nb_dialect **dialect)
+{
+    for (size_t d = 0; nb_dialects[d] != NULL; d++) {
+        if (i < dialect_base[d] + nb_dialects[d]->nroutes) {
+            *dialect = nb_dialects[d];
+            return &nb_dialects[d]->routes[i - dialect_base[d]];
+        }
+    }
+    return NULL;
+}
+
+static bool
+mounted(const struct nb_dialect *d, const char *path)
+{
+    for (const char *const *m = d->mounts; *m != NULL; m++)
+        if (strncmp(path, *m, strlen(*m)) == 0)
+            return true;
+    return false;
+}
+
+static void
+capture(struct nb_req *r, int rc)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(match_data);
+
+    for (int i = 1; i < rc && i <= NB_MAX_CAPTURES; i++)
+        r->capture[i - 1] = ov[2 * i] == PCRE2_UNSET
+                                ? NULL
+                                : nb_arena_strndup(r->arena, r->path + ov[2 * i],
+                                                   ov[2 * i + 1] - ov[2 * i]);
+}
+
+int
+nb_router_match(struct nb_req *r)
+{
+    size_t len = strlen(r->path), d;
+
+    for (d = 0; nb_dialects[d] != NULL; d++)
+        if (mounted(nb_dialects[d], r->path))
+            break;
+    if (nb_dialects[d] == NULL)
+        return nb_fail(r, NB_E_NOT_FOUND, "no API is mounted at this path");
+    r->dialect = nb_dialects[d];
+    for (size_t i = 0; i < r->dialect->nroutes; i++) {
+        const struct nb_route *rt = &r->dialect->routes[i];
+        size_t g = dialect_base[d] + i;
+        int rc = pcre2_match(compiled[g], (PCRE2_SPTR)r->path, len, 0, 0, match_data, NULL);
+
+        if (rc < 0)
+            continue;
+        if (!(rt->methods & r->method)) {
+            r->allowed |= rt->methods;
+            continue;
+        }
+        r->route = rt;
+        r->route_index = (int)g;
+        capture(r, rc);
+        return 0;
+    }
+    if (r->allowed != 0)
+        return nb_fail(r, NB_E_METHOD, "Method \"%s\" not allowed.", r->method_name);
+    return nb_fail(r, NB_E_NOT_FOUND, "Not found.");
+}

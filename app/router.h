@@ -1,0 +1,21 @@
+/* The route tables of all dialects, compiled with pcre2 JIT once at start-up. */
+#ifndef NB_ROUTER_H
+#define NB_ROUTER_H
+
+#include <stddef.h>
+
+#include "app/request.h"
+
+/* The dialects, in the order their mounts are tried (routes/dialects.c). */
+extern const struct nb_dialect *const nb_dialects[];
+
+/* Compiles every pattern; -1 (logged) when one does not compile. */
+int nb_router_init(void);
+/* Finds r->path's dialect and route and fills the captures. Records NB_E_NOT_FOUND (sets
+ * r->dialect when a mount matched) or NB_E_METHOD (r->allowed) and returns -1. */
+int nb_router_match(struct nb_req *r);
+size_t nb_router_count(void);
+/* Route number i of the global numbering, with its dialect. */
+const struct nb_route *nb_router_route(size_t i, const struct nb_dialect **dialect);
+
+#endif

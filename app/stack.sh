@@ -1,0 +1,555 @@
+#!/usr/bin/env bash
+# Runs the whole Nimbus stack (PostgreSQL, nimbus-api, nimbus-reconciler, nginx)
+# under one local state directory. Usage: app/stack.sh <command>; see usage() below.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=/usr/lib/postgresql/15/bin
+DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-dev
+    libvirt-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
+    python3-pytest python3-requests openssl wrk curl)
+
+usage() {
+    cat <<EOF
+usage: app/stack.sh <command>
+  deps          check the Debian packages; install the missing ones (root) or print how
+  build [type]  build release|debug|asan into build/<type> (default \$NIMBUS_BUILD)
+  start         build, then start the stack in the background; wait for /healthz
+  run           start, print URL, credentials and a first curl; stop on Ctrl-C
+  stop          stop everything
+  status        show what runs, with pids (exit 3 if something is down)
+  pg-restart    stop and start PostgreSQL only
+  test          build asan, start a throw-away stack on other ports, run ctest
+  bench         run the benchmarks (tests/bench/run) if present
+environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
+  NIMBUS_HTTP_PORT (8080) NIMBUS_PG_PORT (5433) NIMBUS_WORKERS NIMBUS_BUILD (release)
+  NIMBUS_ADMIN_USER NIMBUS_ADMIN_PASSWORD NIMBUS_PG_FAST=1 (no fsync; tests only)
+EOF
+}
+
+say() { printf 'stack: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Derive every path and setting from the environment. Called again by `test`
+# after it points the environment at its temporary stack.
+setup() {
+    STATE=${NIMBUS_STATE_DIR:-$REPO/.run}
+    mkdir -p "$STATE"
+    STATE=$(cd "$STATE" && pwd)
+    HTTPS_PORT=${NIMBUS_HTTPS_PORT:-8443}
+    HTTP_PORT=${NIMBUS_HTTP_PORT:-8080}
+    PG_PORT=${NIMBUS_PG_PORT:-5433}
+    BUILD=${NIMBUS_BUILD:-release}
+    LOG=$STATE/log
+    PGDATA=$STATE/pg/data
+    PGSOCK=$STATE/pg/sock
+    FCGI_LISTEN=${NIMBUS_FCGI_LISTEN:-$STATE/nimbus.sock}
+    URL=https://127.0.0.1:$HTTPS_PORT
+
+    export NIMBUS_STATE_DIR=$STATE
+    export NIMBUS_DB="host=$PGSOCK port=$PG_PORT dbname=nimbus user=nimbus"
+    export NIMBUS_FCGI_LISTEN=$FCGI_LISTEN
+    export NIMBUS_MIGRATIONS=$REPO/migrations
+    export NIMBUS_HTTPS_PORT=$HTTPS_PORT NIMBUS_HTTP_PORT=$HTTP_PORT NIMBUS_PG_PORT=$PG_PORT
+}
+
+build_type() {
+    case $1 in
+    release) echo Release ;;
+    debug) echo Debug ;;
+    asan) echo Asan ;;
+    *) die "unknown build type '$1' (release, debug or asan)" ;;
+    esac
+}
+
+bindir() { echo "$REPO/build/$BUILD"; }
+
+# ---------------------------------------------------------------- deps, build
+
+cmd_deps() {
+    local missing=() p
+    for p in "${DEB_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! is_root; then
+        say "missing packages: ${missing[*]}"
+        say "install them with:"
+        echo "sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
+        exit 1
+    fi
+    say "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y "${missing[@]}"; then
+        apt-get update
+        apt-get install -y "${missing[@]}"
+    fi
+}
+
+cmd_build() {
+    local type=${1:-$BUILD} dir
+    dir=$REPO/build/$type
+    [ -f "$REPO/CMakeLists.txt" ] || die "no CMakeLists.txt in $REPO"
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        cmake -S "$REPO" -B "$dir" -DCMAKE_BUILD_TYPE="$(build_type "$type")"
+    fi
+    cmake --build "$dir" -j "$(nproc)"
+}
+
+# ---------------------------------------------------------------- processes
+
+# A zombie is not alive: PID 1 in these containers may never reap what we stop.
+pid_alive() {
+    local stat
+    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat:0:1}" != Z ]
+}
+
+# pidfile_pid FILE NAME: print the pid in FILE if that process runs and is NAME
+# (so a stale file whose pid was reused never gets someone else killed).
+pidfile_pid() {
+    local pid comm
+    [ -f "$1" ] || return 1
+    read -r pid <"$1" || true
+    pid_alive "$pid" || return 1
+    read -r comm <"/proc/$pid/comm" || return 1
+    [ "$comm" = "${2:0:15}" ] || return 1
+    echo "$pid"
+}
+
+# stop_pid NAME PID [SECONDS]: SIGTERM, wait, then SIGKILL its process group.
+stop_pid() {
+    local name=$1 pid=$2 wait=${3:-15} i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < wait * 10; i++)); do
+        pid_alive "$pid" || { say "$name stopped"; return 0; }
+        sleep 0.1
+    done
+    say "$name (pid $pid) ignored SIGTERM for ${wait}s, killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Directories the unprivileged postgres (and nginx worker) user must cross.
+ensure_traversable() {
+    local d=$STATE
+    while [ "$d" != / ]; do
+        if [ "$(stat -c %A "$d" | cut -c10)" != x ] && [ "$(stat -c %A "$d" | cut -c10)" != t ]; then
+            say "warning: $d is not world-searchable; running chmod o+x $d"
+            chmod o+x "$d"
+        fi
+        d=$(dirname "$d")
+    done
+}
+
+prepare_state() {
+    mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK"
+    chmod 755 "$STATE" "$LOG"
+    local sock_len=$((${#PGSOCK} + 20))
+    [ $sock_len -lt 107 ] || die "state dir path too long for a unix socket: $STATE"
+    if is_root; then
+        ensure_traversable
+    fi
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# as_pg CMD...: run as the cluster's owner (postgres when we are root).
+as_pg() {
+    if is_root; then
+        (cd "$STATE/pg" && runuser -u postgres -- "$@")
+    else
+        (cd "$STATE/pg" && "$@")
+    fi
+}
+
+psql_admin() {
+    "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+
+pg_running() { as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+pg_init() {
+    [ -f "$PGDATA/PG_VERSION" ] && return 0
+    say "creating PostgreSQL cluster in $PGDATA"
+    mkdir -p "$PGDATA"
+    chmod 700 "$PGDATA"
+    is_root && chown -R postgres: "$STATE/pg"
+    as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C \
+        ${NIMBUS_PG_FAST:+--no-sync} >"$LOG/initdb.log" 2>&1 ||
+        { cat "$LOG/initdb.log" >&2; die "initdb failed"; }
+    echo "include_if_exists = 'nimbus.conf'" >>"$PGDATA/postgresql.conf"
+}
+
+# Settings rewritten on every `start`; `pg-restart` keeps whatever is there.
+pg_configure() {
+    {
+        echo "# written by app/stack.sh start"
+        echo "listen_addresses = ''"
+        echo "unix_socket_directories = '$PGSOCK'"
+        echo "unix_socket_permissions = 0777"
+        echo "port = $PG_PORT"
+        echo "max_connections = 200"
+        if [ -n "${NIMBUS_PG_FAST:-}" ]; then
+            echo "# test stack only: durability traded for speed"
+            echo "fsync = off"
+            echo "synchronous_commit = off"
+            echo "full_page_writes = off"
+        fi
+    } >"$PGDATA/nimbus.conf"
+    chmod 644 "$PGDATA/nimbus.conf"
+    is_root && chown postgres: "$PGDATA/nimbus.conf"
+    return 0
+}
+
+pg_start() {
+    if pg_running; then
+        return 0
+    fi
+    touch "$LOG/postgres.log"
+    if is_root; then
+        chown postgres: "$LOG/postgres.log" "$PGSOCK"
+    fi
+    chmod 755 "$PGSOCK"
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 30 -l "$LOG/postgres.log" start >/dev/null ||
+        { tail -n 20 "$LOG/postgres.log" >&2; die "PostgreSQL did not start"; }
+    say "PostgreSQL started (socket $PGSOCK, port $PG_PORT)"
+}
+
+pg_stop() {
+    [ -f "$PGDATA/PG_VERSION" ] || return 0
+    pg_running || return 0
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 stop -m fast >/dev/null
+    say "PostgreSQL stopped"
+}
+
+pg_create_db() {
+    if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'nimbus'")" ]; then
+        psql_admin -c "CREATE ROLE nimbus LOGIN"
+    fi
+    if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = 'nimbus'")" ]; then
+        psql_admin -c "CREATE DATABASE nimbus OWNER nimbus"
+    fi
+}
+
+cmd_pg_restart() {
+    [ -f "$PGDATA/PG_VERSION" ] || die "no PostgreSQL cluster in $PGDATA"
+    pg_stop
+    pg_start
+}
+
+# ---------------------------------------------------------------- TLS, nginx
+
+tls_init() {
+    [ -f "$STATE/tls/server.crt" ] && [ -f "$STATE/tls/server.key" ] && return 0
+    say "creating a self-signed certificate in $STATE/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj /CN=localhost \
+        -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+        -keyout "$STATE/tls/server.key" -out "$STATE/tls/server.crt" 2>"$LOG/openssl.log" ||
+        { cat "$LOG/openssl.log" >&2; die "openssl failed"; }
+    chmod 600 "$STATE/tls/server.key"
+}
+
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
+
+nginx_render() {
+    local user_line="" upstream
+    if is_root && getent passwd www-data >/dev/null; then
+        user_line="user www-data;"
+    fi
+    case $FCGI_LISTEN in
+    /*) upstream=unix:$FCGI_LISTEN ;;
+    *) upstream=$FCGI_LISTEN ;;
+    esac
+    sed -e "s|@USER_LINE@|$(sed_escape "$user_line")|g" \
+        -e "s|@STATE@|$(sed_escape "$STATE")|g" \
+        -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
+        -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
+        -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
+        -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
+        "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
+    if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
+        die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
+    fi
+    mv "$STATE/nginx/nginx.conf.new" "$STATE/nginx/nginx.conf"
+}
+
+nginx_cmd() { nginx -p "$STATE/nginx" -e "$LOG/nginx-error.log" -c "$STATE/nginx/nginx.conf" "$@"; }
+
+nginx_start() {
+    local pid
+    nginx_render
+    nginx_cmd -t -q || die "nginx configuration test failed ($STATE/nginx/nginx.conf)"
+    if pid=$(pidfile_pid "$STATE/nginx/nginx.pid" nginx); then
+        nginx_cmd -s reload
+        say "nginx reloaded (pid $pid)"
+        return 0
+    fi
+    nginx_cmd || { tail -n 20 "$LOG/nginx-error.log" >&2; die "nginx did not start"; }
+    say "nginx started on $URL and http://127.0.0.1:$HTTP_PORT"
+}
+
+nginx_stop() {
+    local pid
+    pid=$(pidfile_pid "$STATE/nginx/nginx.pid" nginx) || return 0
+    stop_pid nginx "$pid" 10
+}
+
+# ---------------------------------------------------------------- nimbus
+
+nimbusctl() { "$(bindir)/nimbusctl" "$@"; }
+
+api_start() {
+    local bin pid
+    bin=$(bindir)/nimbus-api
+    [ -x "$bin" ] || die "$bin is not built (make build)"
+    if pid=$(pidfile_pid "$STATE/nimbus-api.pid" nimbus-api); then
+        say "nimbus-api already running (pid $pid)"
+        return 0
+    fi
+    case $FCGI_LISTEN in /*) rm -f "$FCGI_LISTEN" ;; esac
+    # setsid: the api gets its own process group, so a terminal's Ctrl-C reaches
+    # only this script, which then stops everything in order.
+    setsid "$bin" </dev/null >>"$LOG/nimbus-api.log" 2>&1 &
+    API_PID=$!
+    say "nimbus-api started (pid $API_PID, $FCGI_LISTEN)"
+}
+
+api_stop() {
+    local pid
+    pid=$(pidfile_pid "$STATE/nimbus-api.pid" nimbus-api) || pid=${API_PID:-}
+    pid_alive "$pid" || return 0
+    stop_pid nimbus-api "$pid" 20
+    pid_alive "$pid" || rm -f "$STATE/nimbus-api.pid"
+}
+
+reconciler_start() {
+    local bin pid
+    bin=$(bindir)/nimbus-reconciler
+    [ -x "$bin" ] || return 0
+    if pid=$(pidfile_pid "$STATE/nimbus-reconciler.pid" nimbus-reconciler); then
+        say "nimbus-reconciler already running (pid $pid)"
+        return 0
+    fi
+    setsid "$bin" </dev/null >>"$LOG/nimbus-reconciler.log" 2>&1 &
+    echo $! >"$STATE/nimbus-reconciler.pid"
+    say "nimbus-reconciler started (pid $!)"
+}
+
+reconciler_stop() {
+    local pid
+    pid=$(pidfile_pid "$STATE/nimbus-reconciler.pid" nimbus-reconciler) || { rm -f "$STATE/nimbus-reconciler.pid"; return 0; }
+    stop_pid nimbus-reconciler "$pid" 20
+    rm -f "$STATE/nimbus-reconciler.pid"
+}
+
+healthz() {
+    [ "$(curl -k -s -o /dev/null --max-time 2 -w '%{http_code}' "$URL/healthz")" = 200 ]
+}
+
+show_logs() {
+    local f
+    for f in "$LOG"/*.log; do
+        [ -s "$f" ] || continue
+        printf '\n==> %s <==\n' "$f" >&2
+        tail -n 15 "$f" >&2
+    done
+}
+
+# Bring the whole stack up from built binaries; return once /healthz answers 200.
+stack_up() {
+    local i
+    prepare_state
+    [ -x "$(bindir)/nimbusctl" ] || die "$(bindir)/nimbusctl is not built (make build)"
+    pg_init
+    pg_configure
+    pg_start
+    pg_create_db
+    nimbusctl migrate >>"$LOG/nimbusctl.log" 2>&1 ||
+        { tail -n 20 "$LOG/nimbusctl.log" >&2; die "nimbusctl migrate failed"; }
+    nimbusctl bootstrap >>"$LOG/nimbusctl.log" 2>&1 ||
+        { tail -n 20 "$LOG/nimbusctl.log" >&2; die "nimbusctl bootstrap failed"; }
+    tls_init
+    api_start
+    reconciler_start
+    nginx_start
+    for ((i = 0; i < 60; i++)); do
+        healthz && { say "healthy: $URL/healthz"; return 0; }
+        if [ -n "${API_PID:-}" ] && ! pid_alive "$API_PID"; then
+            say "nimbus-api exited during start-up"
+            break
+        fi
+        sleep 0.5
+    done
+    say "$URL/healthz did not answer 200 within 30 s; logs in $LOG:"
+    show_logs
+    return 1
+}
+
+stack_down() {
+    nginx_stop
+    reconciler_stop
+    api_stop
+    pg_stop
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_start() {
+    cmd_deps
+    cmd_build "$BUILD"
+    stack_up || exit 1
+    say "running at $URL (state $STATE; admin password in $STATE/admin-password unless NIMBUS_ADMIN_PASSWORD is set)"
+}
+
+admin_password() {
+    if [ -n "${NIMBUS_ADMIN_PASSWORD:-}" ]; then
+        printf '%s' "$NIMBUS_ADMIN_PASSWORD"
+    elif [ -r "$STATE/admin-password" ]; then
+        tr -d '\n' <"$STATE/admin-password"
+    else
+        printf '(see %s)' "$LOG/nimbusctl.log"
+    fi
+}
+
+cmd_run() {
+    local user pass
+    trap 'trap - INT TERM EXIT; echo >&2; say "stopping"; stack_down; exit 0' INT TERM
+    trap 'stack_down' EXIT
+    cmd_start
+    user=${NIMBUS_ADMIN_USER:-admin}
+    pass=$(admin_password)
+    cat <<EOF
+
+Nimbus is running at $URL   (state: $STATE)
+  admin user:     $user
+  admin password: $pass
+
+Try a Nano log-in:
+  curl -k -X POST $URL/api/v1/sessions/ -H 'Content-Type: application/json' -d '{"user":"$user","password":"$pass","nonce":"x"}'
+
+Ctrl-C stops everything.
+EOF
+    while :; do
+        if ! pidfile_pid "$STATE/nimbus-api.pid" nimbus-api >/dev/null && ! pid_alive "${API_PID:-}"; then
+            say "nimbus-api exited; logs:"
+            show_logs
+            exit 1
+        fi
+        sleep 2 &
+        wait $! || true
+    done
+}
+
+cmd_stop() { stack_down; }
+
+cmd_status() {
+    local down=0 pid name kids
+    echo "state: $STATE   url: $URL"
+    if pg_running 2>/dev/null; then
+        read -r pid <"$PGDATA/postmaster.pid"
+        printf '%-18s running  pid %s  (socket %s, port %s)\n' postgres "$pid" "$PGSOCK" "$PG_PORT"
+    else
+        printf '%-18s stopped\n' postgres
+        down=1
+    fi
+    for name in nimbus-api nimbus-reconciler; do
+        if pid=$(pidfile_pid "$STATE/$name.pid" "$name"); then
+            kids=$(ps -o pid= --ppid "$pid" | xargs || true)
+            printf '%-18s running  pid %s%s\n' "$name" "$pid" "${kids:+  (children: $kids)}"
+        elif [ $name = nimbus-reconciler ] && [ ! -x "$(bindir)/$name" ]; then
+            printf '%-18s not built\n' "$name"
+        else
+            printf '%-18s stopped\n' "$name"
+            down=1
+        fi
+    done
+    if pid=$(pidfile_pid "$STATE/nginx/nginx.pid" nginx); then
+        kids=$(ps -o pid= --ppid "$pid" | xargs || true)
+        printf '%-18s running  pid %s  (workers: %s)\n' nginx "$pid" "$kids"
+    else
+        printf '%-18s stopped\n' nginx
+        down=1
+    fi
+    if healthz; then
+        echo "healthz            200"
+    else
+        echo "healthz            not answering"
+        down=1
+    fi
+    [ $down -eq 0 ] || exit 3
+}
+
+cmd_test() {
+    local tmp rc=0
+    cmd_deps
+    cmd_build asan
+    tmp=$(mktemp -d /tmp/nimbus-test.XXXXXX)
+    chmod 755 "$tmp"
+    export NIMBUS_STATE_DIR=$tmp NIMBUS_BUILD=asan NIMBUS_PG_FAST=1
+    export NIMBUS_HTTPS_PORT=18443 NIMBUS_HTTP_PORT=18080 NIMBUS_PG_PORT=15433
+    unset NIMBUS_FCGI_LISTEN
+    export NIMBUS_ADMIN_USER=admin
+    NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)
+    export NIMBUS_ADMIN_PASSWORD
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    setup
+    trap 'stack_down; say "test stack kept in $STATE"' EXIT
+    trap 'exit 130' INT TERM
+    # The stack's processes (nimbusctl, nimbus-api, reconciler) write sanitizer
+    # reports to files, checked below; ctest's own runs report on stderr.
+    ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$LOG/asan UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$LOG/ubsan \
+        stack_up || exit 1
+    export NIMBUS_URL=$URL NIMBUS_REPO=$REPO NIMBUS_STACK=$REPO/app/stack.sh
+    ctest --test-dir "$REPO/build/asan" --output-on-failure || rc=$?
+    stack_down
+    if compgen -G "$LOG/asan.*" >/dev/null || compgen -G "$LOG/ubsan.*" >/dev/null; then
+        say "sanitizer reports from the stack's daemons:"
+        cat "$LOG"/asan.* "$LOG"/ubsan.* 2>/dev/null >&2 || true
+        [ $rc -ne 0 ] || rc=1
+    fi
+    trap - EXIT
+    if [ $rc -eq 0 ]; then
+        rm -rf "$tmp"
+        say "tests passed"
+    else
+        say "tests failed (status $rc); logs kept in $LOG"
+    fi
+    exit $rc
+}
+
+cmd_bench() {
+    if [ -x "$REPO/tests/bench/run" ]; then
+        exec "$REPO/tests/bench/run" "$@"
+    fi
+    die "no benchmarks yet (tests/bench/run does not exist)"
+}
+
+main() {
+    local cmd=${1:-}
+    [ $# -gt 0 ] && shift
+    case $cmd in
+    deps) cmd_deps ;;
+    build) cmd_build "${1:-${NIMBUS_BUILD:-release}}" ;;
+    start) setup; cmd_start ;;
+    run) setup; cmd_run ;;
+    stop) setup; cmd_stop ;;
+    status) setup; cmd_status ;;
+    pg-restart) setup; cmd_pg_restart ;;
+    test) cmd_test ;;
+    bench) cmd_bench "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+    esac
+}
+
+# Sourcing the file (for debugging one function) defines everything and runs nothing.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main "$@"
+fi

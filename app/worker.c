@@ -1,0 +1,182 @@
+/* A worker: one FastCGI request at a time, one arena reset per request. */
+#include "app/worker.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/auth.h"
+#include "app/log.h"
+#include "app/metrics.h"
+#include "app/request.h"
+#include "db/db.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+    (void)sig;
+    stopping = 1;
+    FCGX_ShutdownPending(); /* makes a blocked accept return instead of retrying */
+}
+
+static const char *
+param(struct nb_req *r, const char *name)
+{
+    return FCGX_GetParam(name, ((FCGX_Request *)r->transport)->envp);
+}
+
+static const char *
+reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+/* Any dialect's credential header: Nano-Session, X-Auth-Token, Authorization Token/Bearer. */
+static const char *
+credential(struct nb_req *r)
+{
+    const char *v = param(r, "HTTP_NANO_SESSION");
+
+    if (v == NULL)
+        v = param(r, "HTTP_X_AUTH_TOKEN");
+    if (v == NULL && (v = param(r, "HTTP_AUTHORIZATION")) != NULL) {
+        if (strncmp(v, "Token ", 6) == 0)
+            v += 6;
+        else if (strncmp(v, "Bearer ", 7) == 0)
+            v += 7;
+        else
+            v = "";
+    }
+    return v;
+}
+
+static void
+read_request(struct nb_req *r, FCGX_Request *q)
+{
+    const char *host = param(r, "HTTP_HOST"), *https = param(r, "HTTPS"), *uri;
+    const char *length = param(r, "CONTENT_LENGTH");
+    long n = length != NULL ? strtol(length, NULL, 10) : 0;
+
+    r->method_name = param(r, "REQUEST_METHOD");
+    r->method = r->method_name != NULL ? nb_method_parse(r->method_name) : 0;
+    uri = param(r, "DOCUMENT_URI");
+    if (uri == NULL && (uri = param(r, "REQUEST_URI")) != NULL)
+        uri = nb_arena_strndup(r->arena, uri, strcspn(uri, "?"));
+    r->path = uri != NULL ? uri : "/";
+    r->query = param(r, "QUERY_STRING");
+    r->content_type = param(r, "CONTENT_TYPE");
+    r->remote_addr = param(r, "REMOTE_ADDR");
+    r->request_id = param(r, "HTTP_X_REQUEST_ID");
+    r->scheme_host = nb_arena_printf(r->arena, "%s://%s",
+                                     https != NULL && strcmp(https, "on") == 0 ? "https" : "http",
+                                     host != NULL ? host : "localhost");
+    r->credential = credential(r);
+    if (n <= 0)
+        return;
+    r->body_len = (size_t)n;
+    if (n > NB_MAX_BODY)
+        return; /* refused unread by the dispatcher */
+    char *body = nb_arena_alloc(r->arena, (size_t)n + 1);
+    r->body_len = (size_t)FCGX_GetStr(body, (int)n, q->in);
+    r->body = body;
+}
+
+/* Headers are formatted here: libfcgi's own printf lacks the C99 length modifiers. */
+static void
+write_response(struct nb_req *r, FCGX_Request *q)
+{
+    const char *text = r->reply_text;
+    char head[2048];
+    size_t len;
+    int n;
+
+    if (text == NULL && r->reply != NULL)
+        text = json_object_to_json_string_ext(
+            r->reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    len = text != NULL ? strlen(text) : 0;
+    n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
+                 r->status, reason(r->status), r->reply_type ? r->reply_type : "application/json",
+                 len);
+    for (int i = 0; i < r->nheaders && n > 0 && (size_t)n < sizeof(head); i++)
+        n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n", r->headers[i].name,
+                      r->headers[i].value);
+    if (n < 0 || (size_t)n >= sizeof(head) - 2)
+        n = snprintf(head, sizeof(head), "Status: 500 Error\r\nContent-Length: 0\r\n");
+    memcpy(head + n, "\r\n", 2);
+    FCGX_PutStr(head, n + 2, q->out);
+    if (len > 0)
+        FCGX_PutStr(text, (int)len, q->out);
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+serve(FCGX_Request *q, struct nb_arena *a)
+{
+    struct nb_req r = {.arena = a, .transport = q, .param = param, .status = 200};
+    double start = now(), took;
+
+    read_request(&r, q);
+    nb_request_handle(&r);
+    write_response(&r, q);
+    took = now() - start;
+    nb_metrics_request(&r, took);
+    nb_log_request(&r, took);
+}
+
+int
+nb_worker_run(int listen_fd)
+{
+    struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: accept must return */
+    FCGX_Request q;
+    struct nb_arena *a;
+
+    nb_log_set_process("worker");
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    nb_db_init(getenv("NIMBUS_DB"));
+    nb_auth_init();
+    a = nb_arena_new(16 * 1024);
+    FCGX_InitRequest(&q, listen_fd, 0);
+    while (!stopping && FCGX_Accept_r(&q) >= 0) {
+        serve(&q, a);
+        FCGX_Finish_r(&q);
+        nb_arena_reset(a);
+    }
+    FCGX_Free(&q, 0);
+    nb_arena_free(a);
+    nb_db_close();
+    return 0;
+}

@@ -1,0 +1,232 @@
+/* One connection per process, prepared statements by name, SQLSTATE → nb_status in one place. */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+#include "app/metrics.h"
+
+static const struct {
+    const char *name;
+    int nparams;
+    const char *sql;
+} queries[NB_Q__MAX] = {
+#define NB_QUERY(n, p, s) [NB_Q_##n] = {#n, p, s},
+#include "db/queries.def"
+#undef NB_QUERY
+};
+
+static PGconn *conn;
+static char *conninfo_saved;
+static bool in_txn;
+
+static bool
+prepare_all(void)
+{
+    for (int i = 0; i < NB_Q__MAX; i++) {
+        PGresult *res = PQprepare(conn, queries[i].name, queries[i].sql, queries[i].nparams, NULL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+        if (!ok)
+            nb_log_error(NULL, "prepare %s failed: %s", queries[i].name, PQerrorMessage(conn));
+        PQclear(res);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool
+connect_now(void)
+{
+    if (conn != NULL)
+        PQfinish(conn);
+    in_txn = false;
+    conn = PQconnectdb(conninfo_saved);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        nb_log_warn(NULL, "database unreachable: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        conn = NULL;
+        return false;
+    }
+    if (!prepare_all()) {
+        PQfinish(conn);
+        conn = NULL;
+        return false;
+    }
+    return true;
+}
+
+void
+nb_db_init(const char *conninfo)
+{
+    free(conninfo_saved);
+    conninfo_saved = strdup(conninfo != NULL ? conninfo : "");
+    if (conninfo_saved == NULL)
+        abort();
+    connect_now();
+}
+
+bool
+nb_db_ready(void)
+{
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+        return true;
+    if (!connect_now())
+        return false;
+    nb_metrics_db_reconnect();
+    nb_log_info(NULL, "database connection re-established");
+    return true;
+}
+
+void
+nb_db_close(void)
+{
+    if (conn != NULL)
+        PQfinish(conn);
+    conn = NULL;
+}
+
+PGconn *
+nb_db_conn(void)
+{
+    return conn;
+}
+
+bool
+nb_db_in_transaction(void)
+{
+    return in_txn;
+}
+
+static void
+clear_result(void *res)
+{
+    PQclear(res);
+}
+
+/* Maps a failed result to the request's error; the client never sees SQL text. */
+static void
+record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK || state == NULL ||
+        strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
+        nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
+        return;
+    }
+    if (strcmp(state, "23505") == 0) {
+        nb_fail(r, NB_E_CONFLICT, "already exists");
+        return;
+    }
+    if (strcmp(state, "23503") == 0) {
+        nb_fail(r, NB_E_CONFLICT, "still referenced");
+        return;
+    }
+    if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0) {
+        nb_fail(r, NB_E_INVALID, "invalid value");
+        return;
+    }
+    nb_log_error(r, "query %s failed: %s", queries[q].name, PQresultErrorMessage(res));
+    nb_fail(r, NB_E_INTERNAL, "internal error");
+}
+
+PGresult *
+nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params)
+{
+    PGresult *res;
+    ExecStatusType st;
+
+    for (int attempt = 0;; attempt++) {
+        if (!nb_db_ready()) {
+            nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
+            return NULL;
+        }
+        res = PQexecPrepared(conn, queries[q].name, queries[q].nparams, params, NULL, NULL, 0);
+        st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            nb_arena_defer(r->arena, clear_result, res);
+            return res;
+        }
+        /* A connection that died between requests is worth one transparent retry. */
+        if (PQstatus(conn) == CONNECTION_BAD && !in_txn && attempt == 0) {
+            PQclear(res);
+            continue;
+        }
+        record_failure(r, q, res);
+        PQclear(res);
+        if (PQstatus(conn) == CONNECTION_BAD)
+            in_txn = false;
+        return NULL;
+    }
+}
+
+static int
+simple(struct nb_req *r, const char *sql)
+{
+    PGresult *res;
+    bool ok;
+
+    if (!nb_db_ready())
+        return nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
+    res = PQexec(conn, sql);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        record_failure(r, NB_Q_PING, res);
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+int
+nb_db_begin(struct nb_req *r)
+{
+    if (simple(r, "BEGIN") < 0)
+        return -1;
+    in_txn = true;
+    return 0;
+}
+
+int
+nb_db_commit(struct nb_req *r)
+{
+    int rc = simple(r, "COMMIT");
+
+    in_txn = false;
+    return rc;
+}
+
+void
+nb_db_rollback(void)
+{
+    if (!in_txn)
+        return;
+    in_txn = false;
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+        PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+const char *
+nb_db_text(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col);
+}
+
+const char *
+nb_db_text_or_null(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+int64_t
+nb_db_int(const PGresult *res, int row, int col)
+{
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+bool
+nb_db_bool(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col)[0] == 't';
+}

@@ -1,0 +1,49 @@
+/* The worker's PostgreSQL connection: named prepared statements, reconnect, transactions. */
+#ifndef NB_DB_H
+#define NB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/request.h"
+
+enum nb_query {
+#define NB_QUERY(name, nparams, sql) NB_Q_##name,
+#include "db/queries.def"
+#undef NB_QUERY
+    NB_Q__MAX
+};
+
+/* Remember the conninfo and try to connect; a failure is logged, not fatal. */
+void nb_db_init(const char *conninfo);
+/* Connected and prepared, reconnecting when the connection dropped. */
+bool nb_db_ready(void);
+void nb_db_close(void);
+
+/* Runs a prepared statement. The result is cleared at the request's end. On failure records
+ * the error (unique violation: conflict; connection lost: unavailable) and returns NULL.
+ * Outside a transaction a lost connection is re-established and the statement retried once. */
+PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params);
+#define nb_db_query(r, q, ...) nb_db_exec((r), (q), (const char *const[]){__VA_ARGS__})
+
+/* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent. */
+int nb_db_begin(struct nb_req *r);
+int nb_db_commit(struct nb_req *r);
+void nb_db_rollback(void);
+bool nb_db_in_transaction(void);
+
+/* Applies the .sql files of dir in order on a connection of its own (see migrate.c); 0, or -1 with a
+ * message on stderr. */
+int nb_db_migrate(const char *conninfo, const char *dir);
+
+/* Cells of a result as text ("" for NULL) and as integers / booleans. */
+const char *nb_db_text(const PGresult *res, int row, int col);
+const char *nb_db_text_or_null(const PGresult *res, int row, int col);
+int64_t nb_db_int(const PGresult *res, int row, int col);
+bool nb_db_bool(const PGresult *res, int row, int col);
+
+/* The raw connection, for migrate and LISTEN; NULL when not connected. */
+PGconn *nb_db_conn(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* Danube Cloud's route table. */
+#include "routes/danube/danube.h"
+#include "routes/dialects.h"
+
+static const struct nb_field login_in[] = {
+    {"username", NB_T_STRING, true, 0, NULL},
+    {"password", NB_T_STRING, true, 1024, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static const struct nb_route danube_routes[] = {
+    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_PERM_PUBLIC},
+    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_PERM_USER},
+};
+
+static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};
+
+const struct nb_dialect danube_dialect = {
+    "danube", danube_mounts, NB_ROUTES(danube_routes), danube_error,
+    "Authentication credentials were not provided.", "Invalid token.",
+};

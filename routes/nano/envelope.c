@@ -1,0 +1,37 @@
+/* Nano's envelope. The real frontend answers every failure with HTTP 200 and error_code 500;
+ * only failures before a handler runs (no route, wrong method, body too large, database down)
+ * keep their HTTP status so proxies and monitors can see them. */
+#include <stdio.h>
+
+#include "routes/nano/nano.h"
+
+static struct json_object *
+envelope(int code, const char *message, struct json_object *data)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "error_code", json_object_new_int(code));
+    json_object_object_add(o, "message", json_object_new_string(message));
+    json_object_object_add(o, "data", data != NULL ? data : json_object_new_string(""));
+    return o;
+}
+
+int
+nano_ok(struct nb_req *r, int status, struct json_object *data)
+{
+    return nb_reply(r, status, envelope(0, "", data));
+}
+
+void
+nano_error(struct nb_req *r)
+{
+    enum nb_status st = r->err.status;
+    int http = r->route == NULL || st == NB_E_UNAVAILABLE || st == NB_E_TOO_LARGE
+                   ? nb_status_http[st]
+                   : 200;
+    const char *msg = r->err.message;
+
+    if (r->err.field != NULL)
+        msg = nb_arena_printf(r->arena, "%s: %s", r->err.field, r->err.message);
+    nb_reply(r, http, envelope(500, msg, NULL));
+}

@@ -1,0 +1,87 @@
+/* Nano sessions: log-in, session data, keep-alive and log-out. */
+#include "app/auth.h"
+#include "db/db.h"
+#include "routes/nano/nano.h"
+
+#define INVALID_LOGIN "invalid user or password"
+
+/* The session's data as Nano shows it; fails as "invalid session" for a foreign session. */
+static struct json_object *
+session_data(struct nb_req *r, const char *token)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_SHOW, token);
+    struct json_object *o;
+
+    if (res == NULL)
+        return NULL;
+    if (PQntuples(res) != 1 || (nb_db_int(res, 0, 0) != r->user.id && !r->user.is_admin)) {
+        nb_fail(r, NB_E_NOT_FOUND, "invalid session");
+        return NULL;
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "user", json_object_new_string(nb_db_text(res, 0, 1)));
+    json_object_object_add(o, "group", json_object_new_string(nb_db_text(res, 0, 2)));
+    json_object_object_add(o, "address",
+                           json_object_new_string(r->remote_addr ? r->remote_addr : ""));
+    json_object_object_add(o, "menu", json_tokener_parse(nb_db_text(res, 0, 8)));
+    json_object_object_add(o, "resource", json_object_new_array());
+    return o;
+}
+
+/* POST /sessions/: users outside every group may not log in, as in the real frontend. */
+int
+nano_session_create(struct nb_req *r)
+{
+    struct nb_issued cred;
+    struct json_object *data;
+
+    if (nb_auth_login(r, nb_json_get_string(r->json, "user"),
+                      nb_json_get_string(r->json, "password"), INVALID_LOGIN) < 0)
+        return -1;
+    if (r->user.group == NULL)
+        return nb_fail(r, NB_E_FORBIDDEN, "user %s belongs to no user group", r->user.name);
+    if (nb_auth_issue(r, "nano", &cred) < 0)
+        return -1;
+    data = session_data(r, cred.token);
+    if (data == NULL)
+        return -1;
+    json_object_object_add(data, "session", json_object_new_string(cred.token));
+    json_object_object_add(data, "timeout", json_object_new_int(cred.ttl));
+    return nano_ok(r, 200, data);
+}
+
+/* GET /sessions/{id}: any live credential the caller owns (admins: any), whichever dialect
+ * issued it. */
+int
+nano_session_get(struct nb_req *r)
+{
+    struct json_object *data = session_data(r, r->capture[0]);
+
+    return data != NULL ? nano_ok(r, 200, data) : -1;
+}
+
+/* PUT /sessions/{id}: keep-alive for the caller's own session. */
+int
+nano_session_keep(struct nb_req *r)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_TOUCH, r->capture[0], r->user.id_text);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1)
+        return nb_fail(r, NB_E_NOT_FOUND, "invalid session");
+    return nano_ok(r, 200, NULL);
+}
+
+/* DELETE /sessions/{id}: log-out of the caller's own session. */
+int
+nano_session_delete(struct nb_req *r)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_REVOKE, r->capture[0], r->user.id_text);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) != 1)
+        return nb_fail(r, NB_E_NOT_FOUND, "invalid session");
+    return nano_ok(r, 200, NULL);
+}
