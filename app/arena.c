@@ -67,8 +67,8 @@ nb_arena_alloc(struct nb_arena *a, size_t n)
     struct block *b = a->head;
     char *p;
 
-    if (need < n)
-        abort();
+    if (need < n || need > SIZE_MAX / 2)
+        abort(); /* a size computed from a count overflowed */
     if (b->size - b->used < need) {
         /* Oversized requests get a block of their own; the head keeps serving small ones. */
         b = block_new(need > a->block_size ? need : a->block_size);

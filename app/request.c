@@ -123,6 +123,17 @@ has_type(struct json_object *v, enum nb_type t)
     return false;
 }
 
+/* Characters, not bytes: limits are promised in characters. */
+static size_t
+utf8_length(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 int
 nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
               const char *where)
@@ -146,7 +157,7 @@ nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *sp
             return nb_fail_field(r, NB_E_INVALID, f->name, "This field must be %s.",
                                  type_names[f->type]);
         if (f->type == NB_T_STRING &&
-            (size_t)json_object_get_string_len(val) > (f->max_len ? f->max_len : 255))
+            utf8_length(json_object_get_string(val)) > (f->max_len ? f->max_len : 255))
             return nb_fail_field(r, NB_E_INVALID, f->name,
                                  "Ensure this field has no more than %zu characters.",
                                  f->max_len ? f->max_len : 255);

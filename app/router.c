@@ -19,6 +19,8 @@ nb_router_init(void)
 {
     size_t ndialects = 0, at = 0;
 
+    if (compiled != NULL)
+        return 0;
     for (; nb_dialects[ndialects] != NULL; ndialects++)
         total += nb_dialects[ndialects]->nroutes;
     compiled = calloc(total, sizeof(*compiled));

@@ -9,7 +9,7 @@
 
 /* Fills buf from the kernel's CSPRNG; aborts if it cannot (never returns weak bytes). */
 void nb_random_bytes(void *buf, size_t n);
-/* 2*bytes lowercase hex digits of fresh randomness. */
+/* 2*bytes lowercase hex digits of fresh randomness; bytes is at most 64. */
 char *nb_random_hex(struct nb_arena *a, size_t bytes);
 /* The argon2id encoded hash ($argon2id$v=19$m=…) of password with a fresh salt. */
 char *nb_password_hash(struct nb_arena *a, const char *password);

@@ -1,0 +1,325 @@
+/* Unit tests for nb_body_check (app/request.c) and the first-error-sticks rule of nb_fail. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "app/request.h"
+
+static const struct nb_field creds_in[] = {
+    {"username", NB_T_STRING, true, 0, NULL},
+    {"password", NB_T_STRING, true, 8, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static const struct nb_field spec_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},       {"cores", NB_T_INT, false, 0, NULL},
+    {"running", NB_T_BOOL, false, 0, NULL},     {"tags", NB_T_ARRAY, false, 0, NULL},
+    {"meta", NB_T_OBJECT, false, 0, NULL}, /* any object */
+    {"extra", NB_T_ANY, false, 0, NULL},        {"note", NB_T_STRING, false, 0, NULL},
+    {"creds", NB_T_OBJECT, false, 0, creds_in}, {NULL, 0, 0, 0, NULL},
+};
+
+static int
+setup(void **state)
+{
+    struct nb_req *r = calloc(1, sizeof(*r));
+
+    if (r == NULL)
+        return -1;
+    r->arena = nb_arena_new(4096);
+    *state = r;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct nb_req *r = *state;
+
+    nb_arena_free(r->arena);
+    free(r);
+    return 0;
+}
+
+static void
+put_json(void *o)
+{
+    json_object_put(o);
+}
+
+/* Parses text into a JSON value released with the request's arena. */
+static struct json_object *
+json(struct nb_req *r, const char *text)
+{
+    struct json_object *o = json_tokener_parse(text);
+
+    assert_non_null(o);
+    nb_arena_defer(r->arena, put_json, o);
+    return o;
+}
+
+/* Checks text against spec_in and expects the one recorded error. */
+static void
+expect_invalid(struct nb_req *r, const char *text, const char *field, const char *message)
+{
+    assert_int_equal(nb_body_check(r, json(r, text), spec_in, NULL), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    if (field == NULL)
+        assert_null(r->err.field);
+    else
+        assert_string_equal(r->err.field, field);
+    assert_string_equal(r->err.message, message);
+}
+
+static void
+valid_body_passes(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r,
+                                   json(r, "{\"name\": \"vm1\", \"cores\": 2, \"running\": true,"
+                                           " \"tags\": [1, \"a\"], \"meta\": {\"anything\": [1]},"
+                                           " \"extra\": 1.5, \"creds\": {\"username\": \"u\","
+                                           " \"password\": \"12345678\"}}"),
+                                   spec_in, NULL),
+                     0);
+    assert_int_equal(r->err.status, NB_OK);
+    assert_null(r->err.field);
+}
+
+static void
+minimal_body_passes(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r, json(r, "{\"name\": \"\"}"), spec_in, NULL), 0);
+    assert_int_equal(r->err.status, NB_OK);
+}
+
+static void
+required_missing(void **state)
+{
+    expect_invalid(*state, "{\"cores\": 1}", "name", "This field is required.");
+}
+
+static void
+required_missing_from_empty(void **state)
+{
+    expect_invalid(*state, "{}", "name", "This field is required.");
+}
+
+static void
+required_null(void **state)
+{
+    expect_invalid(*state, "{\"name\": null}", "name", "This field may not be null.");
+}
+
+static void
+unknown_key_refused(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"bogus\": 1}", "bogus",
+                   "This field is not accepted.");
+}
+
+static void
+wrong_type_string(void **state)
+{
+    expect_invalid(*state, "{\"name\": 5}", "name", "This field must be a string.");
+}
+
+static void
+wrong_type_int(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"cores\": \"2\"}", "cores",
+                   "This field must be an integer.");
+}
+
+static void
+wrong_type_bool(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"running\": 1}", "running",
+                   "This field must be a boolean.");
+}
+
+static void
+wrong_type_array(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"tags\": {}}", "tags",
+                   "This field must be an array.");
+}
+
+static void
+wrong_type_object(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"creds\": [\"u\"]}", "creds",
+                   "This field must be an object.");
+}
+
+static void
+top_level_not_object(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r, json(r, "[1, 2]"), spec_in, "where"), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_string_equal(r->err.field, "where");
+    assert_string_equal(r->err.message, "Expected a JSON object.");
+}
+
+/* A JSON string of n 'x' characters for the "note" field (default bound). */
+static char *
+note_of(struct nb_req *r, size_t n)
+{
+    char *x = nb_arena_alloc(r->arena, n + 1);
+
+    memset(x, 'x', n);
+    return nb_arena_printf(r->arena, "{\"name\": \"a\", \"note\": \"%s\"}", x);
+}
+
+static void
+string_default_max_accepts_255(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r, json(r, note_of(r, 255)), spec_in, NULL), 0);
+    assert_int_equal(r->err.status, NB_OK);
+}
+
+static void
+string_default_max_refuses_256(void **state)
+{
+    struct nb_req *r = *state;
+
+    expect_invalid(r, note_of(r, 256), "note",
+                   "Ensure this field has no more than 255 characters.");
+}
+
+static void
+string_custom_max(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r,
+                                   json(r, "{\"name\": \"a\", \"creds\": {\"username\": \"u\","
+                                           " \"password\": \"12345678\"}}"),
+                                   spec_in, NULL),
+                     0);
+    expect_invalid(
+        r, "{\"name\": \"a\", \"creds\": {\"username\": \"u\", \"password\": \"123456789\"}}",
+        "password", "Ensure this field has no more than 8 characters.");
+}
+
+static void
+nested_required_missing(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"creds\": {\"password\": \"p\"}}", "username",
+                   "This field is required.");
+}
+
+static void
+nested_wrong_type(void **state)
+{
+    expect_invalid(*state, "{\"name\": \"a\", \"creds\": {\"username\": 7, \"password\": \"p\"}}",
+                   "username", "This field must be a string.");
+}
+
+static void
+nested_unknown_key(void **state)
+{
+    expect_invalid(*state,
+                   "{\"name\": \"a\", \"creds\": {\"username\": \"u\", \"password\": \"p\","
+                   " \"otp\": \"1\"}}",
+                   "otp", "This field is not accepted.");
+}
+
+static void
+optional_null_accepted(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_body_check(r,
+                                   json(r, "{\"name\": \"a\", \"note\": null, \"cores\": null,"
+                                           " \"creds\": null, \"extra\": null}"),
+                                   spec_in, NULL),
+                     0);
+    assert_int_equal(r->err.status, NB_OK);
+}
+
+static void
+first_error_sticks(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_fail(r, NB_E_CONFLICT, "first %d", 1), -1);
+    assert_int_equal(nb_fail_field(r, NB_E_INVALID, "x", "second"), -1);
+    assert_int_equal(r->err.status, NB_E_CONFLICT);
+    assert_null(r->err.field);
+    assert_string_equal(r->err.message, "first 1");
+    assert_non_null(r->err.file);
+    assert_true(r->err.line > 0);
+    /* A failing check afterwards still returns -1 but leaves the first error in place. */
+    assert_int_equal(nb_body_check(r, json(r, "{}"), spec_in, NULL), -1);
+    assert_int_equal(r->err.status, NB_E_CONFLICT);
+    assert_string_equal(r->err.message, "first 1");
+}
+
+static void
+first_body_error_sticks(void **state)
+{
+    struct nb_req *r = *state;
+
+    expect_invalid(r, "{\"name\": 1}", "name", "This field must be a string.");
+    assert_int_equal(nb_fail(r, NB_E_INTERNAL, "later"), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_string_equal(r->err.field, "name");
+    assert_string_equal(r->err.message, "This field must be a string.");
+}
+
+static void
+fail_message_is_bounded(void **state)
+{
+    struct nb_req *r = *state;
+    char longer[600];
+
+    memset(longer, 'm', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    assert_int_equal(nb_fail(r, NB_E_INVALID, "%s", longer), -1);
+    assert_int_equal(strlen(r->err.message), sizeof(r->err.message) - 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(valid_body_passes),
+        T(minimal_body_passes),
+        T(required_missing),
+        T(required_missing_from_empty),
+        T(required_null),
+        T(unknown_key_refused),
+        T(wrong_type_string),
+        T(wrong_type_int),
+        T(wrong_type_bool),
+        T(wrong_type_array),
+        T(wrong_type_object),
+        T(top_level_not_object),
+        T(string_default_max_accepts_255),
+        T(string_default_max_refuses_256),
+        T(string_custom_max),
+        T(nested_required_missing),
+        T(nested_wrong_type),
+        T(nested_unknown_key),
+        T(optional_null_accepted),
+        T(first_error_sticks),
+        T(first_body_error_sticks),
+        T(fail_message_is_bounded),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
