@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/perm.h"
 #include "app/secret.h"
 #include "db/audit.h"
 #include "db/db.h"
@@ -53,6 +54,7 @@ nb_auth_resolve(struct nb_req *r)
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
     fill_user(r, res, 0, 1, 3, 4);
     r->user.name = nb_db_text(res, 0, 2);
+    r->user.perms = nb_perm_mask(nb_db_text(res, 0, 5));
     return 0;
 }
 

@@ -8,10 +8,10 @@
 
 #include "app/log.h"
 #include "app/secret.h"
+#include "app/validate.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "db/users.h"
-
-#define MIN_PASSWORD 8
 
 static const char usage[] =
     "usage: nimbusctl <command> [args]\n"
@@ -56,11 +56,7 @@ read_password(struct nb_req *r)
         line[strcspn(line, "\r\n")] = '\0';
         pw = line;
     }
-    if (strlen(pw) < MIN_PASSWORD) {
-        nb_fail(r, NB_E_INVALID, "password must have at least %d characters", MIN_PASSWORD);
-        return NULL;
-    }
-    return pw;
+    return nb_check_password(r, "password", pw) < 0 ? NULL : pw;
 }
 
 static int
@@ -81,6 +77,43 @@ save_password(const char *state, const char *password)
     return 0;
 }
 
+/* Commits the work since nb_db_begin with its audit entry, or rolls it all back. */
+static int
+commit_audited(struct nb_req *r, int rc, const char *entry)
+{
+    if (rc < 0 || nb_audit(r, "nimbusctl %s", entry) < 0 || nb_db_commit(r) < 0) {
+        nb_db_rollback();
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates a user, in group unless that is NULL, in one transaction. */
+static int
+create_user(struct nb_req *r, const char *name, const char *password, const char *group)
+{
+    const PGresult *res = NULL;
+    int rc;
+
+    if (nb_check_name(r, "user", name) < 0 || nb_db_begin(r) < 0)
+        return -1;
+    rc = nb_user_create(r, name, password, NULL, NULL);
+    if (rc == 0 && group != NULL && (res = nb_db_query(r, NB_Q_MEMBER_ADD, group, name)) == NULL)
+        rc = -1;
+    if (rc == 0 && group != NULL && PQntuples(res) == 0)
+        rc = nb_fail(r, NB_E_NOT_FOUND, "group %s not found", group);
+    return commit_audited(r, rc, nb_arena_printf(r->arena, "creates user %s", name));
+}
+
+static int
+set_password(struct nb_req *r, const char *name, const char *password)
+{
+    if (nb_db_begin(r) < 0)
+        return -1;
+    return commit_audited(r, nb_user_set_password(r, name, password),
+                          nb_arena_printf(r->arena, "changes the password of %s", name));
+}
+
 /* Idempotent: an existing admin keeps its password unless NIMBUS_ADMIN_PASSWORD says another. */
 static int
 bootstrap(struct nb_req *r)
@@ -93,7 +126,7 @@ bootstrap(struct nb_req *r)
     if (exists < 0)
         return fail(r);
     if (exists) {
-        if (password != NULL && nb_user_set_password(r, name, password) < 0)
+        if (password != NULL && set_password(r, name, password) < 0)
             return fail(r);
         printf("admin user %s exists\n", name);
         return 0;
@@ -105,7 +138,7 @@ bootstrap(struct nb_req *r)
         printf("generated admin password for %s: %s (saved in %s/admin-password)\n", name,
                password, state);
     }
-    if (nb_user_create(r, name, password, "admin") < 0)
+    if (create_user(r, name, password, "admin") < 0)
         return fail(r);
     printf("created admin user %s\n", name);
     return 0;
@@ -117,13 +150,14 @@ user_command(struct nb_req *r, int argc, char **argv)
     const char *pw;
 
     if (argc >= 3 && strcmp(argv[1], "add") == 0) {
-        if ((pw = read_password(r)) == NULL || nb_user_create(r, argv[2], pw, argc > 3 ? argv[3] : NULL) < 0)
+        if ((pw = read_password(r)) == NULL ||
+            create_user(r, argv[2], pw, argc > 3 ? argv[3] : NULL) < 0)
             return fail(r);
         printf("created user %s\n", argv[2]);
         return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "passwd") == 0) {
-        if ((pw = read_password(r)) == NULL || nb_user_set_password(r, argv[2], pw) < 0)
+        if ((pw = read_password(r)) == NULL || set_password(r, argv[2], pw) < 0)
             return fail(r);
         printf("password of %s changed\n", argv[2]);
         return 0;

@@ -36,8 +36,8 @@ ops_error(struct nb_req *r)
 }
 
 static const struct nb_route ops_routes[] = {
-    {NB_GET, "^/healthz$", ops_health, NULL, NB_PERM_PUBLIC},
-    {NB_GET, "^/metrics$", ops_metrics, NULL, NB_PERM_PUBLIC},
+    {NB_GET, "^/healthz$", ops_health, NULL, NB_PERM_PUBLIC, NULL},
+    {NB_GET, "^/metrics$", ops_metrics, NULL, NB_PERM_PUBLIC, NULL},
 };
 
 static const char *const ops_mounts[] = {"/healthz", "/metrics", NULL};

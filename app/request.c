@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "app/auth.h"
+#include "app/perm.h"
 #include "app/router.h"
+#include "db/audit.h"
 #include "db/db.h"
 
 #define NB_MAX_JSON_DEPTH 32
@@ -41,6 +43,50 @@ nb_method_list(struct nb_req *r, unsigned bits)
         strcat(s, methods[i].name);
     }
     return s;
+}
+
+static int
+hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Percent-decodes n bytes of s ('+' is a space, as forms encode it). */
+static char *
+url_decode(struct nb_arena *a, const char *s, size_t n)
+{
+    char *out = nb_arena_alloc(a, n + 1), *o = out;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+            *o++ = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        } else {
+            *o++ = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *
+nb_query_param(struct nb_req *r, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (const char *q = r->query; q != NULL && *q != '\0';) {
+        size_t n = strcspn(q, "&");
+
+        if (n > len && strncmp(q, name, len) == 0 && q[len] == '=')
+            return url_decode(r->arena, q + len + 1, n - len - 1);
+        if (n == len && strncmp(q, name, len) == 0)
+            return "";
+        q += n + (q[n] == '&');
+    }
+    return NULL;
 }
 
 static void
@@ -215,21 +261,39 @@ parse_body(struct nb_req *r)
     return nb_body_check(r, r->json, r->route->body, NULL);
 }
 
-static int
-authorise(struct nb_req *r)
+/* "{1}" in a route's audit text stands for capture 1. */
+static const char *
+audit_text(struct nb_req *r)
 {
-    switch (r->route->perm) {
-    case NB_PERM_PUBLIC:
-    case NB_PERM_USER:
-        return 0;
-    case NB_PERM_ADMIN:
-        return r->user.is_admin ? 0
-                                : nb_fail(r, NB_E_FORBIDDEN,
-                                          "You do not have permission to perform this action.");
-    case NB_PERM__MAX:
-        break;
+    const char *t = r->route->audit;
+    char *out = nb_arena_alloc(r->arena, 1024);
+    size_t at = 0;
+
+    for (; *t != '\0' && at < 1000; t++) {
+        if (t[0] == '{' && t[1] >= '1' && t[1] <= '9' && t[2] == '}') {
+            const char *c = r->capture[t[1] - '1'];
+
+            at += (size_t)snprintf(out + at, 1024 - at, "%.200s", c != NULL ? c : "");
+            t += 2;
+        } else {
+            out[at++] = *t;
+        }
     }
-    return nb_fail(r, NB_E_INTERNAL, "route without permission");
+    return out;
+}
+
+/* A state-changing handler and its audit entry commit together or not at all. */
+static int
+run_audited(struct nb_req *r)
+{
+    if (nb_db_begin(r) < 0)
+        return -1;
+    if (r->route->handler(r) < 0 || nb_audit(r, "%s %s", r->user.name, audit_text(r)) < 0 ||
+        nb_db_commit(r) < 0) {
+        nb_db_rollback();
+        return -1;
+    }
+    return 0;
 }
 
 /* Default shape when no dialect claims the path. */
@@ -246,10 +310,7 @@ void
 nb_request_handle(struct nb_req *r)
 {
     r->route_index = -1;
-    if (r->method == 0) {
-        nb_fail(r, NB_E_METHOD, "method not allowed");
-        goto fail;
-    }
+    /* An unknown method (bit 0) matches no row, so the path's methods go into Allow. */
     if (nb_router_match(r) < 0)
         goto fail;
     if (r->body_len > NB_MAX_BODY) {
@@ -258,11 +319,11 @@ nb_request_handle(struct nb_req *r)
     }
     if (r->route->perm != NB_PERM_PUBLIC && nb_auth_resolve(r) < 0)
         goto fail;
-    if (authorise(r) < 0)
+    if (nb_authorise(r) < 0)
         goto fail;
     if (r->route->body != NULL && parse_body(r) < 0)
         goto fail;
-    if (r->route->handler(r) < 0)
+    if (r->route->audit != NULL ? run_audited(r) < 0 : r->route->handler(r) < 0)
         goto fail;
     nb_db_rollback(); /* a handler that left a transaction open did not mean to commit it */
     return;

@@ -18,11 +18,27 @@ enum nb_method {
     NB_PATCH = 1 << 4,
 };
 
-/* What a route demands of its caller; checked by the dispatcher, never by handlers. */
+/* What a route demands of its caller; checked by the dispatcher (app/perm.c), never by
+ * handlers. After the first four come the Nano menu tags: a role lists the tags it grants and
+ * a route needing a tag admits the admin role and every role holding that tag. */
 enum nb_perm {
     NB_PERM_PUBLIC, /* no credential needed (log-in, health) */
     NB_PERM_USER,   /* any authenticated user */
+    NB_PERM_SELF,   /* the user named by the first capture, or holders of the "user" tag */
     NB_PERM_ADMIN,  /* users holding the admin role */
+    NB_PERM_DASHBOARD,
+    NB_PERM_COMPUTE_POOL,
+    NB_PERM_ADDRESS_POOL,
+    NB_PERM_STORAGE_POOL,
+    NB_PERM_INSTANCE,
+    NB_PERM_DISK_IMAGE,
+    NB_PERM_MEDIA_IMAGE,
+    NB_PERM_USERS, /* menu tag "user": users, groups and roles */
+    NB_PERM_LOG,
+    NB_PERM_VISIBILITY,
+    NB_PERM_SECURITY_POLICY,
+    NB_PERM_SYSTEM_TEMPLATE,
+    NB_PERM_IMAGE_SERVER,
     NB_PERM__MAX
 };
 
@@ -46,6 +62,9 @@ struct nb_route {
     nb_handler handler;
     const struct nb_field *body; /* NULL: the route takes no body */
     enum nb_perm perm;
+    /* State-changing routes: the audit entry after "<user> ", {1}..{9} standing for the
+     * captures. The dispatcher runs such a handler and writes the entry in one transaction. */
+    const char *audit;
 };
 
 /* One API dialect: where it is mounted, its routes, and how it answers failures. */
@@ -67,6 +86,7 @@ struct nb_user {
     const char *name;
     const char *group; /* Nano user group, or NULL */
     bool is_admin;
+    uint32_t perms; /* bit p set: the user's roles grant permission p */
 };
 
 #define NB_MAX_CAPTURES 8
@@ -136,6 +156,9 @@ struct json_object *nb_json_get(struct json_object *o, const char *key);
 /* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);
+
+/* The decoded value of a query-string parameter, or NULL. */
+const char *nb_query_param(struct nb_req *r, const char *name);
 
 /* The dispatcher: route, authenticate, authorise, parse, handle, render the error. */
 void nb_request_handle(struct nb_req *r);

@@ -20,6 +20,7 @@ static const struct {
 static PGconn *conn;
 static char *conninfo_saved;
 static bool in_txn;
+static int txn_depth; /* nested begin/commit pairs join the outermost transaction */
 
 static bool
 prepare_all(void)
@@ -43,6 +44,7 @@ connect_now(void)
     if (conn != NULL)
         PQfinish(conn);
     in_txn = false;
+    txn_depth = 0;
     conn = PQconnectdb(conninfo_saved);
     if (PQstatus(conn) != CONNECTION_OK) {
         nb_log_warn(NULL, "database unreachable: %s", PQerrorMessage(conn));
@@ -118,7 +120,9 @@ record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
         return;
     }
     if (strcmp(state, "23505") == 0) {
-        nb_fail(r, NB_E_CONFLICT, "already exists");
+        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+
+        nb_fail(r, NB_E_CONFLICT, "%s", detail != NULL ? detail : "already exists");
         return;
     }
     if (strcmp(state, "23503") == 0) {
@@ -182,17 +186,27 @@ simple(struct nb_req *r, const char *sql)
 int
 nb_db_begin(struct nb_req *r)
 {
+    if (in_txn) {
+        txn_depth++;
+        return 0;
+    }
     if (simple(r, "BEGIN") < 0)
         return -1;
     in_txn = true;
+    txn_depth = 1;
     return 0;
 }
 
 int
 nb_db_commit(struct nb_req *r)
 {
-    int rc = simple(r, "COMMIT");
+    int rc;
 
+    if (!in_txn)
+        return nb_fail(r, NB_E_INTERNAL, "commit outside a transaction");
+    if (--txn_depth > 0)
+        return 0;
+    rc = simple(r, "COMMIT");
     in_txn = false;
     return rc;
 }
@@ -203,6 +217,7 @@ nb_db_rollback(void)
     if (!in_txn)
         return;
     in_txn = false;
+    txn_depth = 0;
     if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
         PQclear(PQexec(conn, "ROLLBACK"));
 }
@@ -223,6 +238,25 @@ int64_t
 nb_db_int(const PGresult *res, int row, int col)
 {
     return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+struct json_object *
+nb_db_column_json(const PGresult *res, int col)
+{
+    struct json_object *a = json_object_new_array_ext(PQntuples(res));
+
+    for (int i = 0; i < PQntuples(res); i++)
+        json_object_array_add(a, json_object_new_string(PQgetvalue(res, i, col)));
+    return a;
+}
+
+struct json_object *
+nb_db_json(const PGresult *res, int row, int col)
+{
+    struct json_object *o = PQgetisnull(res, row, col) ? NULL
+                                                       : json_tokener_parse(PQgetvalue(res, row, col));
+
+    return o != NULL ? o : json_object_new_array();
 }
 
 bool

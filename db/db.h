@@ -27,7 +27,9 @@ void nb_db_close(void);
 PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params);
 #define nb_db_query(r, q, ...) nb_db_exec((r), (q), (const char *const[]){__VA_ARGS__})
 
-/* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent. */
+/* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent
+ * and undoes the whole transaction. A begin inside a transaction nests: only the outermost
+ * commit commits. */
 int nb_db_begin(struct nb_req *r);
 int nb_db_commit(struct nb_req *r);
 void nb_db_rollback(void);
@@ -42,6 +44,11 @@ const char *nb_db_text(const PGresult *res, int row, int col);
 const char *nb_db_text_or_null(const PGresult *res, int row, int col);
 int64_t nb_db_int(const PGresult *res, int row, int col);
 bool nb_db_bool(const PGresult *res, int row, int col);
+
+/* Column col of every row as a JSON array of strings. */
+struct json_object *nb_db_column_json(const PGresult *res, int col);
+/* A JSON text cell parsed (json_agg / array_to_json results); an empty array for NULL. */
+struct json_object *nb_db_json(const PGresult *res, int row, int col);
 
 /* The raw connection, for migrate and LISTEN; NULL when not connected. */
 PGconn *nb_db_conn(void);

@@ -1,41 +1,55 @@
-/* User rows: the password hash is computed here so no caller ever handles one. */
+/* User rows: the password hash is computed here so no caller ever handles one. Callers own
+ * the transaction and the audit entry. */
 #include "db/users.h"
 
 #include "app/secret.h"
-#include "db/audit.h"
 #include "db/db.h"
 
 int
-nb_user_create(struct nb_req *r, const char *name, const char *password, const char *group)
+nb_user_create(struct nb_req *r, const char *name, const char *password, const char *nick,
+               const char *mail)
 {
-    const char *hash = nb_password_hash(r->arena, password);
-
-    if (nb_db_begin(r) < 0)
-        return -1;
-    if (nb_db_query(r, NB_Q_USER_CREATE, name, hash, group) == NULL ||
-        nb_audit(r, "%s creates user %s", r->user.name, name) < 0 || nb_db_commit(r) < 0) {
-        nb_db_rollback();
-        return -1;
-    }
-    return 0;
+    return nb_db_query(r, NB_Q_USER_ADD, name, nb_password_hash(r->arena, password),
+                       nick != NULL ? nick : "", mail != NULL ? mail : "") != NULL
+               ? 0
+               : -1;
 }
 
 int
 nb_user_set_password(struct nb_req *r, const char *name, const char *password)
 {
-    const PGresult *res;
+    const PGresult *res =
+        nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password));
 
-    if (nb_db_begin(r) < 0)
+    if (res == NULL)
         return -1;
-    res = nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password));
-    if (res != NULL && PQntuples(res) == 0)
-        nb_fail(r, NB_E_NOT_FOUND, "no user %s", name);
-    if (res == NULL || PQntuples(res) == 0 ||
-        nb_audit(r, "%s changes the password of %s", r->user.name, name) < 0 ||
-        nb_db_commit(r) < 0) {
-        nb_db_rollback();
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", name);
+    return 0;
+}
+
+int
+nb_admin_remains(struct nb_req *r)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_ADMIN_COUNT, NULL);
+
+    if (res == NULL)
         return -1;
-    }
+    if (nb_db_int(res, 0, 0) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "at least one administrator must remain");
+    return 0;
+}
+
+int
+nb_user_check_password(struct nb_req *r, const char *name, const char *password,
+                       const char *message)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_USER_PASSWORD_HASH, name);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0 || !nb_password_verify(nb_db_text(res, 0, 0), password))
+        return nb_fail(r, NB_E_INVALID, "%s", message);
     return 0;
 }
 

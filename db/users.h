@@ -4,10 +4,17 @@
 
 #include "app/request.h"
 
-/* Creates name with an argon2id hash of password in group (NULL: none); -1 with the error. */
-int nb_user_create(struct nb_req *r, const char *name, const char *password, const char *group);
+/* Creates name (in no group) with an argon2id hash of password; -1 with the error. */
+int nb_user_create(struct nb_req *r, const char *name, const char *password, const char *nick,
+                   const char *mail);
 /* Sets a new password; NB_E_NOT_FOUND for an unknown user. */
 int nb_user_set_password(struct nb_req *r, const char *name, const char *password);
+/* Inside a transaction that may have taken the admin role from someone: refuses (conflict)
+ * when no active administrator is left, so the caller rolls back. */
+int nb_admin_remains(struct nb_req *r);
+/* 0 when password is name's password; NB_E_INVALID (message) when not. */
+int nb_user_check_password(struct nb_req *r, const char *name, const char *password,
+                           const char *message);
 /* 1 when the user exists, 0 when not, -1 on error. */
 int nb_user_exists(struct nb_req *r, const char *name);
 

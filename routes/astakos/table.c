@@ -27,7 +27,7 @@ static const struct nb_field tokens_in[] = {
 };
 
 static const struct nb_route astakos_routes[] = {
-    {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_PERM_PUBLIC},
+    {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
 };
 
 static const char *const astakos_mounts[] = {"/account/v1.0/", "/identity/v2.0/", NULL};

@@ -9,8 +9,8 @@ static const struct nb_field login_in[] = {
 };
 
 static const struct nb_route danube_routes[] = {
-    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_PERM_PUBLIC},
-    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_PERM_USER},
+    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_PERM_PUBLIC, NULL},
+    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_PERM_USER, "logs out"},
 };
 
 static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};

@@ -13,4 +13,34 @@ int nano_session_get(struct nb_req *r);
 int nano_session_keep(struct nb_req *r);
 int nano_session_delete(struct nb_req *r);
 
+int nano_role_list(struct nb_req *r);
+int nano_role_get(struct nb_req *r);
+int nano_role_create(struct nb_req *r);
+int nano_role_modify(struct nb_req *r);
+int nano_role_remove(struct nb_req *r);
+
+int nano_group_list(struct nb_req *r);
+int nano_group_get(struct nb_req *r);
+int nano_group_create(struct nb_req *r);
+int nano_group_modify(struct nb_req *r);
+int nano_group_remove(struct nb_req *r);
+int nano_group_members(struct nb_req *r);
+int nano_group_member_add(struct nb_req *r);
+int nano_group_member_remove(struct nb_req *r);
+
+int nano_user_list(struct nb_req *r);
+int nano_user_get(struct nb_req *r);
+int nano_user_create(struct nb_req *r);
+int nano_user_modify(struct nb_req *r);
+int nano_user_remove(struct nb_req *r);
+int nano_user_password(struct nb_req *r);
+int nano_user_search(struct nb_req *r);
+
+int nano_visibility_get(struct nb_req *r);
+int nano_visibility_set(struct nb_req *r);
+
+int nano_log_query(struct nb_req *r);
+int nano_log_add(struct nb_req *r);
+int nano_log_remove(struct nb_req *r);
+
 #endif

@@ -33,9 +33,9 @@ static const struct nb_field tokens_in[] = {
 };
 
 static const struct nb_route trs_routes[] = {
-    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_PERM_PUBLIC},
-    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_PERM_USER},
-    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_PERM_USER},
+    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
+    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_PERM_USER, NULL},
+    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_PERM_USER, "revokes a token"},
 };
 
 static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};

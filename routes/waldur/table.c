@@ -9,7 +9,7 @@ static const struct nb_field password_in[] = {
 };
 
 static const struct nb_route waldur_routes[] = {
-    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_PERM_PUBLIC},
+    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_PERM_PUBLIC, NULL},
 };
 
 static const char *const waldur_mounts[] = {

@@ -1,0 +1,49 @@
+/* Input checks with one documented rule each, so every dialect refuses the same things. */
+#include "app/validate.h"
+
+#include <string.h>
+
+#define NAME_MAX_LEN 64
+
+int
+nb_check_name(struct nb_req *r, const char *what, const char *name)
+{
+    size_t n = name != NULL ? strlen(name) : 0;
+    const char *bad;
+
+    if (n == 0 || n > NAME_MAX_LEN)
+        return nb_fail(r, NB_E_INVALID, "%s name must have 1 to %d characters", what,
+                       NAME_MAX_LEN);
+    if (strchr("_.@-", name[0]) != NULL)
+        return nb_fail(r, NB_E_INVALID, "%s name must start with a letter or digit", what);
+    bad = name + strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-");
+    if (*bad != '\0')
+        return nb_fail(r, NB_E_INVALID, "%s name may only hold letters, digits and _ . @ -",
+                       what);
+    return 0;
+}
+
+int
+nb_check_password(struct nb_req *r, const char *field, const char *password)
+{
+    if (password == NULL || strlen(password) < NB_PASSWORD_MIN)
+        return nb_fail_field(r, NB_E_INVALID, field, "password must have at least %d characters",
+                             NB_PASSWORD_MIN);
+    return 0;
+}
+
+const char *
+nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a)
+{
+    if (a == NULL || !json_object_is_type(a, json_type_array)) {
+        nb_fail_field(r, NB_E_INVALID, field, "This field must be an array.");
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string)) {
+            nb_fail_field(r, NB_E_INVALID, field, "Every item must be a string.");
+            return NULL;
+        }
+    }
+    return json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+}

@@ -1,0 +1,18 @@
+/* Checks on input values shared by every dialect. */
+#ifndef NB_VALIDATE_H
+#define NB_VALIDATE_H
+
+#include <json-c/json.h>
+
+#include "app/request.h"
+
+/* Names of users, groups and roles: 1-64 characters from [A-Za-z0-9_.@-], starting with a
+ * letter or digit. Records NB_E_INVALID naming what when not. */
+int nb_check_name(struct nb_req *r, const char *what, const char *name);
+/* Passwords: at least NB_PASSWORD_MIN characters. */
+#define NB_PASSWORD_MIN 6
+int nb_check_password(struct nb_req *r, const char *field, const char *password);
+/* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
+const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
+
+#endif
