@@ -23,6 +23,11 @@ static const char usage[] =
     "                           $NIMBUS_STATE_DIR/admin-password)\n"
     "  user add NAME [GROUP]    create a user; the password comes from NIMBUS_PASSWORD or stdin\n"
     "  user passwd NAME         set a user's password (NIMBUS_PASSWORD or stdin)\n"
+    "  cell add NAME --uri URI [--pool POOL]\n"
+    "                           register a libvirt host (again: point it at URI); with --pool\n"
+    "                           attach it to that compute pool, else it stays unallocated\n"
+    "  cell list                cells with their pool, liveness and lease holder\n"
+    "  cell remove NAME         unregister a cell that hosts no guests\n"
     "\n"
     "The database is NIMBUS_DB (a libpq conninfo string).\n";
 
@@ -166,6 +171,74 @@ user_command(struct nb_req *r, int argc, char **argv)
     return 2;
 }
 
+static const char *
+option(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+static int
+cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool)
+{
+    const PGresult *res;
+    int rc;
+
+    if (nb_check_name(r, "cell", name) < 0 || nb_check_libvirt_uri(r, uri) < 0 ||
+        nb_db_begin(r) < 0)
+        return fail(r);
+    rc = nb_db_query(r, NB_Q_CELL_REGISTER, name, uri) != NULL ? 0 : -1;
+    if (rc == 0 && pool != NULL) {
+        res = nb_db_query(r, NB_Q_CELL_ATTACH, pool, name);
+        rc = res == NULL ? -1
+             : PQntuples(res) == 0 ? nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", pool)
+                                   : 0;
+    }
+    if (commit_audited(r, rc, nb_arena_printf(r->arena, "registers cell %s at %s", name, uri)) < 0)
+        return fail(r);
+    printf("cell %s registered at %s%s%s\n", name, uri, pool ? " in pool " : "", pool ? pool : "");
+    return 0;
+}
+
+static int
+cell_command(struct nb_req *r, int argc, char **argv)
+{
+    const PGresult *res;
+
+    if (argc >= 3 && strcmp(argv[1], "add") == 0 && option(argc, argv, "--uri") != NULL)
+        return cell_add(r, argv[2], option(argc, argv, "--uri"), option(argc, argv, "--pool"));
+    if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+        if ((res = nb_db_query(r, NB_Q_CELL_LIST_ALL, NULL)) == NULL)
+            return fail(r);
+        printf("%-16s %-8s %-7s %-6s %5s %14s  %-24s %s\n", "NAME", "POOL", "ENABLED", "ALIVE",
+               "CORES", "MEMORY", "LEASE", "URI");
+        for (int i = 0; i < PQntuples(res); i++)
+            printf("%-16s %-8s %-7s %-6s %5s %14s  %-24s %s %s\n", nb_db_text(res, i, 0),
+                   nb_db_text(res, i, 2), nb_db_text(res, i, 3), nb_db_text(res, i, 4),
+                   nb_db_text(res, i, 5), nb_db_text(res, i, 6), nb_db_text(res, i, 7),
+                   nb_db_text(res, i, 1), nb_db_text(res, i, 8));
+        return 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "remove") == 0) {
+        if (nb_db_begin(r) < 0)
+            return fail(r);
+        res = nb_db_query(r, NB_Q_CELL_UNREGISTER, argv[2]);
+        if (commit_audited(r,
+                           res == NULL ? -1
+                           : PQntuples(res) == 0
+                               ? nb_fail(r, NB_E_CONFLICT, "cell %s not found or hosts guests", argv[2])
+                               : 0,
+                           nb_arena_printf(r->arena, "removes cell %s", argv[2])) < 0)
+            return fail(r);
+        printf("cell %s removed\n", argv[2]);
+        return 0;
+    }
+    fputs(usage, stderr);
+    return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,7 +254,8 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
-    if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0) {
+    if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
+        strcmp(argv[1], "cell") != 0) {
         fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -191,7 +265,12 @@ main(int argc, char **argv)
         fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
         return 1;
     }
-    rc = strcmp(argv[1], "bootstrap") == 0 ? bootstrap(&r) : user_command(&r, argc - 1, argv + 1);
+    if (strcmp(argv[1], "bootstrap") == 0)
+        rc = bootstrap(&r);
+    else if (strcmp(argv[1], "user") == 0)
+        rc = user_command(&r, argc - 1, argv + 1);
+    else
+        rc = cell_command(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);
     nb_db_close();
     return rc;

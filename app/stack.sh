@@ -7,7 +7,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
 DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-dev
     libvirt-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
-    python3-pytest python3-requests openssl wrk curl)
+    python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients)
 
 usage() {
     cat <<EOF
@@ -24,6 +24,8 @@ usage: app/stack.sh <command>
 environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_HTTP_PORT (8080) NIMBUS_PG_PORT (5433) NIMBUS_WORKERS NIMBUS_BUILD (release)
   NIMBUS_ADMIN_USER NIMBUS_ADMIN_PASSWORD NIMBUS_PG_FAST=1 (no fsync; tests only)
+  NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
+  libvirtd when root, else test:///default in the reconciler's process)
 EOF
 }
 
@@ -57,9 +59,9 @@ setup() {
 
 build_type() {
     case $1 in
-    release) echo Release ;;
-    debug) echo Debug ;;
-    asan) echo Asan ;;
+    release*) echo Release ;;
+    debug*) echo Debug ;;
+    asan*) echo Asan ;;
     *) die "unknown build type '$1' (release, debug or asan)" ;;
     esac
 }
@@ -242,6 +244,53 @@ cmd_pg_restart() {
     pg_start
 }
 
+# ---------------------------------------------------------------- libvirt
+
+# The default cell is libvirt's test driver served by a private libvirtd under the state dir
+# (root only), so that every reconciler sees the same host and a host can go away and come
+# back. LIBVIRT_DRIVER_DIR points at an empty directory: this daemon loads no hypervisor
+# driver but the built-in test driver, and never competes with a system libvirtd.
+LIBVIRT_DIR() { echo "$STATE/libvirt"; }
+
+libvirt_start() {
+    local dir pid i
+    dir=$(LIBVIRT_DIR)
+    is_root && command -v libvirtd >/dev/null || return 0
+    if pid=$(pidfile_pid "$dir/libvirtd.pid" libvirtd); then
+        return 0
+    fi
+    mkdir -p "$dir/drivers" /var/run/libvirt /var/log/libvirt
+    cat >"$dir/libvirtd.conf" <<EOC
+unix_sock_dir = "$dir"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+EOC
+    rm -f "$dir/libvirt-sock"
+    LIBVIRT_DRIVER_DIR=$dir/drivers setsid libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" \
+        </dev/null >>"$LOG/libvirtd.log" 2>&1 &
+    for ((i = 0; i < 50; i++)); do
+        [ -S "$dir/libvirt-sock" ] && { say "libvirtd (test driver) started"; return 0; }
+        sleep 0.1
+    done
+    say "warning: private libvirtd did not start; see $LOG/libvirtd.log"
+}
+
+libvirt_stop() {
+    local pid
+    pid=$(pidfile_pid "$(LIBVIRT_DIR)/libvirtd.pid" libvirtd) || return 0
+    stop_pid libvirtd "$pid" 10
+}
+
+default_cell_uri() {
+    if [ -n "${NIMBUS_DEFAULT_CELL_URI:-}" ]; then
+        echo "$NIMBUS_DEFAULT_CELL_URI"
+    elif [ -S "$(LIBVIRT_DIR)/libvirt-sock" ]; then
+        echo "test+unix:///default?socket=$(LIBVIRT_DIR)/libvirt-sock"
+    else
+        echo "test:///default"
+    fi
+}
+
 # ---------------------------------------------------------------- TLS, nginx
 
 tls_init() {
@@ -374,6 +423,9 @@ stack_up() {
         { tail -n 20 "$LOG/nimbusctl.log" >&2; die "nimbusctl migrate failed"; }
     nimbusctl bootstrap >>"$LOG/nimbusctl.log" 2>&1 ||
         { tail -n 20 "$LOG/nimbusctl.log" >&2; die "nimbusctl bootstrap failed"; }
+    libvirt_start
+    nimbusctl cell add cell0 --uri "$(default_cell_uri)" --pool default >>"$LOG/nimbusctl.log" 2>&1 ||
+        { tail -n 20 "$LOG/nimbusctl.log" >&2; die "registering cell0 failed"; }
     tls_init
     api_start
     reconciler_start
@@ -395,6 +447,7 @@ stack_down() {
     nginx_stop
     reconciler_stop
     api_stop
+    libvirt_stop
     pg_stop
 }
 
@@ -458,6 +511,9 @@ cmd_status() {
         printf '%-18s stopped\n' postgres
         down=1
     fi
+    if pid=$(pidfile_pid "$(LIBVIRT_DIR)/libvirtd.pid" libvirtd); then
+        printf '%-18s running  pid %s  (%s)\n' libvirtd "$pid" "$(default_cell_uri)"
+    fi
     for name in nimbus-api nimbus-reconciler; do
         if pid=$(pidfile_pid "$STATE/$name.pid" "$name"); then
             kids=$(ps -o pid= --ppid "$pid" | xargs || true)
@@ -493,6 +549,8 @@ cmd_test() {
     chmod 755 "$tmp"
     export NIMBUS_STATE_DIR=$tmp NIMBUS_BUILD=asan NIMBUS_PG_FAST=1
     export NIMBUS_HTTPS_PORT=18443 NIMBUS_HTTP_PORT=18080 NIMBUS_PG_PORT=15433
+    # Short leases and periods so takeover and liveness tests finish in seconds.
+    export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
     unset NIMBUS_FCGI_LISTEN
     export NIMBUS_ADMIN_USER=admin
     NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)

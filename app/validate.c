@@ -32,6 +32,28 @@ nb_check_password(struct nb_req *r, const char *field, const char *password)
     return 0;
 }
 
+int
+nb_check_libvirt_uri(struct nb_req *r, const char *uri)
+{
+    static const char *const drivers[] = {"test", "qemu", "lxc", "xen", "libxl", "vbox",
+                                          "esx",  "bhyve", "ch", "vz", NULL};
+    size_t n = uri != NULL ? strcspn(uri, "+:") : 0;
+    const char *rest;
+
+    for (const char *const *d = drivers; uri != NULL && *d != NULL; d++) {
+        if (strlen(*d) != n || strncmp(uri, *d, n) != 0)
+            continue;
+        rest = uri + n;
+        if (*rest == '+')
+            rest += 1 + strspn(rest + 1, "abcdefghijklmnopqrstuvwxyz");
+        if (strncmp(rest, "://", 3) == 0 && strlen(uri) < 512 &&
+            strpbrk(rest, " \t\r\n\"'<>") == NULL && strchr(rest + 3, '/') != NULL)
+            return 0;
+        break;
+    }
+    return nb_fail(r, NB_E_INVALID, "invalid libvirt URI '%s'", uri != NULL ? uri : "");
+}
+
 const char *
 nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a)
 {

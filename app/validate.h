@@ -12,6 +12,9 @@ int nb_check_name(struct nb_req *r, const char *what, const char *name);
 /* Passwords: at least NB_PASSWORD_MIN characters. */
 #define NB_PASSWORD_MIN 6
 int nb_check_password(struct nb_req *r, const char *field, const char *password);
+/* A libvirt connection URI: driver[+transport]://[user@][host][:port]/path[?query], driver one
+ * libvirt knows (test, qemu, lxc, xen, libxl, vbox, esx, bhyve, ch, vz). */
+int nb_check_libvirt_uri(struct nb_req *r, const char *uri);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
 

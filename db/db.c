@@ -1,6 +1,8 @@
 /* One connection per process, prepared statements by name, SQLSTATE → nb_status in one place. */
 #include "db/db.h"
 
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@ static const struct {
 };
 
 static PGconn *conn;
+static const char *const *listen_channels;
 static char *conninfo_saved;
 static bool in_txn;
 static int txn_depth; /* nested begin/commit pairs join the outermost transaction */
@@ -39,6 +42,54 @@ prepare_all(void)
 }
 
 static bool
+listen_all(void)
+{
+    for (const char *const *c = listen_channels; c != NULL && *c != NULL; c++) {
+        char sql[128];
+        PGresult *res;
+        bool ok;
+
+        snprintf(sql, sizeof(sql), "LISTEN %s", *c);
+        res = PQexec(conn, sql);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+void
+nb_db_listen(const char *const *channels)
+{
+    listen_channels = channels;
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+        listen_all();
+}
+
+int
+nb_db_wait(int timeout_ms)
+{
+    struct pollfd pfd;
+    PGnotify *n;
+    int got = 0;
+
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        poll(NULL, 0, timeout_ms);
+        return -1;
+    }
+    pfd.fd = PQsocket(conn);
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, timeout_ms) > 0 && !PQconsumeInput(conn))
+        return -1;
+    while ((n = PQnotifies(conn)) != NULL) {
+        got = 1;
+        PQfreemem(n);
+    }
+    return got;
+}
+
+static bool
 connect_now(void)
 {
     if (conn != NULL)
@@ -52,7 +103,7 @@ connect_now(void)
         conn = NULL;
         return false;
     }
-    if (!prepare_all()) {
+    if (!prepare_all() || !listen_all()) {
         PQfinish(conn);
         conn = NULL;
         return false;

@@ -27,6 +27,12 @@ void nb_db_close(void);
 PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params);
 #define nb_db_query(r, q, ...) nb_db_exec((r), (q), (const char *const[]){__VA_ARGS__})
 
+/* Channels to LISTEN on after every (re)connect; constant identifiers, NULL-terminated. */
+void nb_db_listen(const char *const *channels);
+/* Waits up to timeout_ms for a notification on the listened channels and drains them all.
+ * 1 when one came, 0 on timeout, -1 when not connected (after sleeping the timeout). */
+int nb_db_wait(int timeout_ms);
+
 /* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent
  * and undoes the whole transaction. A begin inside a transaction nests: only the outermost
  * commit commits. */

@@ -43,4 +43,8 @@ int nano_log_query(struct nb_req *r);
 int nano_log_add(struct nb_req *r);
 int nano_log_remove(struct nb_req *r);
 
+/* Compute pools, cells, storage pools and statistics (pools.c, cells.c, storage.c, status.c). */
+
+/* Address pools and ranges (addresses.c) and system templates (templates.c). */
+
 #endif

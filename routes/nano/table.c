@@ -119,6 +119,10 @@ static const struct nb_route nano_routes[] = {
     {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_PERM_LOG, NULL},
     {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_PERM_LOG,
      "deletes log entries"},
+
+    /* Compute pools, cells, storage pools and statistics. */
+
+    /* Address pools and ranges; system templates. */
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};

@@ -1,0 +1,123 @@
+/* Observing a cell: node info, free memory and storage capacity through libvirt. A call that
+ * fails drops the connection and reports the cell offline; the next cycle reconnects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "app/log.h"
+#include "app/reconciler/reconciler.h"
+#include "db/db.h"
+
+void
+nb_cell_disconnect(struct nb_cell *c)
+{
+    if (c->conn != NULL)
+        virConnectClose(c->conn);
+    c->conn = NULL;
+}
+
+/* Capacity and free space of the host's active storage pools. */
+static bool
+pool_space(virConnectPtr conn, unsigned long long *total, unsigned long long *avail)
+{
+    virStoragePoolPtr *pools = NULL;
+    int n = virConnectListAllStoragePools(conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+
+    *total = *avail = 0;
+    for (int i = 0; i < n; i++) {
+        virStoragePoolInfo info;
+
+        if (virStoragePoolGetInfo(pools[i], &info) == 0) {
+            *total += info.capacity;
+            *avail += info.available;
+        }
+        virStoragePoolFree(pools[i]);
+    }
+    free(pools);
+    return n > 0;
+}
+
+/* Without storage pools, a local host's storage paths (each file system counted once). */
+static void
+path_space(const char *paths, unsigned long long *total, unsigned long long *avail)
+{
+    unsigned long seen[16];
+    int nseen = 0;
+    char buf[1024];
+
+    snprintf(buf, sizeof(buf), "%s", paths);
+    for (char *save = NULL, *p = strtok_r(buf, "\n", &save); p != NULL;
+         p = strtok_r(NULL, "\n", &save)) {
+        struct statvfs st;
+        bool dup = false;
+
+        if (statvfs(p, &st) != 0)
+            continue;
+        for (int i = 0; i < nseen; i++)
+            dup |= seen[i] == st.f_fsid;
+        if (dup || nseen == 16)
+            continue;
+        seen[nseen++] = st.f_fsid;
+        *total += (unsigned long long)st.f_blocks * st.f_frsize;
+        *avail += (unsigned long long)st.f_bavail * st.f_frsize;
+    }
+}
+
+/* The host part of a libvirt URI, or "localhost" for a local one. */
+static const char *
+host_of(struct nb_req *r, const char *uri)
+{
+    const char *h = strstr(uri, "://");
+    size_t n;
+
+    if (h == NULL || h[3] == '/' || h[3] == '\0')
+        return "localhost";
+    h += 3;
+    if (strchr(h, '@') != NULL && strchr(h, '@') < strchr(h, '/'))
+        h = strchr(h, '@') + 1;
+    n = strcspn(h, ":/?");
+    return nb_arena_strndup(r->arena, h, n);
+}
+
+static void
+report_dead(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
+{
+    const char *why = virGetLastErrorMessage();
+    char id[24];
+
+    snprintf(id, sizeof(id), "%lld", (long long)c->id);
+    if (!c->reported_dead)
+        nb_log_warn(NULL, "cell %s (%s) unreachable: %s", c->name, c->uri, why);
+    c->reported_dead = true;
+    nb_cell_disconnect(c);
+    (void)nb_db_query(r, NB_Q_RECON_CELL_DEAD, id, rc->id, why);
+}
+
+void
+nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
+{
+    virNodeInfo info;
+    unsigned long long total = 0, avail = 0, free_mem;
+
+    if (c->conn == NULL) {
+        c->conn = virConnectOpenAuth(c->uri, virConnectAuthPtrDefault, 0);
+        if (c->conn == NULL)
+            return report_dead(r, rc, c);
+        nb_log_info(NULL, "cell %s connected (%s)", c->name, c->uri);
+        c->reported_dead = false;
+    }
+    if (virNodeGetInfo(c->conn, &info) < 0)
+        return report_dead(r, rc, c);
+    free_mem = virNodeGetFreeMemory(c->conn);
+    if (free_mem == 0 || free_mem > (unsigned long long)info.memory * 1024)
+        free_mem = (unsigned long long)info.memory * 1024;
+    if (!pool_space(c->conn, &total, &avail) && strcmp(host_of(r, c->uri), "localhost") == 0)
+        path_space(c->paths, &total, &avail);
+    (void)nb_db_query(r, NB_Q_RECON_CELL_ALIVE, nb_arena_printf(r->arena, "%lld", (long long)c->id),
+                      rc->id, host_of(r, c->uri), nb_arena_printf(r->arena, "%u", info.cpus),
+                      nb_arena_printf(r->arena, "%llu", (unsigned long long)info.memory * 1024),
+                      nb_arena_printf(r->arena, "%llu", free_mem),
+                      nb_arena_printf(r->arena, "%llu", total),
+                      nb_arena_printf(r->arena, "%llu", avail));
+}

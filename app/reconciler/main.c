@@ -1,0 +1,87 @@
+/* nimbus-reconciler's main loop: lease cells, observe them, sleep until the period ends or
+ * the database notifies a change; on SIGTERM give the leases back and exit. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/log.h"
+#include "app/reconciler/reconciler.h"
+#include "db/db.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static int
+env_int(const char *name, int fallback)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
+}
+
+static void
+quiet(void *data, virErrorPtr err)
+{
+    (void)data;
+    (void)err; /* errors are read with virGetLastErrorMessage where they matter */
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct nb_reconciler rc;
+    static const char *const channels[] = {"nimbus_cells", NULL};
+    struct sigaction sa = {.sa_handler = on_stop};
+    char host[128], id[160];
+    struct nb_req r = {.request_id = "reconciler"};
+
+    if (argc > 1) {
+        printf("usage: nimbus-reconciler\n\nKeeps libvirt hosts in line with the database.\n"
+               "  NIMBUS_DB                libpq conninfo\n"
+               "  NIMBUS_RECONCILER_ID     lease owner name (default host:pid)\n"
+               "  NIMBUS_RECONCILE_PERIOD  seconds between resyncs (default 2)\n"
+               "  NIMBUS_LEASE_TTL         seconds a cell lease lasts without renewal (default 15)\n");
+        return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    nb_log_set_process("reconciler");
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    virSetErrorFunc(NULL, quiet);
+    gethostname(host, sizeof(host));
+    host[sizeof(host) - 1] = '\0';
+    snprintf(id, sizeof(id), "%s:%d", host, (int)getpid());
+    rc.id = getenv("NIMBUS_RECONCILER_ID") != NULL ? getenv("NIMBUS_RECONCILER_ID") : id;
+    rc.ttl = env_int("NIMBUS_LEASE_TTL", 15);
+    rc.period = env_int("NIMBUS_RECONCILE_PERIOD", 2);
+    r.arena = nb_arena_new(16 * 1024);
+    nb_db_listen(channels);
+    nb_db_init(getenv("NIMBUS_DB"));
+    nb_log_info(NULL, "reconciler %s: lease ttl %ds, period %ds", rc.id, rc.ttl, rc.period);
+    while (!stopping) {
+        r.err.status = NB_OK;
+        if (nb_lease_cycle(&r, &rc) == 0)
+            for (int i = 0; i < rc.ncells && !stopping; i++)
+                nb_cell_observe(&r, &rc, &rc.cells[i]);
+        else
+            nb_log_warn(NULL, "lease cycle failed: %s", r.err.message);
+        nb_arena_reset(r.arena);
+        if (!stopping)
+            nb_db_wait(rc.period * 1000);
+    }
+    r.err.status = NB_OK;
+    nb_lease_release_all(&r, &rc);
+    nb_arena_free(r.arena);
+    nb_db_close();
+    nb_log_info(NULL, "reconciler %s stopped", rc.id);
+    return 0;
+}
