@@ -19,6 +19,8 @@ usage: app/stack.sh <command>
   stop          stop everything
   status        show what runs, with pids (exit 3 if something is down)
   pg-restart    stop and start PostgreSQL only
+  libvirt-stop, libvirt-start
+                stop or start the private test-driver libvirtd (cell0's host)
   test          build asan, start a throw-away stack on other ports, run ctest
   bench         run the benchmarks (tests/bench/run) if present
 environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
@@ -600,6 +602,8 @@ main() {
     stop) setup; cmd_stop ;;
     status) setup; cmd_status ;;
     pg-restart) setup; cmd_pg_restart ;;
+    libvirt-stop) setup; libvirt_stop ;;
+    libvirt-start) setup; prepare_state; libvirt_start ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;
