@@ -95,6 +95,14 @@ put_json(void *o)
     json_object_put(o);
 }
 
+struct json_object *
+nb_json_own(struct nb_req *r, struct json_object *o)
+{
+    if (o != NULL)
+        nb_arena_defer(r->arena, put_json, o);
+    return o;
+}
+
 int
 nb_reply(struct nb_req *r, int status, struct json_object *body)
 {

@@ -148,6 +148,8 @@ int nb_reply(struct nb_req *r, int status, struct json_object *body);
 void nb_reply_header(struct nb_req *r, const char *name, const char *value);
 
 /* JSON helpers whose results live as long as the request. */
+/* Puts o when the request ends; returns o. */
+struct json_object *nb_json_own(struct nb_req *r, struct json_object *o);
 struct json_object *nb_json_object(struct nb_req *r);
 struct json_object *nb_json_string(const char *s);
 const char *nb_json_get_string(struct json_object *o, const char *key);

@@ -1,6 +1,7 @@
 /* Input checks with one documented rule each, so every dialect refuses the same things. */
 #include "app/validate.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -52,6 +53,32 @@ nb_check_libvirt_uri(struct nb_req *r, const char *uri)
         break;
     }
     return nb_fail(r, NB_E_INVALID, "invalid libvirt URI '%s'", uri != NULL ? uri : "");
+}
+
+bool
+nb_is_uuid(const char *s)
+{
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (s == NULL || s[i] == '\0' || (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i])))
+            return false;
+    }
+    return s[36] == '\0';
+}
+
+int
+nb_check_mac(struct nb_req *r, const char *field, const char *mac)
+{
+    for (int i = 0; i < 17; i++) {
+        bool colon = i % 3 == 2;
+
+        if (mac[i] == '\0' || (colon ? mac[i] != ':' : !isxdigit((unsigned char)mac[i])))
+            return nb_fail_field(r, NB_E_INVALID, field, "invalid MAC address '%s'", mac);
+    }
+    if (mac[17] != '\0')
+        return nb_fail_field(r, NB_E_INVALID, field, "invalid MAC address '%s'", mac);
+    return 0;
 }
 
 const char *

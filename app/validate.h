@@ -3,6 +3,7 @@
 #define NB_VALIDATE_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "app/request.h"
 
@@ -15,6 +16,10 @@ int nb_check_password(struct nb_req *r, const char *field, const char *password)
 /* A libvirt connection URI: driver[+transport]://[user@][host][:port]/path[?query], driver one
  * libvirt knows (test, qemu, lxc, xen, libxl, vbox, esx, bhyve, ch, vz). */
 int nb_check_libvirt_uri(struct nb_req *r, const char *uri);
+/* Whether s is a UUID in its canonical text form (36 characters, hex and dashes). */
+bool nb_is_uuid(const char *s);
+/* A MAC address as six colon-separated hex pairs. */
+int nb_check_mac(struct nb_req *r, const char *field, const char *mac);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
 

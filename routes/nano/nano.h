@@ -3,6 +3,7 @@
 #define NB_NANO_H
 
 #include "app/request.h"
+#include "db/guests.h"
 
 /* {"error_code": 0, "message": "", "data": data} with HTTP status (data NULL → ""). */
 int nano_ok(struct nb_req *r, int status, struct json_object *data);
@@ -42,6 +43,38 @@ int nano_visibility_set(struct nb_req *r);
 int nano_log_query(struct nb_req *r);
 int nano_log_add(struct nb_req *r);
 int nano_log_remove(struct nb_req *r);
+
+/* Guests (guests.c, guest_json.c), instances and snapshots (instances.c), queries (search.c),
+ * batches (batch.c). */
+struct json_object *nano_guest_json(const struct nb_guest *g, bool with_status);
+struct json_object *nano_guest_list_json(const PGresult *res, bool with_status);
+int nano_guest_create(struct nb_req *r);
+int nano_guest_get(struct nb_req *r);
+int nano_guest_delete(struct nb_req *r);
+int nano_guest_auto_start(struct nb_req *r);
+int nano_guest_cores(struct nb_req *r);
+int nano_guest_memory(struct nb_req *r);
+int nano_guest_disk_resize(struct nb_req *r);
+int nano_guest_name(struct nb_req *r);
+int nano_guest_qos_cpu(struct nb_req *r);
+int nano_guest_qos_limits(struct nb_req *r);
+int nano_guest_auth_get(struct nb_req *r);
+int nano_instance_get(struct nb_req *r);
+int nano_instance_start(struct nb_req *r);
+int nano_instance_stop(struct nb_req *r);
+int nano_snapshot_list(struct nb_req *r);
+int nano_snapshot_get(struct nb_req *r);
+int nano_snapshot_create(struct nb_req *r);
+int nano_snapshot_restore(struct nb_req *r);
+int nano_snapshot_delete(struct nb_req *r);
+int nano_guest_search(struct nb_req *r);
+int nano_guest_keyword(struct nb_req *r);
+int nano_batch_create(struct nb_req *r);
+int nano_batch_delete(struct nb_req *r);
+int nano_batch_stop(struct nb_req *r);
+int nano_batch_create_status(struct nb_req *r);
+int nano_batch_delete_status(struct nb_req *r);
+int nano_batch_stop_status(struct nb_req *r);
 
 /* Compute pools, cells, storage pools and statistics (pools.c, cells.c, storage.c, status.c). */
 

@@ -60,6 +60,134 @@ static const struct nb_field log_remove_in[] = {
     END,
 };
 
+static const struct nb_field cloud_init_in[] = {
+    {"root_enabled", NB_T_BOOL, false, 0, NULL},
+    {"admin_name", NB_T_STRING, false, 0, NULL},
+    {"admin_secret", NB_T_STRING, false, 0, NULL},
+    {"data_path", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+/* GuestConfig as POST /guests/ takes it; the batch create adds its own fields. */
+#define GUEST_FIELDS                                                                            \
+    {"owner", NB_T_STRING, false, 0, NULL}, {"group", NB_T_STRING, false, 0, NULL},             \
+        {"pool", NB_T_STRING, true, 0, NULL}, {"cores", NB_T_INT, true, 0, NULL},               \
+        {"memory", NB_T_INT, true, 0, NULL}, {"disks", NB_T_ARRAY, true, 0, NULL},              \
+        {"auto_start", NB_T_BOOL, false, 0, NULL}, {"system", NB_T_STRING, false, 0, NULL},     \
+        {"network_address", NB_T_STRING, false, 0, NULL},                                      \
+        {"ethernet_address", NB_T_STRING, false, 0, NULL},                                     \
+        {"from_image", NB_T_STRING, false, 0, NULL}, {"ports", NB_T_ARRAY, false, 0, NULL},    \
+        {"template", NB_T_STRING, true, 0, NULL}, {"modules", NB_T_ARRAY, false, 0, NULL},     \
+        {"cloud_init", NB_T_OBJECT, false, 0, cloud_init_in},                                  \
+        {"qos", NB_T_OBJECT, false, 0, NULL},                                                  \
+        {"security_policy_group", NB_T_STRING, false, 0, NULL}
+
+static const struct nb_field guest_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    GUEST_FIELDS,
+    END,
+};
+
+static const struct nb_field batch_create_in[] = {
+    {"name_rule", NB_T_STRING, false, 0, NULL},
+    {"name_prefix", NB_T_STRING, false, 0, NULL},
+    {"count", NB_T_INT, true, 0, NULL},
+    GUEST_FIELDS,
+    END,
+};
+
+static const struct nb_field batch_guests_in[] = {
+    {"guest", NB_T_ARRAY, false, 0, NULL},
+    {"guests", NB_T_ARRAY, false, 0, NULL},
+    {"force", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field force_in[] = {
+    {"force", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field enable_in[] = {
+    {"enable", NB_T_BOOL, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field cores_in[] = {
+    {"cores", NB_T_INT, true, 0, NULL},
+    {"immediate", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field memory_in[] = {
+    {"memory", NB_T_INT, true, 0, NULL},
+    {"immediate", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field resize_in[] = {
+    {"size", NB_T_INT, true, 0, NULL},
+    {"immediate", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field name_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field priority_in[] = {
+    {"priority", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field disk_qos_in[] = {
+    {"write_speed", NB_T_INT, false, 0, NULL},
+    {"write_iops", NB_T_INT, false, 0, NULL},
+    {"read_speed", NB_T_INT, false, 0, NULL},
+    {"read_iops", NB_T_INT, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field network_qos_in[] = {
+    {"receive_speed", NB_T_INT, false, 0, NULL},
+    {"send_speed", NB_T_INT, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field start_in[] = {
+    {"from_media", NB_T_BOOL, false, 0, NULL},
+    {"from_network", NB_T_BOOL, false, 0, NULL},
+    {"source", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field stop_in[] = {
+    {"reboot", NB_T_BOOL, false, 0, NULL},
+    {"force", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field snapshot_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    {"description", NB_T_STRING, false, 1024, NULL},
+    END,
+};
+
+static const struct nb_field restore_in[] = {
+    {"target", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field keyword_in[] = {
+    {"limit", NB_T_INT, true, 0, NULL},
+    {"offset", NB_T_INT, false, 0, NULL},
+    {"pool", NB_T_STRING, false, 0, NULL},
+    {"cell", NB_T_STRING, false, 0, NULL},
+    {"keyword", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
 #define NAME "([^/]+)"
 
 static const struct nb_route nano_routes[] = {
@@ -119,6 +247,65 @@ static const struct nb_route nano_routes[] = {
     {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_PERM_LOG, NULL},
     {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_PERM_LOG,
      "deletes log entries"},
+
+    /* Guests. */
+    {NB_POST, "^/api/v1/guests/?$", nano_guest_create, guest_in, NB_PERM_INSTANCE,
+     "creates a guest"},
+    {NB_GET, "^/api/v1/guests/" NAME "/?$", nano_guest_get, NULL, NB_PERM_INSTANCE, NULL},
+    {NB_DELETE, "^/api/v1/guests/" NAME "/?$", nano_guest_delete, force_in, NB_PERM_INSTANCE,
+     "deletes guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/auto_start/?$", nano_guest_auto_start, enable_in,
+     NB_PERM_INSTANCE, "changes auto start of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/cores/?$", nano_guest_cores, cores_in, NB_PERM_INSTANCE,
+     "changes cores of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/memory/?$", nano_guest_memory, memory_in,
+     NB_PERM_INSTANCE, "changes memory of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/disks/resize/" NAME "/?$", nano_guest_disk_resize,
+     resize_in, NB_PERM_INSTANCE, "resizes disk {2} of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/name/?$", nano_guest_name, name_in, NB_PERM_INSTANCE,
+     "renames guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/qos/cpu/?$", nano_guest_qos_cpu, priority_in,
+     NB_PERM_INSTANCE, "changes CPU priority of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/qos/disk/?$", nano_guest_qos_limits, disk_qos_in,
+     NB_PERM_INSTANCE, "changes disk QoS of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/qos/network/?$", nano_guest_qos_limits, network_qos_in,
+     NB_PERM_INSTANCE, "changes network QoS of guest {1}"},
+    {NB_GET, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_get, NULL, NB_PERM_INSTANCE,
+     NULL},
+    {NB_GET, "^/api/v1/guest_search/?$", nano_guest_search, NULL, NB_PERM_INSTANCE, NULL},
+    {NB_POST, "^/api/v1/search/guests/?$", nano_guest_keyword, keyword_in, NB_PERM_INSTANCE,
+     NULL},
+
+    /* Instances and snapshots. */
+    {NB_GET, "^/api/v1/instances/" NAME "/?$", nano_instance_get, NULL, NB_PERM_INSTANCE, NULL},
+    {NB_POST, "^/api/v1/instances/" NAME "/?$", nano_instance_start, start_in, NB_PERM_INSTANCE,
+     "starts guest {1}"},
+    {NB_DELETE, "^/api/v1/instances/" NAME "/?$", nano_instance_stop, stop_in,
+     NB_PERM_INSTANCE, "stops guest {1}"},
+    {NB_GET, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_list, NULL,
+     NB_PERM_INSTANCE, NULL},
+    {NB_POST, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_create, snapshot_in,
+     NB_PERM_INSTANCE, "snapshots guest {1}"},
+    {NB_PUT, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_restore, restore_in,
+     NB_PERM_INSTANCE, "restores a snapshot of guest {1}"},
+    {NB_GET, "^/api/v1/instances/" NAME "/snapshots/" NAME "/?$", nano_snapshot_get, NULL,
+     NB_PERM_INSTANCE, NULL},
+    {NB_DELETE, "^/api/v1/instances/" NAME "/snapshots/" NAME "/?$", nano_snapshot_delete, NULL,
+     NB_PERM_INSTANCE, "deletes snapshot {2} of guest {1}"},
+
+    /* Batches. */
+    {NB_POST, "^/api/v1/batch/create_guest/?$", nano_batch_create, batch_create_in,
+     NB_PERM_INSTANCE, "creates a batch of guests"},
+    {NB_GET, "^/api/v1/batch/create_guest/" NAME "/?$", nano_batch_create_status, NULL,
+     NB_PERM_INSTANCE, NULL},
+    {NB_POST, "^/api/v1/batch/delete_guest/?$", nano_batch_delete, batch_guests_in,
+     NB_PERM_INSTANCE, "deletes a batch of guests"},
+    {NB_GET, "^/api/v1/batch/delete_guest/" NAME "/?$", nano_batch_delete_status, NULL,
+     NB_PERM_INSTANCE, NULL},
+    {NB_POST, "^/api/v1/batch/stop_guest/?$", nano_batch_stop, batch_guests_in,
+     NB_PERM_INSTANCE, "stops a batch of guests"},
+    {NB_GET, "^/api/v1/batch/stop_guest/" NAME "/?$", nano_batch_stop_status, NULL,
+     NB_PERM_INSTANCE, NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
 

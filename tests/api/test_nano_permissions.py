@@ -153,7 +153,7 @@ def restore_admin_visibility():
                       " FROM user_groups WHERE name = 'admin'")[0]
     yield
     run_psql("UPDATE user_groups SET instance_visible = %s, media_image_visible = %s,"
-             " disk_image_visible = %s WHERE name = 'admin'" % tuple(before))
+             " disk_image_visible = %s WHERE name = 'admin'" % tuple("'%s'" % v for v in before))
 
 
 @pytest.mark.parametrize("caller", CALLERS)

@@ -1,0 +1,311 @@
+/* Guests: visibility-checked loads, creation with placement, and queued operations. */
+#include "db/guests.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/secret.h"
+#include "app/validate.h"
+#include "db/db.h"
+
+#define MAX_DISKS 8
+
+const char *
+nb_guest_str(const struct nb_guest *g, enum nb_guest_col c)
+{
+    return nb_db_text(g->res, g->row, (int)c);
+}
+
+int64_t
+nb_guest_int(const struct nb_guest *g, enum nb_guest_col c)
+{
+    return nb_db_int(g->res, g->row, (int)c);
+}
+
+bool
+nb_guest_bool(const struct nb_guest *g, enum nb_guest_col c)
+{
+    return nb_db_bool(g->res, g->row, (int)c);
+}
+
+double
+nb_guest_double(const struct nb_guest *g, enum nb_guest_col c)
+{
+    return strtod(nb_guest_str(g, c), NULL);
+}
+
+int
+nb_guest_load(struct nb_req *r, const char *id, struct nb_guest *g)
+{
+    const PGresult *res;
+
+    if (!nb_is_uuid(id))
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
+    res = nb_db_query(r, NB_Q_GUEST_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
+    g->res = res;
+    g->row = 0;
+    return 0;
+}
+
+static const char *
+json_text(struct json_object *o)
+{
+    return o != NULL ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
+}
+
+void
+nb_guest_spec_from_json(struct nb_req *r, struct json_object *o, struct nb_guest_spec *s)
+{
+    (void)r;
+    memset(s, 0, sizeof(*s));
+    s->name = nb_json_get_string(o, "name");
+    s->owner = nb_json_get_string(o, "owner");
+    s->group = nb_json_get_string(o, "group");
+    s->pool = nb_json_get_string(o, "pool");
+    s->template_id = nb_json_get_string(o, "template");
+    s->system = nb_json_get_string(o, "system");
+    s->network_address = nb_json_get_string(o, "network_address");
+    s->ethernet_address = nb_json_get_string(o, "ethernet_address");
+    s->from_image = nb_json_get_string(o, "from_image");
+    s->security_policy_group = nb_json_get_string(o, "security_policy_group");
+    s->disks = nb_json_get(o, "disks");
+    s->modules = nb_json_get(o, "modules");
+    s->cloud_init = nb_json_get(o, "cloud_init");
+    s->qos = nb_json_get(o, "qos");
+    s->ports = nb_json_get(o, "ports");
+    s->disks_json = json_text(s->disks);
+    s->modules_json = json_text(s->modules);
+    s->cloud_init_json = json_text(s->cloud_init);
+    s->qos_json = json_text(s->qos);
+    s->ports_json = json_text(s->ports);
+    s->cores = json_object_get_int64(nb_json_get(o, "cores"));
+    s->memory = json_object_get_int64(nb_json_get(o, "memory"));
+    s->auto_start = json_object_get_boolean(nb_json_get(o, "auto_start"));
+}
+
+/* Every item of an integer array within [min, max]; returns the sum, -1 on failure. */
+static int64_t
+check_sizes(struct nb_req *r, const char *field, struct json_object *a, size_t max_items,
+            int64_t min, int64_t max)
+{
+    int64_t sum = 0;
+    size_t n = a != NULL ? json_object_array_length(a) : 0;
+
+    if (n == 0 || n > max_items)
+        return nb_fail_field(r, NB_E_INVALID, field, "must list 1 to %zu values", max_items);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *v = json_object_array_get_idx(a, i);
+        int64_t x = json_object_get_int64(v);
+
+        if (!json_object_is_type(v, json_type_int) || x < min || x > max)
+            return nb_fail_field(r, NB_E_INVALID, field, "each value must be an integer from %lld to %lld",
+                                 (long long)min, (long long)max);
+        sum += x;
+    }
+    return sum;
+}
+
+static int
+check_modules(struct nb_req *r, struct json_object *modules)
+{
+    for (size_t i = 0; modules != NULL && i < json_object_array_length(modules); i++) {
+        const char *m = json_object_get_string(json_object_array_get_idx(modules, i));
+
+        if (!json_object_is_type(json_object_array_get_idx(modules, i), json_type_string) ||
+            (strcmp(m, "qemu") != 0 && strcmp(m, "cloud-init") != 0))
+            return nb_fail_field(r, NB_E_INVALID, "modules", "unknown module '%s' (qemu, cloud-init)",
+                                 m != NULL ? m : "");
+    }
+    return 0;
+}
+
+/* The owner's id and group: the caller unless an admin names someone else. */
+static int
+resolve_owner(struct nb_req *r, const struct nb_guest_spec *s, const char **owner_id,
+              const char **group_id)
+{
+    const char *owner = s->owner != NULL && s->owner[0] != '\0' ? s->owner : r->user.name;
+    const PGresult *res;
+
+    if (strcmp(owner, r->user.name) != 0 && !r->user.is_admin)
+        return nb_fail_field(r, NB_E_FORBIDDEN, "owner", "only administrators create guests for others");
+    if ((res = nb_db_query(r, NB_Q_USER_OWNER, owner)) == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
+    *owner_id = nb_db_text(res, 0, 0);
+    *group_id = nb_db_text_or_null(res, 0, 1);
+    return 0;
+}
+
+static const char *
+random_mac(struct nb_req *r)
+{
+    unsigned char b[3];
+
+    nb_random_bytes(b, sizeof(b));
+    return nb_arena_printf(r->arena, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+}
+
+int
+nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *batch_id,
+                const char **id)
+{
+    const PGresult *pool, *tmpl, *cell, *row;
+    const char *owner_id = NULL, *group_id = NULL, *mac = s->ethernet_address, *admin_secret;
+    int64_t disk_total;
+    struct in_addr addr;
+    struct nb_guest g;
+
+    if (nb_check_name(r, "guest", s->name) < 0)
+        return -1;
+    if ((pool = nb_db_query(r, NB_Q_POOL_LIMITS, s->pool)) == NULL)
+        return -1;
+    if (PQntuples(pool) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", s->pool);
+    if (!nb_db_bool(pool, 0, 1) || nb_db_int(pool, 0, 5) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "compute pool %s has no enabled cells", s->pool);
+    if (s->cores < 1 || s->cores > nb_db_int(pool, 0, 3))
+        return nb_fail_field(r, NB_E_INVALID, "cores", "must be 1 to %lld in pool %s",
+                             (long long)nb_db_int(pool, 0, 3), s->pool);
+    if (s->memory < 1 || s->memory > nb_db_int(pool, 0, 4))
+        return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes in pool %s",
+                             (long long)nb_db_int(pool, 0, 4), s->pool);
+    if ((disk_total = check_sizes(r, "disks", s->disks, MAX_DISKS, 1, INT64_MAX / MAX_DISKS)) < 0 ||
+        check_modules(r, s->modules) < 0 || resolve_owner(r, s, &owner_id, &group_id) < 0)
+        return -1;
+    if (s->ports != NULL && check_sizes(r, "ports", s->ports, 64, 1, 65535) < 0)
+        return -1;
+    if (s->network_address != NULL && s->network_address[0] != '\0' &&
+        inet_pton(AF_INET, s->network_address, &addr) != 1)
+        return nb_fail_field(r, NB_E_INVALID, "network_address", "invalid IPv4 address '%s'",
+                             s->network_address);
+    if (mac == NULL || mac[0] == '\0')
+        mac = random_mac(r);
+    else if (nb_check_mac(r, "ethernet_address", mac) < 0)
+        return -1;
+    if (s->qos != NULL && nb_guest_check_qos(r, s->qos) < 0)
+        return -1;
+    if (s->from_image != NULL && s->from_image[0] != '\0')
+        return nb_fail(r, NB_E_NOT_FOUND, "disk image %s not found", s->from_image);
+    if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0')
+        return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found",
+                       s->security_policy_group);
+    if ((tmpl = nb_db_query(r, NB_Q_TEMPLATE_SYSTEM, s->template_id)) == NULL)
+        return -1;
+    if (PQntuples(tmpl) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "template %s not found", s->template_id ? s->template_id : "");
+    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, 0),
+                            nb_arena_printf(r->arena, "%lld", (long long)s->cores),
+                            nb_arena_printf(r->arena, "%lld", (long long)s->memory),
+                            nb_arena_printf(r->arena, "%lld", (long long)disk_total))) == NULL)
+        return -1;
+    if (PQntuples(cell) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld bytes of disk",
+                       s->pool, (long long)s->cores, (long long)s->memory, (long long)disk_total);
+    admin_secret = nb_json_get_string(s->cloud_init, "admin_secret");
+    row = nb_db_query(r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, 0),
+                      nb_db_text(cell, 0, 0), s->template_id,
+                      nb_arena_printf(r->arena, "%lld", (long long)s->cores),
+                      nb_arena_printf(r->arena, "%lld", (long long)s->memory), s->disks_json,
+                      s->auto_start ? "t" : "f",
+                      s->system != NULL && s->system[0] != '\0' ? s->system : nb_db_text(tmpl, 0, 0),
+                      s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address : NULL,
+                      mac, s->from_image != NULL ? s->from_image : "",
+                      s->modules_json != NULL ? s->modules_json : "[]",
+                      s->cloud_init_json != NULL ? s->cloud_init_json : "{}",
+                      nb_json_get_string(s->cloud_init, "admin_name") != NULL
+                          ? nb_json_get_string(s->cloud_init, "admin_name")
+                          : nb_db_text(tmpl, 0, 1),
+                      admin_secret != NULL ? admin_secret : nb_random_hex(r->arena, 8),
+                      nb_random_hex(r->arena, 4));
+    if (row == NULL)
+        return -1;
+    *id = nb_db_text(row, 0, 0);
+    if (nb_guest_load(r, *id, &g) < 0)
+        return -1;
+    if (s->qos != NULL || s->ports != NULL) {
+        struct json_object *changes = nb_json_own(r, json_object_new_object());
+
+        if (s->qos != NULL) {
+            json_object_object_foreach(s->qos, k, v) {
+                json_object_object_add(changes, k, json_object_get(v));
+            }
+        }
+        if (s->ports != NULL)
+            json_object_object_add(changes, "ports", json_object_get(s->ports));
+        if (nb_guest_set(r, &g, changes) < 0)
+            return -1;
+    }
+    return nb_guest_enqueue(r, &g, "create_guest", NULL, batch_id, NULL);
+}
+
+int
+nb_guest_check_qos(struct nb_req *r, struct json_object *qos)
+{
+    static const char *const limits[] = {"write_speed", "write_iops", "read_speed", "read_iops",
+                                         "receive_speed", "send_speed", NULL};
+    const char *prio = nb_json_get_string(qos, "cpu_priority");
+
+    if (nb_json_get(qos, "cpu_priority") != NULL &&
+        (prio == NULL || (strcmp(prio, "high") != 0 && strcmp(prio, "medium") != 0 &&
+                          strcmp(prio, "low") != 0)))
+        return nb_fail_field(r, NB_E_INVALID, "cpu_priority", "must be high, medium or low");
+    json_object_object_foreach(qos, key, val) {
+        const char *const *l = limits;
+
+        if (strcmp(key, "cpu_priority") == 0)
+            continue;
+        while (*l != NULL && strcmp(*l, key) != 0)
+            l++;
+        if (*l == NULL)
+            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
+                                 "This field is not accepted.");
+        if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 0)
+            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
+                                 "must be an integer of at least 0 (0 = unlimited)");
+    }
+    return 0;
+}
+
+int
+nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, const char *kind,
+                 const char *params, const char *batch_id, const char **op_id)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_OP_ADD, kind, nb_guest_str(g, NB_GC_ID),
+                                      nb_guest_str(g, NB_GC_CELL_ID), r->user.id_text,
+                                      params != NULL ? params : "{}", batch_id);
+
+    if (res == NULL)
+        return -1;
+    if (op_id != NULL)
+        *op_id = nb_db_text(res, 0, 0);
+    return 0;
+}
+
+int
+nb_guest_idle(struct nb_req *r, const struct nb_guest *g)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_GUEST_BUSY, nb_guest_str(g, NB_GC_ID));
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) > 0)
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is busy (%s in progress)",
+                       nb_guest_str(g, NB_GC_NAME), nb_db_text(res, 0, 0));
+    return 0;
+}
+
+int
+nb_guest_set(struct nb_req *r, const struct nb_guest *g, struct json_object *changes)
+{
+    return nb_db_query(r, NB_Q_GUEST_SET, nb_guest_str(g, NB_GC_ID), json_text(changes)) != NULL
+               ? 0
+               : -1;
+}

@@ -1,0 +1,179 @@
+/* Nano instances: running status, start and stop, snapshots. */
+#include <string.h>
+
+#include "app/validate.h"
+#include "db/db.h"
+#include "routes/nano/nano.h"
+
+static int
+load_created(struct nb_req *r, struct nb_guest *g)
+{
+    if (nb_guest_load(r, r->capture[0], g) < 0)
+        return -1;
+    if (!nb_guest_bool(g, NB_GC_CREATED))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not created yet", nb_guest_str(g, NB_GC_NAME));
+    return 0;
+}
+
+/* GET /instances/{id} → InstanceStatus. */
+int
+nano_instance_get(struct nb_req *r)
+{
+    struct nb_guest g;
+
+    if (load_created(r, &g) < 0)
+        return -1;
+    return nano_ok(r, 200, nano_guest_json(&g, true));
+}
+
+/* POST /instances/{id} {from_media, from_network, source} */
+int
+nano_instance_start(struct nb_req *r)
+{
+    struct nb_guest g;
+
+    if (load_created(r, &g) < 0)
+        return -1;
+    if (nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is already running", nb_guest_str(&g, NB_GC_NAME));
+    if (json_object_get_boolean(nb_json_get(r->json, "from_media")))
+        return nb_fail(r, NB_E_NOT_FOUND, "media image %s not found",
+                       nb_json_get_string(r->json, "source") ? nb_json_get_string(r->json, "source") : "");
+    if (nb_guest_enqueue(r, &g, "start_guest",
+                         json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* DELETE /instances/{id} {reboot, force} */
+int
+nano_instance_stop(struct nb_req *r)
+{
+    struct nb_guest g;
+
+    if (load_created(r, &g) < 0)
+        return -1;
+    if (!nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running", nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_enqueue(r, &g, "stop_guest",
+                         json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* The guest's snapshot rows, or NULL with the error recorded. */
+static const PGresult *
+snapshots(struct nb_req *r, struct nb_guest *g)
+{
+    if (load_created(r, g) < 0)
+        return NULL;
+    return nb_db_query(r, NB_Q_SNAPSHOT_LIST, nb_guest_str(g, NB_GC_ID));
+}
+
+static int
+find_snapshot(const PGresult *res, const char *name)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strcmp(nb_db_text(res, i, 0), name) == 0)
+            return i;
+    return -1;
+}
+
+/* GET /instances/{id}/snapshots/ → {name: {backing | is_root, is_current}}. */
+int
+nano_snapshot_list(struct nb_req *r)
+{
+    struct nb_guest g;
+    const PGresult *res = snapshots(r, &g);
+    struct json_object *data;
+
+    if (res == NULL)
+        return -1;
+    data = json_object_new_object();
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct json_object *s = json_object_new_object();
+
+        if (nb_db_text(res, i, 1)[0] == '\0')
+            json_object_object_add(s, "is_root", json_object_new_boolean(true));
+        else
+            json_object_object_add(s, "backing", json_object_new_string(nb_db_text(res, i, 1)));
+        if (nb_db_bool(res, i, 2))
+            json_object_object_add(s, "is_current", json_object_new_boolean(true));
+        json_object_object_add(data, nb_db_text(res, i, 0), s);
+    }
+    return nano_ok(r, 200, data);
+}
+
+/* GET /instances/{id}/snapshots/{name} → {running, description, create_time}. */
+int
+nano_snapshot_get(struct nb_req *r)
+{
+    struct nb_guest g;
+    const PGresult *res = snapshots(r, &g);
+    struct json_object *data;
+    int i;
+
+    if (res == NULL)
+        return -1;
+    if ((i = find_snapshot(res, r->capture[1])) < 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "snapshot %s not found", r->capture[1]);
+    data = json_object_new_object();
+    json_object_object_add(data, "running", json_object_new_boolean(nb_db_bool(res, i, 4)));
+    json_object_object_add(data, "description", json_object_new_string(nb_db_text(res, i, 3)));
+    json_object_object_add(data, "create_time", json_object_new_string(nb_db_text(res, i, 5)));
+    return nano_ok(r, 200, data);
+}
+
+/* Queues a snapshot operation on a stopped guest; name must exist (or must not, to create). */
+static int
+snapshot_op(struct nb_req *r, const char *kind, const char *name, bool must_exist,
+            bool stopped_only)
+{
+    struct nb_guest g;
+    const PGresult *res = snapshots(r, &g);
+    struct json_object *params;
+
+    if (res == NULL)
+        return -1;
+    if (stopped_only && nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; snapshots only while it is stopped",
+                       nb_guest_str(&g, NB_GC_NAME));
+    if (must_exist && find_snapshot(res, name) < 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "snapshot %s not found", name);
+    if (!must_exist && find_snapshot(res, name) >= 0)
+        return nb_fail(r, NB_E_CONFLICT, "snapshot %s already exists", name);
+    params = nb_json_own(r, json_object_new_object());
+    json_object_object_add(params, "name", json_object_new_string(name));
+    if (nb_json_get_string(r->json, "description") != NULL)
+        json_object_object_add(params, "description",
+                               json_object_new_string(nb_json_get_string(r->json, "description")));
+    if (nb_guest_enqueue(r, &g, kind, json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN),
+                         NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* POST /instances/{id}/snapshots/ {name, description} */
+int
+nano_snapshot_create(struct nb_req *r)
+{
+    const char *name = nb_json_get_string(r->json, "name");
+
+    if (nb_check_name(r, "snapshot", name) < 0)
+        return -1;
+    return snapshot_op(r, "create_snapshot", name, false, true);
+}
+
+/* PUT /instances/{id}/snapshots/ {target} */
+int
+nano_snapshot_restore(struct nb_req *r)
+{
+    return snapshot_op(r, "restore_snapshot", nb_json_get_string(r->json, "target"), true, true);
+}
+
+/* DELETE /instances/{id}/snapshots/{name} */
+int
+nano_snapshot_delete(struct nb_req *r)
+{
+    return snapshot_op(r, "delete_snapshot", r->capture[1], true, false);
+}

@@ -1,0 +1,89 @@
+/* Nano guest queries: GET /guest_search/ and POST /search/guests/, visibility applied. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/validate.h"
+#include "db/db.h"
+#include "routes/nano/nano.h"
+
+#define SEARCH_LIMIT_DEFAULT 1000
+#define SEARCH_LIMIT_MAX 1000
+
+/* A non-empty query parameter, or NULL. */
+static const char *
+param(struct nb_req *r, const char *name)
+{
+    const char *v = nb_query_param(r, name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* "true"/"false" (or 1/0) for a boolean filter; NULL when absent. */
+static int
+bool_param(struct nb_req *r, const char *name, const char **out)
+{
+    const char *v = param(r, name);
+
+    *out = NULL;
+    if (v == NULL)
+        return 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        *out = "t";
+    else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        *out = "f";
+    else
+        return nb_fail_field(r, NB_E_INVALID, name, "must be true or false (1 or 0)");
+    return 0;
+}
+
+/* GET /guest_search/?pool&cell&owner&group&status&created — plus keyset paging with
+ * limit (default and max 1000) and after (the last id of the previous page). */
+int
+nano_guest_search(struct nb_req *r)
+{
+    const char *running, *created, *after = param(r, "after"), *limit = param(r, "limit");
+    const PGresult *res;
+    char *end = NULL;
+    long n = limit != NULL ? strtol(limit, &end, 10) : SEARCH_LIMIT_DEFAULT;
+
+    if (bool_param(r, "status", &running) < 0 || bool_param(r, "created", &created) < 0)
+        return -1;
+    if ((end != NULL && *end != '\0') || n < 1 || n > SEARCH_LIMIT_MAX)
+        return nb_fail_field(r, NB_E_INVALID, "limit", "must be an integer from 1 to %d",
+                             SEARCH_LIMIT_MAX);
+    if (after != NULL && !nb_is_uuid(after))
+        return nb_fail_field(r, NB_E_INVALID, "after", "must be a guest id");
+    res = nb_db_query(r, NB_Q_GUEST_SEARCH, param(r, "pool"), r->user.id_text,
+                      r->user.is_admin ? "t" : "f", param(r, "cell"), param(r, "owner"),
+                      param(r, "group"), running, created, after, nb_arena_printf(r->arena, "%ld", n));
+    return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
+}
+
+/* POST /search/guests/ {limit, offset, pool, cell, keyword} → {result, total, limit, offset}. */
+int
+nano_guest_keyword(struct nb_req *r)
+{
+    int64_t limit = json_object_get_int64(nb_json_get(r->json, "limit"));
+    int64_t offset = json_object_get_int64(nb_json_get(r->json, "offset"));
+    const PGresult *res;
+    struct json_object *data;
+
+    if (limit < 1 || limit > SEARCH_LIMIT_MAX)
+        return nb_fail_field(r, NB_E_INVALID, "limit", "must be from 1 to %d", SEARCH_LIMIT_MAX);
+    if (offset < 0)
+        return nb_fail_field(r, NB_E_INVALID, "offset", "must be at least 0");
+    res = nb_db_query(r, NB_Q_GUEST_KEYWORD, nb_json_get_string(r->json, "pool"), r->user.id_text,
+                      r->user.is_admin ? "t" : "f", nb_json_get_string(r->json, "cell"),
+                      nb_json_get_string(r->json, "keyword"),
+                      nb_arena_printf(r->arena, "%lld", (long long)limit),
+                      nb_arena_printf(r->arena, "%lld", (long long)offset));
+    if (res == NULL)
+        return -1;
+    data = json_object_new_object();
+    json_object_object_add(data, "result", nano_guest_list_json(res, true));
+    json_object_object_add(data, "total",
+                           json_object_new_int64(PQntuples(res) > 0 ? nb_db_int(res, 0, NB_GC__MAX) : 0));
+    json_object_object_add(data, "limit", json_object_new_int64(limit));
+    json_object_object_add(data, "offset", json_object_new_int64(offset));
+    return nano_ok(r, 200, data);
+}
