@@ -75,6 +75,13 @@ int nano_batch_stop(struct nb_req *r);
 int nano_batch_create_status(struct nb_req *r);
 int nano_batch_delete_status(struct nb_req *r);
 int nano_batch_stop_status(struct nb_req *r);
+int nano_policy_rule_check(struct nb_req *r, struct json_object *rule);
+int nano_policy_get(struct nb_req *r);
+int nano_policy_default(struct nb_req *r);
+int nano_policy_rule_add(struct nb_req *r);
+int nano_policy_rule_modify(struct nb_req *r);
+int nano_policy_rule_order(struct nb_req *r);
+int nano_policy_rule_remove(struct nb_req *r);
 
 /* Compute pools, cells, storage pools and statistics (pools.c, cells.c, storage.c, status.c). */
 

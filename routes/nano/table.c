@@ -179,6 +179,25 @@ static const struct nb_field restore_in[] = {
     END,
 };
 
+static const struct nb_field rule_in[] = {
+    {"action", NB_T_STRING, true, 0, NULL},
+    {"to_port", NB_T_INT, false, 0, NULL},
+    {"protocol", NB_T_STRING, true, 0, NULL},
+    {"from_address", NB_T_STRING, false, 0, NULL},
+    {"interface", NB_T_INT, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field action_in[] = {
+    {"action", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field direction_in[] = {
+    {"direction", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
 static const struct nb_field keyword_in[] = {
     {"limit", NB_T_INT, true, 0, NULL},
     {"offset", NB_T_INT, false, 0, NULL},
@@ -272,6 +291,20 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "changes network QoS of guest {1}"},
     {NB_GET, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_get, NULL, NB_PERM_INSTANCE,
      NULL},
+    {NB_GET, "^/api/v1/guests/" NAME "/security_policy/?$", nano_policy_get, NULL,
+     NB_PERM_INSTANCE, NULL},
+    {NB_PUT, "^/api/v1/guests/" NAME "/security_policy/default_action/?$", nano_policy_default,
+     action_in, NB_PERM_INSTANCE, "changes the default security action of guest {1}"},
+    {NB_POST, "^/api/v1/guests/" NAME "/security_policy/rules/?$", nano_policy_rule_add, rule_in,
+     NB_PERM_INSTANCE, "adds a security rule to guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/security_policy/rules/" NAME "/?$",
+     nano_policy_rule_modify, rule_in, NB_PERM_INSTANCE,
+     "modifies security rule {2} of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/security_policy/rules/" NAME "/order/?$",
+     nano_policy_rule_order, direction_in, NB_PERM_INSTANCE,
+     "moves security rule {2} of guest {1}"},
+    {NB_DELETE, "^/api/v1/guests/" NAME "/security_policy/rules/" NAME "/?$",
+     nano_policy_rule_remove, NULL, NB_PERM_INSTANCE, "removes security rule {2} of guest {1}"},
     {NB_GET, "^/api/v1/guest_search/?$", nano_guest_search, NULL, NB_PERM_INSTANCE, NULL},
     {NB_POST, "^/api/v1/search/guests/?$", nano_guest_keyword, keyword_in, NB_PERM_INSTANCE,
      NULL},

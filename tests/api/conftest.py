@@ -525,3 +525,22 @@ def user_row(user):
         return None
     nick, mail, pw, group = rows[0]
     return [nick[1:], mail[1:], pw, group[1:]]
+
+
+@pytest.fixture
+def only_admin():
+    """For one test, the bootstrap admin is the only active administrator: administrators
+    other tests left behind are deactivated, and reactivated afterwards. Lets the
+    "at least one administrator must remain" rule be probed without depending on (or
+    risking) other state."""
+    admins = ("SELECT u.id FROM users u JOIN group_roles gr ON gr.group_id = u.group_id"
+              " JOIN roles r ON r.id = gr.role_id WHERE r.name = 'admin'")
+    ids = [row[0] for row in run_psql(
+        "UPDATE users SET active = false WHERE active AND name <> %s AND id IN (%s)"
+        " RETURNING id" % (sql_literal(ADMIN_USER), admins))]
+    try:
+        assert admin_count() == 1, "the bootstrap admin %s is not an administrator" % ADMIN_USER
+        yield
+    finally:
+        if ids:
+            run_psql("UPDATE users SET active = true WHERE id IN (%s)" % ",".join(ids))

@@ -1,7 +1,7 @@
 """Nano user groups, their members, user search and what a session shows of them (issue 4)."""
 import pytest
 
-from conftest import (ADMIN_USER, NanoSession, admin_count, audit_mark, audit_since, nano_data,
+from conftest import (ADMIN_USER, NanoSession, audit_mark, audit_since, nano_data,
                       nano_message, run_psql, sql_literal, unique_name)
 from conftest import group_of_user as group_of
 
@@ -328,11 +328,8 @@ def test_group_create_with_malformed_json_creates_no_group(nano_admin, scratch, 
 # ------------------------------------------------------------------ the last administrator
 
 @pytest.fixture
-def sole_admin(nano_admin):
-    """Run only when the bootstrap admin is the one administrator (otherwise the refusals
-    below would really strip an administrator)."""
-    if admin_count() != 1:
-        pytest.skip("more than one administrator exists; the last-admin rule cannot be probed")
+def sole_admin(nano_admin, only_admin):
+    """The bootstrap admin's session while it is the only administrator."""
     assert "admin" in group_detail(nano_admin, "admin")["role"]
     return nano_admin
 

@@ -147,18 +147,23 @@ class Ctx:
 
 
 @pytest.fixture
-def restore_admin_visibility():
-    """The admin's calls in the matrix may flip the admin group's visibility; put it back."""
-    before = run_psql("SELECT instance_visible, media_image_visible, disk_image_visible"
-                      " FROM user_groups WHERE name = 'admin'")[0]
+def restore_admin():
+    """The admin's own calls in the matrix may flip the admin group's visibility or change
+    the admin's nick; put them back."""
+    flags = run_psql("SELECT instance_visible, media_image_visible, disk_image_visible"
+                     " FROM user_groups WHERE name = 'admin'")[0]
+    profile = run_psql("SELECT '=' || nick, '=' || mail FROM users WHERE name = %s"
+                       % sql_literal(ADMIN_USER))[0]
     yield
     run_psql("UPDATE user_groups SET instance_visible = %s, media_image_visible = %s,"
-             " disk_image_visible = %s WHERE name = 'admin'" % tuple("'%s'" % v for v in before))
+             " disk_image_visible = %s WHERE name = 'admin'" % tuple(sql_literal(v) for v in flags))
+    run_psql("UPDATE users SET nick = %s, mail = %s WHERE name = %s"
+             % (sql_literal(profile[0][1:]), sql_literal(profile[1][1:]), sql_literal(ADMIN_USER)))
 
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_permission_matrix(callers, scratch, restore_admin_visibility, case, caller):
+def test_permission_matrix(callers, scratch, restore_admin, case, caller):
     case_id, kind, method, prepare = case
     ctx = Ctx(caller, callers, scratch)
     path, body = prepare(ctx)
