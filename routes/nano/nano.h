@@ -87,4 +87,8 @@ int nano_policy_rule_remove(struct nb_req *r);
 
 /* Address pools and ranges (addresses.c) and system templates (templates.c). */
 
+/* Security policy groups (security_groups.c). */
+
+/* Media and disk images (images.c). */
+
 #endif

@@ -343,6 +343,10 @@ static const struct nb_route nano_routes[] = {
     /* Compute pools, cells, storage pools and statistics. */
 
     /* Address pools and ranges; system templates. */
+
+    /* Security policy groups. */
+
+    /* Media and disk images. */
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};
