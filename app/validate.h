@@ -15,6 +15,11 @@ int nb_check_password(struct nb_req *r, const char *field, const char *password)
 /* A libvirt connection URI: driver[+transport]://[user@][host][:port]/path[?query], driver one
  * libvirt knows (test, qemu, lxc, xen, libxl, vbox, esx, bhyve, ch, vz). */
 int nb_check_libvirt_uri(struct nb_req *r, const char *uri);
+/* An absolute path: starts with '/', no control characters, no "." or ".." segments. */
+int nb_check_abs_path(struct nb_req *r, const char *field, const char *path);
+/* A host name or IP address: 1-253 characters from [A-Za-z0-9._:-], not starting with '-'
+ * (underscores occur in real DNS names). */
+int nb_check_host(struct nb_req *r, const char *field, const char *host);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
 
