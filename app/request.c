@@ -249,7 +249,8 @@ parse_body(struct nb_req *r)
         return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
                        r->content_type != NULL ? r->content_type : "");
     tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no comments, single quotes, commas */
+    /* RFC 8259 only: no comments, single quotes or trailing commas. */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     r->json = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
     jerr = json_tokener_get_error(tok);
     if (r->json != NULL)

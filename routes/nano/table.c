@@ -108,6 +108,13 @@ static const struct nb_field force_in[] = {
     END,
 };
 
+static const struct nb_field compute_pool_in[] = {
+    {"storage", NB_T_STRING, false, 0, NULL},
+    {"network", NB_T_STRING, false, 0, NULL},
+    {"failover", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field enable_in[] = {
     {"enable", NB_T_BOOL, true, 0, NULL},
     END,
@@ -204,6 +211,18 @@ static const struct nb_field keyword_in[] = {
     {"pool", NB_T_STRING, false, 0, NULL},
     {"cell", NB_T_STRING, false, 0, NULL},
     {"keyword", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field storage_pool_in[] = {
+    {"type", NB_T_STRING, false, 0, NULL},
+    {"host", NB_T_STRING, false, 0, NULL},
+    {"target", NB_T_STRING, false, 1024, NULL},
+    END,
+};
+
+static const struct nb_field cell_storages_in[] = {
+    {"default", NB_T_STRING, true, 1024, NULL},
     END,
 };
 
@@ -341,6 +360,58 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
+    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_get, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_POST, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_create, compute_pool_in,
+     NB_PERM_COMPUTE_POOL, "creates compute pool {1}"},
+    {NB_PUT, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_modify, compute_pool_in,
+     NB_PERM_COMPUTE_POOL, "modifies compute pool {1}"},
+    {NB_DELETE, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_remove, NULL,
+     NB_PERM_COMPUTE_POOL, "deletes compute pool {1}"},
+
+    {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pool_cells/" NAME "/?$", nano_cell_list, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_get, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_POST, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_add, NULL,
+     NB_PERM_COMPUTE_POOL, "adds cell {2} to compute pool {1}"},
+    {NB_PUT, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_modify,
+     enable_in, NB_PERM_COMPUTE_POOL, "modifies cell {2} in compute pool {1}"},
+    {NB_DELETE, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_remove, NULL,
+     NB_PERM_COMPUTE_POOL, "removes cell {2} from compute pool {1}"},
+
+    {NB_GET, "^/api/v1/storage_pools/?$", nano_storage_list, NULL, NB_PERM_STORAGE_POOL, NULL},
+    {NB_GET, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_get, NULL,
+     NB_PERM_STORAGE_POOL, NULL},
+    {NB_POST, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_create, storage_pool_in,
+     NB_PERM_STORAGE_POOL, "creates storage pool {1}"},
+    {NB_PUT, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_modify, storage_pool_in,
+     NB_PERM_STORAGE_POOL, "modifies storage pool {1}"},
+    {NB_DELETE, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_remove, NULL,
+     NB_PERM_STORAGE_POOL, "deletes storage pool {1}"},
+
+    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/" NAME "/?$", nano_status_pool, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/?$", nano_status_cells, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/" NAME "/?$", nano_status_cell, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/" NAME "/storages/?$", nano_status_storages,
+     NULL, NB_PERM_COMPUTE_POOL, NULL},
+    {NB_PUT, "^/api/v1/compute_cell_status/" NAME "/" NAME "/storages/?$",
+     nano_status_storages_set, cell_storages_in, NB_PERM_COMPUTE_POOL,
+     "changes the storage paths of cell {2} in compute pool {1}"},
+    {NB_GET, "^/api/v1/instance_status/" NAME "/?$", nano_status_instances, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/instance_status/" NAME "/" NAME "/?$", nano_status_cell_instances, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
 
     /* Address pools and ranges; system templates. */
 
