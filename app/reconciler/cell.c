@@ -83,7 +83,8 @@ host_of(struct nb_req *r, const char *uri)
 static void
 report_dead(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
-    const char *why = virGetLastErrorMessage();
+    /* Copied: closing the connection below resets libvirt's last error, and with it this text. */
+    const char *why = nb_arena_strdup(r->arena, virGetLastErrorMessage());
     char id[24];
 
     snprintf(id, sizeof(id), "%lld", (long long)c->id);
