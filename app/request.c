@@ -120,6 +120,19 @@ nb_reply_header(struct nb_req *r, const char *name, const char *value)
         r->headers[r->nheaders++] = (struct nb_header){name, value};
 }
 
+int
+nb_reply_file(struct nb_req *r, const char *internal_uri, const char *filename)
+{
+    r->status = 200;
+    r->reply = NULL;
+    r->reply_text = "";
+    r->reply_type = "application/octet-stream";
+    nb_reply_header(r, "X-Accel-Redirect", internal_uri);
+    nb_reply_header(r, "Content-Disposition",
+                    nb_arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
+    return 0;
+}
+
 struct json_object *
 nb_json_object(struct nb_req *r)
 {

@@ -93,7 +93,10 @@ read_request(struct nb_req *r, FCGX_Request *q)
                                      https != NULL && strcmp(https, "on") == 0 ? "https" : "http",
                                      host != NULL ? host : "localhost");
     r->credential = credential(r);
-    if (n <= 0)
+    /* Set only by nginx's image file locations, which never pass the body itself. */
+    if ((r->body_file = param(r, "REQUEST_BODY_FILE")) != NULL && r->body_file[0] == '\0')
+        r->body_file = NULL;
+    if (n <= 0 || r->body_file != NULL)
         return;
     r->body_len = (size_t)n;
     if (n > NB_MAX_BODY)

@@ -9,6 +9,8 @@
 #include "app/secret.h"
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/images.h"
+#include "db/users.h"
 
 #define MAX_DISKS 8
 
@@ -125,22 +127,17 @@ check_modules(struct nb_req *r, struct json_object *modules)
     return 0;
 }
 
-/* The owner's id and group: the caller unless an admin names someone else. */
+/* A guest made from a disk image needs one the caller sees, with its file uploaded. */
 static int
-resolve_owner(struct nb_req *r, const struct nb_guest_spec *s, const char **owner_id,
-              const char **group_id)
+check_image(struct nb_req *r, const char *id)
 {
-    const char *owner = s->owner != NULL && s->owner[0] != '\0' ? s->owner : r->user.name;
-    const PGresult *res;
+    struct nb_image img;
 
-    if (strcmp(owner, r->user.name) != 0 && !r->user.is_admin)
-        return nb_fail_field(r, NB_E_FORBIDDEN, "owner", "only administrators create guests for others");
-    if ((res = nb_db_query(r, NB_Q_USER_OWNER, owner)) == NULL)
+    if (nb_image_load(r, NB_IMAGE_DISK, id, &img) < 0)
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
-    *owner_id = nb_db_text(res, 0, 0);
-    *group_id = nb_db_text_or_null(res, 0, 1);
+    if (!nb_image_bool(&img, NB_IC_CREATED))
+        return nb_fail_field(r, NB_E_CONFLICT, "from_image", "disk image %s has no file yet",
+                             nb_image_str(&img, NB_IC_NAME));
     return 0;
 }
 
@@ -178,7 +175,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes in pool %s",
                              (long long)nb_db_int(pool, 0, 4), s->pool);
     if ((disk_total = check_sizes(r, "disks", s->disks, MAX_DISKS, 1, INT64_MAX / MAX_DISKS)) < 0 ||
-        check_modules(r, s->modules) < 0 || resolve_owner(r, s, &owner_id, &group_id) < 0)
+        check_modules(r, s->modules) < 0 ||
+        nb_user_owner(r, s->owner, "guests", &owner_id, &group_id) < 0)
         return -1;
     if (s->ports != NULL && check_sizes(r, "ports", s->ports, 64, 1, 65535) < 0)
         return -1;
@@ -192,8 +190,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     if (s->qos != NULL && nb_guest_check_qos(r, s->qos) < 0)
         return -1;
-    if (s->from_image != NULL && s->from_image[0] != '\0')
-        return nb_fail(r, NB_E_NOT_FOUND, "disk image %s not found", s->from_image);
+    if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
+        return -1;
     if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0')
         return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found",
                        s->security_policy_group);

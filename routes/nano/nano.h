@@ -118,5 +118,21 @@ int nano_status_cell_instances(struct nb_req *r);
 /* Security policy groups (security_groups.c). */
 
 /* Media and disk images (images.c). */
+int nano_media_image_search(struct nb_req *r);
+int nano_media_image_get(struct nb_req *r);
+int nano_media_image_create(struct nb_req *r);
+int nano_media_image_modify(struct nb_req *r);
+int nano_media_image_delete(struct nb_req *r);
+int nano_media_image_sync(struct nb_req *r);
+int nano_media_image_download(struct nb_req *r);
+int nano_media_image_upload(struct nb_req *r);
+int nano_disk_image_search(struct nb_req *r);
+int nano_disk_image_get(struct nb_req *r);
+int nano_disk_image_create(struct nb_req *r);
+int nano_disk_image_modify(struct nb_req *r);
+int nano_disk_image_delete(struct nb_req *r);
+int nano_disk_image_sync(struct nb_req *r);
+int nano_disk_image_download(struct nb_req *r);
+int nano_disk_image_upload(struct nb_req *r);
 
 #endif

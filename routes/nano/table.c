@@ -226,6 +226,37 @@ static const struct nb_field cell_storages_in[] = {
     END,
 };
 
+/* ImageConfigure; DiskImage adds the guest to clone. The group is always the owner's. */
+#define IMAGE_FIELDS                                                                            \
+    {"owner", NB_T_STRING, false, 0, NULL}, {"group", NB_T_STRING, false, 0, NULL},             \
+        {"description", NB_T_STRING, false, 1024, NULL}, {"tags", NB_T_ARRAY, false, 0, NULL}
+
+static const struct nb_field image_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field image_modify_in[] = {
+    {"name", NB_T_STRING, false, 0, NULL},
+    {"guest", NB_T_STRING, false, 0, NULL}, /* DiskImage's; a clone's source never changes */
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field disk_image_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    {"guest", NB_T_STRING, false, 0, NULL},
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field image_sync_in[] = {
+    {"owner", NB_T_STRING, false, 0, NULL},
+    {"group", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
 #define NAME "([^/]+)"
 
 static const struct nb_route nano_routes[] = {
@@ -417,7 +448,43 @@ static const struct nb_route nano_routes[] = {
 
     /* Security policy groups. */
 
-    /* Media and disk images. */
+    /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
+     * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
+    {NB_GET, "^/api/v1/media_image_search/?$", nano_media_image_search, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_GET, "^/api/v1/media_images/?$", nano_media_image_search, NULL, NB_PERM_MEDIA_IMAGE,
+     NULL},
+    {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
+     NB_PERM_MEDIA_IMAGE, "creates a media image"},
+    {NB_PATCH, "^/api/v1/media_images/?$", nano_media_image_sync, image_sync_in,
+     NB_PERM_MEDIA_IMAGE, "synchronises media images with the image store"},
+    {NB_GET, "^/api/v1/media_images/" NAME "/?$", nano_media_image_get, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_PUT, "^/api/v1/media_images/" NAME "/?$", nano_media_image_modify, image_modify_in,
+     NB_PERM_MEDIA_IMAGE, "modifies media image {1}"},
+    {NB_DELETE, "^/api/v1/media_images/" NAME "/?$", nano_media_image_delete, NULL,
+     NB_PERM_MEDIA_IMAGE, "deletes media image {1}"},
+    {NB_GET, "^/api/v1/media_image_files/" NAME "/?$", nano_media_image_download, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_POST, "^/api/v1/media_image_files/" NAME "/?$", nano_media_image_upload, NULL,
+     NB_PERM_MEDIA_IMAGE, "uploads the file of media image {1}"},
+    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL, NB_PERM_DISK_IMAGE,
+     NULL},
+    {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_PERM_DISK_IMAGE, NULL},
+    {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,
+     NB_PERM_DISK_IMAGE, "creates a disk image"},
+    {NB_PATCH, "^/api/v1/disk_images/?$", nano_disk_image_sync, image_sync_in,
+     NB_PERM_DISK_IMAGE, "synchronises disk images with the image store"},
+    {NB_GET, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_get, NULL, NB_PERM_DISK_IMAGE,
+     NULL},
+    {NB_PUT, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_modify, image_modify_in,
+     NB_PERM_DISK_IMAGE, "modifies disk image {1}"},
+    {NB_DELETE, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_delete, NULL,
+     NB_PERM_DISK_IMAGE, "deletes disk image {1}"},
+    {NB_GET, "^/api/v1/disk_image_files/" NAME "/?$", nano_disk_image_download, NULL,
+     NB_PERM_DISK_IMAGE, NULL},
+    {NB_POST, "^/api/v1/disk_image_files/" NAME "/?$", nano_disk_image_upload, NULL,
+     NB_PERM_DISK_IMAGE, "uploads the file of disk image {1}"},
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};
