@@ -559,7 +559,9 @@ cmd_test() {
     tmp=$(mktemp -d /tmp/nimbus-test.XXXXXX)
     chmod 755 "$tmp"
     export NIMBUS_STATE_DIR=$tmp NIMBUS_BUILD=asan NIMBUS_PG_FAST=1
-    export NIMBUS_HTTPS_PORT=18443 NIMBUS_HTTP_PORT=18080 NIMBUS_PG_PORT=15433
+    # Other ports than a running `make run`; NIMBUS_TEST_*_PORT let two test runs coexist.
+    export NIMBUS_HTTPS_PORT=${NIMBUS_TEST_HTTPS_PORT:-18443} NIMBUS_HTTP_PORT=${NIMBUS_TEST_HTTP_PORT:-18080}
+    export NIMBUS_PG_PORT=${NIMBUS_TEST_PG_PORT:-15433}
     # A small image limit, so the oversize tests upload megabytes, not gigabytes.
     export NIMBUS_IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-4194304}
     unset NIMBUS_IMAGE_STORE
