@@ -313,6 +313,12 @@ tls_init() {
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
+# Concurrent log-ins nginx lets through: half the workers (nimbus-api's default is 2 x cores).
+login_concurrency() {
+    local workers=${NIMBUS_WORKERS:-$((2 * $(nproc)))}
+    echo $((workers > 1 ? workers / 2 : 1))
+}
+
 nginx_render() {
     local user_line="" upstream
     if is_root && getent passwd www-data >/dev/null; then
@@ -329,6 +335,7 @@ nginx_render() {
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
         -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
         -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
+        -e "s|@LOGIN_CONCURRENCY@|$(login_concurrency)|g" \
         -e "s|@IMAGE_STORE@|$(sed_escape "$IMAGE_STORE")|g" \
         -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
         -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \

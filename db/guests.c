@@ -141,13 +141,26 @@ check_image(struct nb_req *r, const char *id)
     return 0;
 }
 
+/* A MAC address in QEMU's 52:54:00 range that no guest has yet. */
 static const char *
 random_mac(struct nb_req *r)
 {
-    unsigned char b[3];
+    const char *m[4];
+    const PGresult *res;
 
-    nb_random_bytes(b, sizeof(b));
-    return nb_arena_printf(r->arena, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+    for (int i = 0; i < 4; i++) {
+        unsigned char b[3];
+
+        nb_random_bytes(b, sizeof(b));
+        m[i] = nb_arena_printf(r->arena, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+    }
+    if ((res = nb_db_query(r, NB_Q_MAC_FREE, m[0], m[1], m[2], m[3])) == NULL)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        nb_fail(r, NB_E_CONFLICT, "no free MAC address found; try again");
+        return NULL;
+    }
+    return nb_db_text(res, 0, 0);
 }
 
 int
@@ -184,10 +197,12 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         inet_pton(AF_INET, s->network_address, &addr) != 1)
         return nb_fail_field(r, NB_E_INVALID, "network_address", "invalid IPv4 address '%s'",
                              s->network_address);
-    if (mac == NULL || mac[0] == '\0')
-        mac = random_mac(r);
-    else if (nb_check_mac(r, "ethernet_address", mac) < 0)
+    if (mac == NULL || mac[0] == '\0') {
+        if ((mac = random_mac(r)) == NULL)
+            return -1;
+    } else if (nb_check_mac(r, "ethernet_address", mac) < 0) {
         return -1;
+    }
     if (s->qos != NULL && nb_guest_check_qos(r, s->qos) < 0)
         return -1;
     if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
