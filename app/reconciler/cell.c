@@ -15,6 +15,9 @@ nb_cell_disconnect(struct nb_cell *c)
     if (c->conn != NULL)
         virConnectClose(c->conn);
     c->conn = NULL;
+    free(c->samples);
+    c->samples = NULL;
+    c->nsamples = 0;
 }
 
 /* Capacity and free space of the host's active storage pools. */
@@ -109,6 +112,7 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
     }
     if (virNodeGetInfo(c->conn, &info) < 0)
         return report_dead(r, rc, c);
+    snprintf(c->address, sizeof(c->address), "%s", host_of(r, c->uri));
     free_mem = virNodeGetFreeMemory(c->conn);
     if (free_mem == 0 || free_mem > (unsigned long long)info.memory * 1024)
         free_mem = (unsigned long long)info.memory * 1024;
