@@ -2,6 +2,7 @@
  * that define, start, stop, redefine and remove it. The domain is named nimbus-<guest id> and
  * its UUID is the guest id, so a lookup by UUID always tells whether it exists. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,16 @@ default_network(virConnectPtr conn)
     return active;
 }
 
+/* Writes to the in-memory XML stream; it only fails out of memory, which aborts at the end. */
+static void __attribute__((format(printf, 2, 3))) out(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vfprintf(f, fmt, ap);
+    va_end(ap);
+}
+
 static int
 cpu_shares(const char *priority)
 {
@@ -55,31 +66,31 @@ write_disks(FILE *f, const struct nb_guest_spec *g, const char *const *paths)
     const char *prefix = strcmp(g->bus, "ide") == 0 ? "hd" : "sd";
 
     if (strcmp(g->bus, "scsi") == 0)
-        fprintf(f, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n");
+        out(f, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n");
     for (int n = 0; n < g->ndisks; n++) {
-        fprintf(f,
-                "    <disk type='file' device='disk'>\n"
-                "      <driver name='qemu' type='qcow2'/>\n"
-                "      <source file='%s'/>\n"
-                "      <target dev='%s%c' bus='%s'/>\n",
-                paths[n], prefix, 'a' + n, g->bus);
+        out(f,
+            "    <disk type='file' device='disk'>\n"
+            "      <driver name='qemu' type='qcow2'/>\n"
+            "      <source file='%s'/>\n"
+            "      <target dev='%s%c' bus='%s'/>\n",
+            paths[n], prefix, 'a' + n, g->bus);
         if (g->qos_read_speed || g->qos_write_speed || g->qos_read_iops || g->qos_write_iops) {
-            fprintf(f, "      <iotune>\n");
+            out(f, "      <iotune>\n");
             if (g->qos_read_speed)
-                fprintf(f, "        <read_bytes_sec>%lld</read_bytes_sec>\n",
-                        (long long)g->qos_read_speed);
+                out(f, "        <read_bytes_sec>%lld</read_bytes_sec>\n",
+                    (long long)g->qos_read_speed);
             if (g->qos_write_speed)
-                fprintf(f, "        <write_bytes_sec>%lld</write_bytes_sec>\n",
-                        (long long)g->qos_write_speed);
+                out(f, "        <write_bytes_sec>%lld</write_bytes_sec>\n",
+                    (long long)g->qos_write_speed);
             if (g->qos_read_iops)
-                fprintf(f, "        <read_iops_sec>%lld</read_iops_sec>\n",
-                        (long long)g->qos_read_iops);
+                out(f, "        <read_iops_sec>%lld</read_iops_sec>\n",
+                    (long long)g->qos_read_iops);
             if (g->qos_write_iops)
-                fprintf(f, "        <write_iops_sec>%lld</write_iops_sec>\n",
-                        (long long)g->qos_write_iops);
-            fprintf(f, "      </iotune>\n");
+                out(f, "        <write_iops_sec>%lld</write_iops_sec>\n",
+                    (long long)g->qos_write_iops);
+            out(f, "      </iotune>\n");
         }
-        fprintf(f, "    </disk>\n");
+        out(f, "    </disk>\n");
     }
 }
 
@@ -93,22 +104,22 @@ kib_per_sec(int64_t bytes)
 static void
 write_interface(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, bool network)
 {
-    fprintf(f, "    <interface type='%s'>\n", network ? "network" : "user");
+    out(f, "    <interface type='%s'>\n", network ? "network" : "user");
     if (g->mac[0] != '\0')
-        fprintf(f, "      <mac address='%s'/>\n", nb_xml_escape(r, g->mac));
+        out(f, "      <mac address='%s'/>\n", nb_xml_escape(r, g->mac));
     if (network)
-        fprintf(f, "      <source network='default'/>\n");
-    fprintf(f, "      <model type='%s'/>\n", g->nic);
+        out(f, "      <source network='default'/>\n");
+    out(f, "      <model type='%s'/>\n", g->nic);
     /* Only virtual networks (and bridges) carry bandwidth limits. */
     if (network && (g->qos_receive_speed || g->qos_send_speed)) {
-        fprintf(f, "      <bandwidth>\n");
+        out(f, "      <bandwidth>\n");
         if (g->qos_receive_speed)
-            fprintf(f, "        <inbound average='%lld'/>\n", kib_per_sec(g->qos_receive_speed));
+            out(f, "        <inbound average='%lld'/>\n", kib_per_sec(g->qos_receive_speed));
         if (g->qos_send_speed)
-            fprintf(f, "        <outbound average='%lld'/>\n", kib_per_sec(g->qos_send_speed));
-        fprintf(f, "      </bandwidth>\n");
+            out(f, "        <outbound average='%lld'/>\n", kib_per_sec(g->qos_send_speed));
+        out(f, "      </bandwidth>\n");
     }
-    fprintf(f, "    </interface>\n");
+    out(f, "    </interface>\n");
 }
 
 /* The whole domain definition of the guest; paths[n] is the volume of disk n. */
@@ -122,36 +133,36 @@ domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const cha
 
     if (f == NULL)
         abort(); /* out of memory, as the arena does */
-    fprintf(f,
-            "<domain type='%s'>\n"
-            "  <name>nimbus-%s</name>\n"
-            "  <uuid>%s</uuid>\n"
-            "  <title>%s</title>\n"
-            "  <memory unit='KiB'>%lld</memory>\n"
-            "  <currentMemory unit='KiB'>%lld</currentMemory>\n"
-            "  <vcpu placement='static'>%d</vcpu>\n"
-            "  <cputune><shares>%d</shares></cputune>\n"
-            "  <os><type>hvm</type><boot dev='hd'/></os>\n"
-            "  <features><acpi/><apic/></features>\n"
-            "  <on_poweroff>destroy</on_poweroff>\n"
-            "  <on_reboot>restart</on_reboot>\n"
-            "  <on_crash>destroy</on_crash>\n"
-            "  <devices>\n",
-            type, op->guest_id, op->guest_id, nb_xml_escape(r, g->name),
-            (long long)(g->memory / 1024), (long long)(g->memory / 1024), g->cores,
-            cpu_shares(g->cpu_priority));
+    out(f,
+        "<domain type='%s'>\n"
+        "  <name>nimbus-%s</name>\n"
+        "  <uuid>%s</uuid>\n"
+        "  <title>%s</title>\n"
+        "  <memory unit='KiB'>%lld</memory>\n"
+        "  <currentMemory unit='KiB'>%lld</currentMemory>\n"
+        "  <vcpu placement='static'>%d</vcpu>\n"
+        "  <cputune><shares>%d</shares></cputune>\n"
+        "  <os><type>hvm</type><boot dev='hd'/></os>\n"
+        "  <features><acpi/><apic/></features>\n"
+        "  <on_poweroff>destroy</on_poweroff>\n"
+        "  <on_reboot>restart</on_reboot>\n"
+        "  <on_crash>destroy</on_crash>\n"
+        "  <devices>\n",
+        type, op->guest_id, op->guest_id, nb_xml_escape(r, g->name), (long long)(g->memory / 1024),
+        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority));
     write_disks(f, g, paths);
     write_interface(f, r, g, default_network(op->cell->conn));
-    fprintf(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'", g->control);
+    out(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'", g->control);
     if (g->monitor_secret[0] != '\0')
-        fprintf(f, " passwd='%s'", nb_xml_escape(r, g->monitor_secret));
-    fprintf(f, "/>\n    <video><model type='%s'/></video>\n", g->video);
+        out(f, " passwd='%s'", nb_xml_escape(r, g->monitor_secret));
+    out(f, "/>\n    <video><model type='%s'/></video>\n", g->video);
     if (g->usb[0] != '\0')
-        fprintf(f, "    <controller type='usb' model='%s'/>\n", g->usb);
+        out(f, "    <controller type='usb' model='%s'/>\n", g->usb);
     if (g->tablet[0] != '\0')
-        fprintf(f, "    <input type='tablet' bus='%s'/>\n", g->tablet);
-    fprintf(f, "  </devices>\n</domain>\n");
-    fclose(f);
+        out(f, "    <input type='tablet' bus='%s'/>\n", g->tablet);
+    out(f, "  </devices>\n</domain>\n");
+    if (ferror(f) || fclose(f) != 0)
+        abort(); /* out of memory */
     return nb_own_malloc(r, xml);
 }
 

@@ -286,6 +286,26 @@ nb_ops_run(struct nb_req *r, struct nb_reconciler *rc)
     return ran;
 }
 
+/* The entity standing for c in XML, or NULL when c stands for itself. */
+static const char *
+entity(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '\'':
+        return "&apos;";
+    case '"':
+        return "&quot;";
+    default:
+        return NULL;
+    }
+}
+
 const char *
 nb_xml_escape(struct nb_req *r, const char *s)
 {
@@ -293,22 +313,14 @@ nb_xml_escape(struct nb_req *r, const char *s)
     char *out, *o;
 
     for (const char *p = s; *p != '\0'; p++)
-        n += strchr("&<>'\"", *p) != NULL ? 6 : 1;
+        n += entity(*p) != NULL ? strlen(entity(*p)) : 1;
     out = o = nb_arena_alloc(r->arena, n + 1);
     for (const char *p = s; *p != '\0'; p++) {
-        const char *e = *p == '&'    ? "&amp;"
-                        : *p == '<'  ? "&lt;"
-                        : *p == '>'  ? "&gt;"
-                        : *p == '\'' ? "&apos;"
-                        : *p == '"'  ? "&quot;"
-                                     : NULL;
+        const char *e = entity(*p);
+        size_t len = e != NULL ? strlen(e) : 1;
 
-        if (e == NULL) {
-            *o++ = *p;
-        } else {
-            memcpy(o, e, strlen(e));
-            o += strlen(e);
-        }
+        memcpy(o, e != NULL ? e : p, len);
+        o += len;
     }
     *o = '\0';
     return out;
@@ -347,7 +359,8 @@ unescape(char *s)
     for (const char *p = s; *p != '\0';) {
         size_t i = 0;
 
-        while (i < sizeof(ents) / sizeof(ents[0]) && strncmp(p, ents[i][0], strlen(ents[i][0])))
+        while (i < sizeof(ents) / sizeof(ents[0]) &&
+               strncmp(p, ents[i][0], strlen(ents[i][0])) != 0)
             i++;
         if (i < sizeof(ents) / sizeof(ents[0])) {
             *o++ = ents[i][1][0];
