@@ -308,7 +308,12 @@ def test_an_operation_left_running_by_a_killed_reconciler_finishes_exactly_once(
                  % sql_literal(oid))
         virsh("vol-create-as", "default-pool", "%s-0.qcow2" % gid, str(GIB), "--format", "qcow2")
     finally:
-        p = subprocess.run([STACK, "start"], capture_output=True, text=True, timeout=600)
+        env = dict(os.environ)
+        for var, name in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+            if env.get(var) and "log_path" not in env[var]:
+                # As `make test` starts the daemons: sanitizer reports land where it checks.
+                env[var] += ":log_path=" + os.path.join(STATE_DIR, "log", name)
+        p = subprocess.run([STACK, "start"], capture_output=True, text=True, timeout=600, env=env)
         assert p.returncode == 0, p.stderr
     row = finish(oid)
     assert row["status"] == "done" and row["attempts"] == 2
