@@ -86,7 +86,8 @@ host_of(struct nb_req *r, const char *uri)
 static void
 report_dead(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
-    const char *why = virGetLastErrorMessage();
+    /* Copied: closing the connection resets libvirt's error and frees its message. */
+    const char *why = nb_arena_strdup(r->arena, virGetLastErrorMessage());
     char id[24];
 
     snprintf(id, sizeof(id), "%lld", (long long)c->id);
