@@ -322,3 +322,19 @@ def test_an_operation_left_running_by_a_killed_reconciler_finishes_exactly_once(
     assert volumes(gid) == ["%s-0.qcow2" % gid, "%s-1.qcow2" % gid]
     finish(add_op(gid, "delete_guest", {"force": True}))
     assert not domain_exists(gid) and volumes(gid) == []
+
+
+def test_guests_of_a_host_that_goes_away_are_lost_until_it_has_them_again(guest):
+    gid = guest()
+    subprocess.run([STACK, "libvirt-stop"], check=True, capture_output=True, timeout=60)
+    try:
+        observed(gid, lost=True, running=False)
+    finally:
+        subprocess.run([STACK, "libvirt-start"], check=True, capture_output=True, timeout=60)
+    wait_for(lambda: psql_scalar("SELECT alive FROM cells WHERE name = 'cell0'") == "t", WAIT,
+             what="cell0 online")
+    # The test driver's host forgets everything when it restarts: still lost until re-created.
+    assert guest_row(gid)["lost"]
+    run_op(gid, "create_guest")
+    observed(gid, lost=False)
+    assert len(domains_with_uuid(gid)) == 1
