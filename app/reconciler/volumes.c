@@ -132,6 +132,16 @@ nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes)
     return ok;
 }
 
+/* Records the new size in the guest's row, which the API left alone until the host agreed. */
+static int
+disk_resized(struct nb_req *r, struct nb_op *op, int disk, int64_t size)
+{
+    return nb_db_query(r, NB_Q_OP_DISK_RESIZED, op->guest_id, nb_arena_printf(r->arena, "%d", disk),
+                       nb_arena_printf(r->arena, "%lld", (long long)size)) != NULL
+               ? 0
+               : -1;
+}
+
 /* Grows volume params.disk to params.size bytes: through the running domain when it runs, so
  * the guest sees the new size; a volume already that big is done. */
 int
@@ -152,7 +162,7 @@ nb_op_resize_disk(struct nb_req *r, struct nb_op *op)
     if (virStorageVolGetInfo(vol, &info) < 0)
         return nb_vir_fail(r);
     if (info.capacity == (unsigned long long)size)
-        return 0;
+        return disk_resized(r, op, disk, size);
     if (info.capacity > (unsigned long long)size)
         return nb_fail(r, NB_E_INVALID, "volume %s is %llu bytes: disks only grow", name,
                        info.capacity);
@@ -161,7 +171,9 @@ nb_op_resize_disk(struct nb_req *r, struct nb_op *op)
             virDomainBlockResize(op->dom, path, (unsigned long long)size,
                                  VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
             return nb_vir_fail(r);
-        return 0;
+        return disk_resized(r, op, disk, size);
     }
-    return virStorageVolResize(vol, (unsigned long long)size, 0) < 0 ? nb_vir_fail(r) : 0;
+    if (virStorageVolResize(vol, (unsigned long long)size, 0) < 0)
+        return nb_vir_fail(r);
+    return disk_resized(r, op, disk, size);
 }
