@@ -241,6 +241,7 @@ parse_body(struct nb_req *r)
         return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
                        r->content_type != NULL ? r->content_type : "");
     tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     r->json = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
     jerr = json_tokener_get_error(tok);
     if (r->json != NULL)
@@ -248,7 +249,7 @@ parse_body(struct nb_req *r)
     if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < r->body_len) {
         /* Only whitespace may follow the document. */
         for (size_t i = json_tokener_get_parse_end(tok); i < r->body_len; i++)
-            if (strchr(" \t\r\n", r->body[i]) == NULL)
+            if (r->body[i] == '\0' || strchr(" \t\r\n", r->body[i]) == NULL)
                 jerr = json_tokener_error_parse_unexpected;
     }
     json_tokener_free(tok);
