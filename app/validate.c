@@ -2,6 +2,7 @@
 #include "app/validate.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -124,4 +125,94 @@ nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a
         }
     }
     return json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+}
+
+bool
+nb_ipv4_parse(const char *text, uint32_t *out)
+{
+    uint32_t addr = 0;
+    const char *p = text;
+
+    if (p == NULL)
+        return false;
+    for (int part = 0; part < 4; part++) {
+        unsigned value = 0;
+        int digits = 0;
+
+        if (part > 0 && *p++ != '.')
+            return false;
+        for (; *p >= '0' && *p <= '9' && digits < 4; p++, digits++)
+            value = value * 10 + (unsigned)(*p - '0');
+        /* "0" alone, never "01": a leading zero means octal to inet_aton. */
+        if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && p[-digits] == '0'))
+            return false;
+        addr = addr << 8 | value;
+    }
+    if (*p != '\0')
+        return false;
+    if (out != NULL)
+        *out = addr;
+    return true;
+}
+
+int
+nb_ipv4_prefix(uint32_t mask)
+{
+    uint32_t hosts = ~mask;
+
+    /* Contiguous ones from the top: the host part is 2^k - 1. */
+    if (mask == 0 || (hosts & (hosts + 1)) != 0)
+        return -1;
+    return __builtin_popcount(mask);
+}
+
+int
+nb_check_ipv4(struct nb_req *r, const char *field, const char *text, uint32_t *out)
+{
+    if (!nb_ipv4_parse(text, out))
+        return nb_fail_field(r, NB_E_INVALID, field, "invalid IPv4 address '%.64s'",
+                             text != NULL ? text : "");
+    return 0;
+}
+
+int
+nb_check_netmask(struct nb_req *r, const char *field, const char *text, uint32_t *out)
+{
+    uint32_t mask;
+
+    if (!nb_ipv4_parse(text, &mask) || nb_ipv4_prefix(mask) < 0)
+        return nb_fail_field(r, NB_E_INVALID, field, "invalid netmask '%.64s'",
+                             text != NULL ? text : "");
+    if (out != NULL)
+        *out = mask;
+    return 0;
+}
+
+int
+nb_check_ipv4_range(struct nb_req *r, uint32_t start, uint32_t end, uint32_t mask)
+{
+    if (start > end)
+        return nb_fail(r, NB_E_INVALID, "range start is after its end");
+    if ((start & mask) != (end & mask))
+        return nb_fail(r, NB_E_INVALID, "range start and end are not in the same /%d network",
+                       nb_ipv4_prefix(mask));
+    return 0;
+}
+
+int
+nb_check_enum(struct nb_req *r, const char *field, const char *value,
+              const char *const *members)
+{
+    char list[256];
+    size_t at = 0;
+
+    for (const char *const *m = members; *m != NULL; m++) {
+        if (value != NULL && strcmp(value, *m) == 0)
+            return 0;
+        at += (size_t)snprintf(list + at, sizeof(list) - at, "%s'%s'", m == members ? "" : ", ",
+                               *m);
+        if (at >= sizeof(list))
+            break;
+    }
+    return nb_fail_field(r, NB_E_INVALID, field, "must be one of %s", list);
 }

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "app/request.h"
 
@@ -27,5 +28,22 @@ int nb_check_abs_path(struct nb_req *r, const char *field, const char *path);
 int nb_check_host(struct nb_req *r, const char *field, const char *host);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
+
+/* IPv4 addresses in dotted-quad form only: four decimal parts 0-255 without leading zeros
+ * ("10.0.0.1"; not "10.1", "010.0.0.1", "0x0a.0.0.1" or " 10.0.0.1"). Sets *out (host byte
+ * order) when out is not NULL; false when text is not such an address. */
+bool nb_ipv4_parse(const char *text, uint32_t *out);
+/* The prefix length (1-32) of a netmask whose ones are contiguous from the top; -1 otherwise. */
+int nb_ipv4_prefix(uint32_t mask);
+/* nb_ipv4_parse, recording NB_E_INVALID naming field when text is no IPv4 address. */
+int nb_check_ipv4(struct nb_req *r, const char *field, const char *text, uint32_t *out);
+/* A netmask in dotted-quad form (255.255.255.0); records NB_E_INVALID naming field. */
+int nb_check_netmask(struct nb_req *r, const char *field, const char *text, uint32_t *out);
+/* An address range under mask: start <= end and both in one network (start & mask ==
+ * end & mask). Records NB_E_INVALID when not. */
+int nb_check_ipv4_range(struct nb_req *r, uint32_t start, uint32_t end, uint32_t mask);
+/* value is one of members (NULL-terminated); records NB_E_INVALID listing them when not. */
+int nb_check_enum(struct nb_req *r, const char *field, const char *value,
+                  const char *const *members);
 
 #endif

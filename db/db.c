@@ -176,6 +176,12 @@ record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
         nb_fail(r, NB_E_CONFLICT, "%s", detail != NULL ? detail : "already exists");
         return;
     }
+    /* Exclusion constraints: address ranges that would share an address (a concurrent
+     * insert that passed the handler's own overlap check). */
+    if (strcmp(state, "23P01") == 0) {
+        nb_fail(r, NB_E_CONFLICT, "overlaps an existing range");
+        return;
+    }
     if (strcmp(state, "23503") == 0) {
         nb_fail(r, NB_E_CONFLICT, "still referenced");
         return;

@@ -114,6 +114,21 @@ int nano_status_instances(struct nb_req *r);
 int nano_status_cell_instances(struct nb_req *r);
 
 /* Address pools and ranges (addresses.c) and system templates (templates.c). */
+int nano_address_pool_list(struct nb_req *r);
+int nano_address_pool_get(struct nb_req *r);
+int nano_address_pool_create(struct nb_req *r);
+int nano_address_pool_modify(struct nb_req *r);
+int nano_address_pool_remove(struct nb_req *r);
+int nano_address_range_list(struct nb_req *r);
+int nano_address_range_get(struct nb_req *r);
+int nano_address_range_add(struct nb_req *r);
+int nano_address_range_remove(struct nb_req *r);
+
+int nano_template_list(struct nb_req *r);
+int nano_template_get(struct nb_req *r);
+int nano_template_create(struct nb_req *r);
+int nano_template_modify(struct nb_req *r);
+int nano_template_remove(struct nb_req *r);
 
 /* Security policy groups (security_groups.c). */
 

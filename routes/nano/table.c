@@ -256,6 +256,37 @@ static const struct nb_field image_sync_in[] = {
     {"group", NB_T_STRING, false, 0, NULL},
     END,
 };
+static const struct nb_field address_pool_create_in[] = {
+    {"gateway", NB_T_STRING, true, 0, NULL},
+    {"dns", NB_T_ARRAY, false, 0, NULL},
+    {"provider", NB_T_STRING, false, 0, NULL},
+    {"mode", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field address_pool_modify_in[] = {
+    {"gateway", NB_T_STRING, false, 0, NULL},
+    {"dns", NB_T_ARRAY, false, 0, NULL},
+    {"provider", NB_T_STRING, false, 0, NULL},
+    {"mode", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field address_range_in[] = {
+    {"end", NB_T_STRING, true, 0, NULL},
+    {"netmask", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+#define TEMPLATE_FIELDS(name_required)                                                         \
+    {"name", NB_T_STRING, name_required, 0, NULL}, {"admin", NB_T_STRING, false, 0, NULL},     \
+        {"operating_system", NB_T_STRING, false, 0, NULL},                                     \
+        {"disk", NB_T_STRING, false, 0, NULL}, {"network", NB_T_STRING, false, 0, NULL},       \
+        {"display", NB_T_STRING, false, 0, NULL}, {"control", NB_T_STRING, false, 0, NULL},    \
+        {"usb", NB_T_STRING, false, 0, NULL}, {"tablet", NB_T_STRING, false, 0, NULL}
+
+static const struct nb_field template_create_in[] = {TEMPLATE_FIELDS(true), END};
+static const struct nb_field template_modify_in[] = {TEMPLATE_FIELDS(false), END};
 
 #define NAME "([^/]+)"
 
@@ -445,6 +476,34 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_COMPUTE_POOL, NULL},
 
     /* Address pools and ranges; system templates. */
+    {NB_GET, "^/api/v1/address_pools/?$", nano_address_pool_list, NULL, NB_PERM_ADDRESS_POOL,
+     NULL},
+    {NB_GET, "^/api/v1/address_pools/" NAME "/?$", nano_address_pool_get, NULL,
+     NB_PERM_ADDRESS_POOL, NULL},
+    {NB_POST, "^/api/v1/address_pools/" NAME "/?$", nano_address_pool_create,
+     address_pool_create_in, NB_PERM_ADDRESS_POOL, "creates address pool {1}"},
+    {NB_PUT, "^/api/v1/address_pools/" NAME "/?$", nano_address_pool_modify,
+     address_pool_modify_in, NB_PERM_ADDRESS_POOL, "modifies address pool {1}"},
+    {NB_DELETE, "^/api/v1/address_pools/" NAME "/?$", nano_address_pool_remove, NULL,
+     NB_PERM_ADDRESS_POOL, "deletes address pool {1}"},
+    {NB_GET, "^/api/v1/address_pools/" NAME "/" NAME "/ranges/?$", nano_address_range_list, NULL,
+     NB_PERM_ADDRESS_POOL, NULL},
+    {NB_GET, "^/api/v1/address_pools/" NAME "/" NAME "/ranges/" NAME "/?$",
+     nano_address_range_get, NULL, NB_PERM_ADDRESS_POOL, NULL},
+    {NB_POST, "^/api/v1/address_pools/" NAME "/" NAME "/ranges/" NAME "/?$",
+     nano_address_range_add, address_range_in, NB_PERM_ADDRESS_POOL,
+     "adds {2} address range {3} to address pool {1}"},
+    {NB_DELETE, "^/api/v1/address_pools/" NAME "/" NAME "/ranges/" NAME "/?$",
+     nano_address_range_remove, NULL, NB_PERM_ADDRESS_POOL,
+     "removes {2} address range {3} from address pool {1}"},
+    {NB_GET, "^/api/v1/templates/?$", nano_template_list, NULL, NB_PERM_USER, NULL},
+    {NB_POST, "^/api/v1/templates/?$", nano_template_create, template_create_in,
+     NB_PERM_SYSTEM_TEMPLATE, "creates a system template"},
+    {NB_GET, "^/api/v1/templates/" NAME "/?$", nano_template_get, NULL, NB_PERM_USER, NULL},
+    {NB_PUT, "^/api/v1/templates/" NAME "/?$", nano_template_modify, template_modify_in,
+     NB_PERM_SYSTEM_TEMPLATE, "modifies system template {1}"},
+    {NB_DELETE, "^/api/v1/templates/" NAME "/?$", nano_template_remove, NULL,
+     NB_PERM_SYSTEM_TEMPLATE, "deletes system template {1}"},
 
     /* Security policy groups. */
 

@@ -1,0 +1,185 @@
+/* Unit tests for the IPv4 and enum checks of app/validate.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "app/validate.h"
+
+static int
+setup(void **state)
+{
+    struct nb_req *r = calloc(1, sizeof(*r));
+
+    if (r == NULL)
+        return -1;
+    r->arena = nb_arena_new(4096);
+    *state = r;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct nb_req *r = *state;
+
+    nb_arena_free(r->arena);
+    free(r);
+    return 0;
+}
+
+/* The first error sticks; tests that check several inputs forget it in between. */
+static void
+forget_error(struct nb_req *r)
+{
+    memset(&r->err, 0, sizeof(r->err));
+}
+
+static void
+ipv4_parse_accepts_dotted_quads(void **state)
+{
+    uint32_t a = 1;
+
+    (void)state;
+    assert_true(nb_ipv4_parse("0.0.0.0", &a));
+    assert_int_equal(a, 0);
+    assert_true(nb_ipv4_parse("255.255.255.255", &a));
+    assert_int_equal(a, 0xffffffffu);
+    assert_true(nb_ipv4_parse("172.16.3.254", &a));
+    assert_int_equal(a, 0xac1003feu);
+    assert_true(nb_ipv4_parse("10.0.0.1", NULL));
+}
+
+static void
+ipv4_parse_refuses_other_forms(void **state)
+{
+    static const char *const bad[] = {
+        "",          "1.2.3",       "1.2.3.4.5",  "256.1.1.1",   "1.2.3.256", "01.2.3.4",
+        "1.2.3.04",  "1.2.3.00",    "0x1.2.3.4",  " 1.2.3.4",    "1.2.3.4 ",  "1..2.3",
+        "1.2.3.",    ".1.2.3",      "1.2.3.-4",   "1.2.3.4/24",  "1234.1.1.1", "a.b.c.d",
+        "10",        "::1",         "1.2.3.4\n",  "+1.2.3.4",    "99999.0.0.0",
+    };
+    uint32_t a = 7;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (nb_ipv4_parse(bad[i], &a))
+            fail_msg("accepted '%s'", bad[i]);
+    }
+    assert_false(nb_ipv4_parse(NULL, &a));
+    assert_int_equal(a, 7); /* untouched on failure */
+}
+
+static void
+prefix_of_contiguous_masks(void **state)
+{
+    (void)state;
+    assert_int_equal(nb_ipv4_prefix(0xffffff00u), 24);
+    assert_int_equal(nb_ipv4_prefix(0xffffffffu), 32);
+    assert_int_equal(nb_ipv4_prefix(0x80000000u), 1);
+    assert_int_equal(nb_ipv4_prefix(0xfffffffcu), 30);
+    assert_int_equal(nb_ipv4_prefix(0), -1);
+    assert_int_equal(nb_ipv4_prefix(0xffff00ffu), -1);
+    assert_int_equal(nb_ipv4_prefix(0x00ffffffu), -1);
+    assert_int_equal(nb_ipv4_prefix(0xfffffffeu), 31);
+    assert_int_equal(nb_ipv4_prefix(0x7fffffffu), -1);
+}
+
+static void
+check_ipv4_records_the_field(void **state)
+{
+    struct nb_req *r = *state;
+    uint32_t a;
+
+    assert_int_equal(nb_check_ipv4(r, "gateway", "192.168.1.1", &a), 0);
+    assert_int_equal(a, 0xc0a80101u);
+    assert_int_equal(r->err.status, NB_OK);
+    assert_int_equal(nb_check_ipv4(r, "gateway", "192.168.1", &a), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_string_equal(r->err.field, "gateway");
+    assert_string_equal(r->err.message, "invalid IPv4 address '192.168.1'");
+    forget_error(r);
+    assert_int_equal(nb_check_ipv4(r, "dns", NULL, NULL), -1);
+    assert_string_equal(r->err.message, "invalid IPv4 address ''");
+}
+
+static void
+check_netmask_refuses_holes_and_zero(void **state)
+{
+    struct nb_req *r = *state;
+    uint32_t m;
+
+    assert_int_equal(nb_check_netmask(r, "netmask", "255.255.255.0", &m), 0);
+    assert_int_equal(m, 0xffffff00u);
+    assert_int_equal(nb_check_netmask(r, "netmask", "255.255.255.255", &m), 0);
+    assert_int_equal(r->err.status, NB_OK);
+    assert_int_equal(nb_check_netmask(r, "netmask", "255.0.255.0", &m), -1);
+    assert_string_equal(r->err.message, "invalid netmask '255.0.255.0'");
+    assert_string_equal(r->err.field, "netmask");
+    forget_error(r);
+    assert_int_equal(nb_check_netmask(r, "netmask", "0.0.0.0", &m), -1);
+    forget_error(r);
+    assert_int_equal(nb_check_netmask(r, "netmask", "24", &m), -1);
+    assert_string_equal(r->err.message, "invalid netmask '24'");
+}
+
+static void
+range_start_after_end_refused(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_check_ipv4_range(r, 0x0a000005u, 0x0a000004u, 0xffffff00u), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_string_equal(r->err.message, "range start is after its end");
+}
+
+static void
+range_across_networks_refused(void **state)
+{
+    struct nb_req *r = *state;
+
+    /* 10.0.0.1 - 10.0.1.1 under /24: two networks; under /16: one. */
+    assert_int_equal(nb_check_ipv4_range(r, 0x0a000001u, 0x0a000101u, 0xffff0000u), 0);
+    assert_int_equal(nb_check_ipv4_range(r, 0x0a000001u, 0x0a000001u, 0xffffffffu), 0);
+    assert_int_equal(r->err.status, NB_OK);
+    assert_int_equal(nb_check_ipv4_range(r, 0x0a000001u, 0x0a000101u, 0xffffff00u), -1);
+    assert_string_equal(r->err.message, "range start and end are not in the same /24 network");
+}
+
+static void
+enum_lists_its_members(void **state)
+{
+    static const char *const usb[] = {"", "nec-xhci", NULL};
+    struct nb_req *r = *state;
+
+    assert_int_equal(nb_check_enum(r, "usb", "", usb), 0);
+    assert_int_equal(nb_check_enum(r, "usb", "nec-xhci", usb), 0);
+    assert_int_equal(r->err.status, NB_OK);
+    assert_int_equal(nb_check_enum(r, "usb", "none", usb), -1);
+    assert_string_equal(r->err.field, "usb");
+    assert_string_equal(r->err.message, "must be one of '', 'nec-xhci'");
+    forget_error(r);
+    assert_int_equal(nb_check_enum(r, "usb", NULL, usb), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ipv4_parse_accepts_dotted_quads),
+        cmocka_unit_test(ipv4_parse_refuses_other_forms),
+        cmocka_unit_test(prefix_of_contiguous_masks),
+        cmocka_unit_test_setup_teardown(check_ipv4_records_the_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(check_netmask_refuses_holes_and_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(range_start_after_end_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(range_across_networks_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(enum_lists_its_members, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
