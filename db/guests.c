@@ -8,6 +8,7 @@
 
 #include "app/secret.h"
 #include "app/validate.h"
+#include "db/addresses.h"
 #include "db/db.h"
 #include "db/images.h"
 #include "db/users.h"
@@ -169,6 +170,7 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
 {
     const PGresult *pool, *tmpl, *cell, *row;
     const char *owner_id = NULL, *group_id = NULL, *mac = s->ethernet_address, *admin_secret;
+    const char *wanted_address, *allocated;
     int64_t disk_total;
     struct in_addr addr;
     struct nb_guest g;
@@ -223,13 +225,15 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return nb_fail(r, NB_E_CONFLICT, "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld bytes of disk",
                        s->pool, (long long)s->cores, (long long)s->memory, (long long)disk_total);
     admin_secret = nb_json_get_string(s->cloud_init, "admin_secret");
+    wanted_address = s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address
+                                                                           : NULL;
     row = nb_db_query(r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, 0),
                       nb_db_text(cell, 0, 0), s->template_id,
                       nb_arena_printf(r->arena, "%lld", (long long)s->cores),
                       nb_arena_printf(r->arena, "%lld", (long long)s->memory), s->disks_json,
                       s->auto_start ? "t" : "f",
                       s->system != NULL && s->system[0] != '\0' ? s->system : nb_db_text(tmpl, 0, 0),
-                      s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address : NULL,
+                      nb_db_text(pool, 0, 2)[0] == '\0' ? wanted_address : NULL,
                       mac, s->from_image != NULL ? s->from_image : "",
                       s->modules_json != NULL ? s->modules_json : "[]",
                       s->cloud_init_json != NULL ? s->cloud_init_json : "{}",
@@ -241,6 +245,10 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
     if (row == NULL)
         return -1;
     *id = nb_db_text(row, 0, 0);
+    /* A pool with an address pool hands out its addresses (the requested one, if any). */
+    if (nb_db_text(pool, 0, 2)[0] != '\0' &&
+        nb_address_allocate(r, nb_db_text(pool, 0, 2), *id, wanted_address, &allocated) < 0)
+        return -1;
     if (nb_guest_load(r, *id, &g) < 0)
         return -1;
     if (s->qos != NULL || s->ports != NULL) {

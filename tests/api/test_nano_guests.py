@@ -354,3 +354,47 @@ def test_delete_running_needs_force_then_releases_everything(s):
     nano_data(s.delete("/guests/%s" % gid, {"force": True}))
     wait_gone(s, gid)
     assert s.fail("GET", "/guests/%s" % gid) == "guest %s not found" % gid
+
+
+def test_guests_get_addresses_from_their_pools_address_pool(s):
+    import os
+    import subprocess
+    from conftest import DB, build_dir
+    cell, ap, cp = unique_name("c"), unique_name("ap"), unique_name("cp")
+    ctl = [os.path.join(build_dir(), "nimbusctl")]
+    env = dict(os.environ, NIMBUS_DB=DB)
+    assert subprocess.run(ctl + ["cell", "add", cell, "--uri", "test:///default"], env=env,
+                          capture_output=True).returncode == 0
+    made = []
+    try:
+        nano_data(s.post("/address_pools/%s" % ap, {"gateway": "10.9.0.1"}))
+        nano_data(s.post("/address_pools/%s/internal/ranges/10.9.0.10" % ap,
+                         {"end": "10.9.0.20", "netmask": "255.255.255.0"}))
+        nano_data(s.post("/compute_pools/%s" % cp, {"network": ap}))
+        nano_data(s.post("/compute_pool_cells/%s/%s" % (cp, cell)))
+        wait_for(lambda: run_psql("SELECT alive FROM cells WHERE name = %s" % sql_literal(cell))
+                 == [["t"]], 30, what="cell alive")
+        for want in (None, None, "10.9.0.15"):
+            body = spec(pool=cp, **({"network_address": want} if want else {}))
+            r = s.post("/guests/", body)
+            assert r.status_code == 202, r.text
+            made.append(r.json()["data"]["id"])
+        got = [nano_data(s.get("/guests/%s" % g))["internal"]["allocated_address"] for g in made]
+        assert got == ["10.9.0.10", "10.9.0.11", "10.9.0.15"]
+        before = len(run_psql("SELECT 1 FROM guests"))
+        for want in ("10.9.0.11", "192.168.7.7"):
+            s.fail("POST", "/guests/", spec(pool=cp, network_address=want))
+        assert len(run_psql("SELECT 1 FROM guests")) == before
+        pool = nano_data(s.get("/address_pools/%s" % ap))
+        assert sorted(a["address"] for a in pool["allocated"]) == sorted(got)
+    finally:
+        for g in made:
+            wait_created(s, g)
+            s.delete("/guests/%s" % g, {"force": True})
+        for g in made:
+            wait_gone(s, g)
+        assert nano_data(s.get("/address_pools/%s" % ap))["allocated"] in ([], None)
+        s.delete("/compute_pool_cells/%s/%s" % (cp, cell))
+        s.delete("/compute_pools/%s" % cp)
+        s.delete("/address_pools/%s" % ap)
+        subprocess.run(ctl + ["cell", "remove", cell], env=env, capture_output=True)
