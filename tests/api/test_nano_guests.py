@@ -379,7 +379,7 @@ def test_guests_get_addresses_from_their_pools_address_pool(s):
             r = s.post("/guests/", body)
             assert r.status_code == 202, r.text
             made.append(r.json()["data"]["id"])
-        got = [nano_data(s.get("/guests/%s" % g))["internal"]["allocated_address"] for g in made]
+        got = [wait_created(s, g)["internal"]["allocated_address"] for g in made]
         assert got == ["10.9.0.10", "10.9.0.11", "10.9.0.15"]
         before = len(run_psql("SELECT 1 FROM guests"))
         for want in ("10.9.0.11", "192.168.7.7"):
