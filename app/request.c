@@ -120,6 +120,19 @@ nb_reply_header(struct nb_req *r, const char *name, const char *value)
         r->headers[r->nheaders++] = (struct nb_header){name, value};
 }
 
+int
+nb_reply_file(struct nb_req *r, const char *internal_uri, const char *filename)
+{
+    r->status = 200;
+    r->reply = NULL;
+    r->reply_text = "";
+    r->reply_type = "application/octet-stream";
+    nb_reply_header(r, "X-Accel-Redirect", internal_uri);
+    nb_reply_header(r, "Content-Disposition",
+                    nb_arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
+    return 0;
+}
+
 struct json_object *
 nb_json_object(struct nb_req *r)
 {
@@ -249,6 +262,8 @@ parse_body(struct nb_req *r)
         return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
                        r->content_type != NULL ? r->content_type : "");
     tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
+    /* RFC 8259 only: no comments, single quotes or trailing commas. */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     r->json = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
     jerr = json_tokener_get_error(tok);
     if (r->json != NULL)
@@ -256,7 +271,7 @@ parse_body(struct nb_req *r)
     if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < r->body_len) {
         /* Only whitespace may follow the document. */
         for (size_t i = json_tokener_get_parse_end(tok); i < r->body_len; i++)
-            if (strchr(" \t\r\n", r->body[i]) == NULL)
+            if (r->body[i] == '\0' || strchr(" \t\r\n", r->body[i]) == NULL)
                 jerr = json_tokener_error_parse_unexpected;
     }
     json_tokener_free(tok);

@@ -113,6 +113,9 @@ struct nb_req {
     const char *credential;  /* raw token from any dialect's auth header, or NULL */
     const char *body;
     size_t body_len;
+    /* Image uploads: nginx spooled the body to this file and passed only its name
+     * (REQUEST_BODY_FILE); body is then NULL and body_len 0. */
+    const char *body_file;
     struct json_object *json; /* the parsed body, checked against route->body */
     const char *(*param)(struct nb_req *r, const char *name);
     void *transport;
@@ -146,6 +149,9 @@ int nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status stat
 /* Answer with status and a JSON body (owned by the request from now on); returns 0. */
 int nb_reply(struct nb_req *r, int status, struct json_object *body);
 void nb_reply_header(struct nb_req *r, const char *name, const char *value);
+/* Answer with a file nginx serves itself (X-Accel-Redirect to an internal location, Range
+ * requests included); filename is what the client is told to save it as. Returns 0. */
+int nb_reply_file(struct nb_req *r, const char *internal_uri, const char *filename);
 
 /* JSON helpers whose results live as long as the request. */
 /* Puts o when the request ends; returns o. */

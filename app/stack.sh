@@ -7,7 +7,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
 DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-dev
     libvirt-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
-    python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients)
+    python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients qemu-utils
+    libssl-dev)
 
 usage() {
     cat <<EOF
@@ -26,6 +27,7 @@ usage: app/stack.sh <command>
 environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_HTTP_PORT (8080) NIMBUS_PG_PORT (5433) NIMBUS_WORKERS NIMBUS_BUILD (release)
   NIMBUS_ADMIN_USER NIMBUS_ADMIN_PASSWORD NIMBUS_PG_FAST=1 (no fsync; tests only)
+  NIMBUS_IMAGE_STORE (\$NIMBUS_STATE_DIR/images) NIMBUS_IMAGE_MAX_SIZE (bytes; 64 GiB)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
 EOF
@@ -51,12 +53,16 @@ setup() {
     PGSOCK=$STATE/pg/sock
     FCGI_LISTEN=${NIMBUS_FCGI_LISTEN:-$STATE/nimbus.sock}
     URL=https://127.0.0.1:$HTTPS_PORT
+    IMAGE_STORE=${NIMBUS_IMAGE_STORE:-$STATE/images}
+    case $IMAGE_STORE in /*) ;; *) IMAGE_STORE=$PWD/$IMAGE_STORE ;; esac
+    IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-68719476736}
 
     export NIMBUS_STATE_DIR=$STATE
     export NIMBUS_DB="host=$PGSOCK port=$PG_PORT dbname=nimbus user=nimbus"
     export NIMBUS_FCGI_LISTEN=$FCGI_LISTEN
     export NIMBUS_MIGRATIONS=$REPO/migrations
     export NIMBUS_HTTPS_PORT=$HTTPS_PORT NIMBUS_HTTP_PORT=$HTTP_PORT NIMBUS_PG_PORT=$PG_PORT
+    export NIMBUS_IMAGE_STORE=$IMAGE_STORE NIMBUS_IMAGE_MAX_SIZE=$IMAGE_MAX_SIZE
 }
 
 build_type() {
@@ -151,8 +157,8 @@ ensure_traversable() {
 }
 
 prepare_state() {
-    mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK"
-    chmod 755 "$STATE" "$LOG"
+    mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
+    chmod 755 "$STATE" "$LOG" "$IMAGE_STORE" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
     local sock_len=$((${#PGSOCK} + 20))
     [ $sock_len -lt 107 ] || die "state dir path too long for a unix socket: $STATE"
     if is_root; then
@@ -307,6 +313,12 @@ tls_init() {
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
+# Concurrent log-ins nginx lets through: half the workers (nimbus-api's default is 2 x cores).
+login_concurrency() {
+    local workers=${NIMBUS_WORKERS:-$((2 * $(nproc)))}
+    echo $((workers > 1 ? workers / 2 : 1))
+}
+
 nginx_render() {
     local user_line="" upstream
     if is_root && getent passwd www-data >/dev/null; then
@@ -323,6 +335,10 @@ nginx_render() {
         -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
         -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
         -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
+        -e "s|@LOGIN_CONCURRENCY@|$(login_concurrency)|g" \
+        -e "s|@IMAGE_STORE@|$(sed_escape "$IMAGE_STORE")|g" \
+        -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
+        -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \
         "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
         die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
@@ -550,7 +566,12 @@ cmd_test() {
     tmp=$(mktemp -d /tmp/nimbus-test.XXXXXX)
     chmod 755 "$tmp"
     export NIMBUS_STATE_DIR=$tmp NIMBUS_BUILD=asan NIMBUS_PG_FAST=1
-    export NIMBUS_HTTPS_PORT=18443 NIMBUS_HTTP_PORT=18080 NIMBUS_PG_PORT=15433
+    # Other ports than a running `make run`; NIMBUS_TEST_*_PORT let two test runs coexist.
+    export NIMBUS_HTTPS_PORT=${NIMBUS_TEST_HTTPS_PORT:-18443} NIMBUS_HTTP_PORT=${NIMBUS_TEST_HTTP_PORT:-18080}
+    export NIMBUS_PG_PORT=${NIMBUS_TEST_PG_PORT:-15433}
+    # A small image limit, so the oversize tests upload megabytes, not gigabytes.
+    export NIMBUS_IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-4194304}
+    unset NIMBUS_IMAGE_STORE
     # Short leases and periods so takeover and liveness tests finish in seconds.
     export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
     unset NIMBUS_FCGI_LISTEN

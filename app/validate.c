@@ -81,6 +81,35 @@ nb_check_mac(struct nb_req *r, const char *field, const char *mac)
     return 0;
 }
 
+int
+nb_check_abs_path(struct nb_req *r, const char *field, const char *path)
+{
+    if (path == NULL || path[0] != '/')
+        return nb_fail_field(r, NB_E_INVALID, field, "must be an absolute path");
+    for (const char *p = path; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return nb_fail_field(r, NB_E_INVALID, field, "must not hold control characters");
+    for (const char *seg = path; seg != NULL; seg = strchr(seg + 1, '/')) {
+        size_t n = strcspn(seg + 1, "/");
+
+        if ((n == 1 && seg[1] == '.') || (n == 2 && strncmp(seg + 1, "..", 2) == 0))
+            return nb_fail_field(r, NB_E_INVALID, field, "must not hold . or .. segments");
+    }
+    return 0;
+}
+
+int
+nb_check_host(struct nb_req *r, const char *field, const char *host)
+{
+    size_t n = host != NULL ? strlen(host) : 0;
+
+    if (n == 0 || n > 253 || host[0] == '-' ||
+        host[strspn(host, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")] !=
+            '\0')
+        return nb_fail_field(r, NB_E_INVALID, field, "must be a host name or IP address");
+    return 0;
+}
+
 const char *
 nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a)
 {

@@ -20,6 +20,11 @@ int nb_check_libvirt_uri(struct nb_req *r, const char *uri);
 bool nb_is_uuid(const char *s);
 /* A MAC address as six colon-separated hex pairs. */
 int nb_check_mac(struct nb_req *r, const char *field, const char *mac);
+/* An absolute path: starts with '/', no control characters, no "." or ".." segments. */
+int nb_check_abs_path(struct nb_req *r, const char *field, const char *path);
+/* A host name or IP address: 1-253 characters from [A-Za-z0-9._:-], not starting with '-'
+ * (underscores occur in real DNS names). */
+int nb_check_host(struct nb_req *r, const char *field, const char *host);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
 

@@ -9,7 +9,9 @@
 #include "app/secret.h"
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/images.h"
 #include "db/security_groups.h"
+#include "db/users.h"
 
 #define MAX_DISKS 8
 
@@ -126,32 +128,40 @@ check_modules(struct nb_req *r, struct json_object *modules)
     return 0;
 }
 
-/* The owner's id and group: the caller unless an admin names someone else. */
+/* A guest made from a disk image needs one the caller sees, with its file uploaded. */
 static int
-resolve_owner(struct nb_req *r, const struct nb_guest_spec *s, const char **owner_id,
-              const char **group_id)
+check_image(struct nb_req *r, const char *id)
 {
-    const char *owner = s->owner != NULL && s->owner[0] != '\0' ? s->owner : r->user.name;
-    const PGresult *res;
+    struct nb_image img;
 
-    if (strcmp(owner, r->user.name) != 0 && !r->user.is_admin)
-        return nb_fail_field(r, NB_E_FORBIDDEN, "owner", "only administrators create guests for others");
-    if ((res = nb_db_query(r, NB_Q_USER_OWNER, owner)) == NULL)
+    if (nb_image_load(r, NB_IMAGE_DISK, id, &img) < 0)
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
-    *owner_id = nb_db_text(res, 0, 0);
-    *group_id = nb_db_text_or_null(res, 0, 1);
+    if (!nb_image_bool(&img, NB_IC_CREATED))
+        return nb_fail_field(r, NB_E_CONFLICT, "from_image", "disk image %s has no file yet",
+                             nb_image_str(&img, NB_IC_NAME));
     return 0;
 }
 
+/* A MAC address in QEMU's 52:54:00 range that no guest has yet. */
 static const char *
 random_mac(struct nb_req *r)
 {
-    unsigned char b[3];
+    const char *m[4];
+    const PGresult *res;
 
-    nb_random_bytes(b, sizeof(b));
-    return nb_arena_printf(r->arena, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+    for (int i = 0; i < 4; i++) {
+        unsigned char b[3];
+
+        nb_random_bytes(b, sizeof(b));
+        m[i] = nb_arena_printf(r->arena, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+    }
+    if ((res = nb_db_query(r, NB_Q_MAC_FREE, m[0], m[1], m[2], m[3])) == NULL)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        nb_fail(r, NB_E_CONFLICT, "no free MAC address found; try again");
+        return NULL;
+    }
+    return nb_db_text(res, 0, 0);
 }
 
 int
@@ -180,7 +190,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes in pool %s",
                              (long long)nb_db_int(pool, 0, 4), s->pool);
     if ((disk_total = check_sizes(r, "disks", s->disks, MAX_DISKS, 1, INT64_MAX / MAX_DISKS)) < 0 ||
-        check_modules(r, s->modules) < 0 || resolve_owner(r, s, &owner_id, &group_id) < 0)
+        check_modules(r, s->modules) < 0 ||
+        nb_user_owner(r, s->owner, "guests", &owner_id, &group_id) < 0)
         return -1;
     if (s->ports != NULL && check_sizes(r, "ports", s->ports, 64, 1, 65535) < 0)
         return -1;
@@ -188,14 +199,16 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         inet_pton(AF_INET, s->network_address, &addr) != 1)
         return nb_fail_field(r, NB_E_INVALID, "network_address", "invalid IPv4 address '%s'",
                              s->network_address);
-    if (mac == NULL || mac[0] == '\0')
-        mac = random_mac(r);
-    else if (nb_check_mac(r, "ethernet_address", mac) < 0)
+    if (mac == NULL || mac[0] == '\0') {
+        if ((mac = random_mac(r)) == NULL)
+            return -1;
+    } else if (nb_check_mac(r, "ethernet_address", mac) < 0) {
         return -1;
+    }
     if (s->qos != NULL && nb_guest_check_qos(r, s->qos) < 0)
         return -1;
-    if (s->from_image != NULL && s->from_image[0] != '\0')
-        return nb_fail(r, NB_E_NOT_FOUND, "disk image %s not found", s->from_image);
+    if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
+        return -1;
     if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0' &&
         nb_secgroup_load(r, s->security_policy_group, &sg) < 0)
         return -1;

@@ -6,6 +6,7 @@
 
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/users.h"
 
 const char *
 nb_secgroup_str(const struct nb_secgroup *sg, enum nb_secgroup_col c)
@@ -87,35 +88,32 @@ check_owner(struct nb_req *r, struct json_object *config, const char *owner, con
 int
 nb_secgroup_create(struct nb_req *r, struct json_object *config, const char **id)
 {
-    const char *user = nb_json_get_string(config, "user");
-    const char *owner = user != NULL && user[0] != '\0' ? user : r->user.name;
     const char *description = nb_json_get_string(config, "description");
     const char *action = nb_json_get_string(config, "default_action");
     struct json_object *enabled = nb_json_get(config, "enabled");
     struct json_object *global = nb_json_get(config, "global");
-    const PGresult *who, *row;
+    const char *owner_id, *group_id;
+    const PGresult *row;
+    struct nb_secgroup sg;
 
-    if (check_config(r, config) < 0)
-        return -1;
-    if (strcmp(owner, r->user.name) != 0 && !r->user.is_admin)
-        return nb_fail_field(r, NB_E_FORBIDDEN, "user",
-                             "only administrators create security policy groups for others");
-    if ((who = nb_db_query(r, NB_Q_SECGROUP_OWNER, owner)) == NULL)
-        return -1;
-    if (PQntuples(who) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
-    if (check_owner(r, config, owner, nb_db_text(who, 0, 2)) < 0)
+    if (check_config(r, config) < 0 ||
+        nb_user_owner(r, nb_json_get_string(config, "user"), "security policy groups", &owner_id,
+                      &group_id) < 0)
         return -1;
     row = nb_db_query(r, NB_Q_SECGROUP_INSERT, nb_json_get_string(config, "name"),
-                      description != NULL ? description : "", nb_db_text(who, 0, 0),
-                      nb_db_text_or_null(who, 0, 1),
+                      description != NULL ? description : "", owner_id, group_id,
                       enabled == NULL || json_object_get_boolean(enabled) ? "t" : "f",
                       global != NULL && json_object_get_boolean(global) ? "t" : "f",
                       action != NULL ? action : "accept");
     if (row == NULL)
         return -1;
     *id = nb_db_text(row, 0, 0);
-    return 0;
+    /* A group named in the config must be the owner's; the caller's transaction undoes the
+     * insert when it is not. */
+    if (load(r, NB_Q_SECGROUP_GET, *id, &sg) < 0)
+        return -1;
+    return check_owner(r, config, nb_secgroup_str(&sg, NB_SC_OWNER),
+                       nb_secgroup_str(&sg, NB_SC_GROUP));
 }
 
 int

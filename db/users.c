@@ -2,6 +2,8 @@
  * the transaction and the audit entry. */
 #include "db/users.h"
 
+#include <string.h>
+
 #include "app/secret.h"
 #include "db/db.h"
 
@@ -59,4 +61,24 @@ nb_user_exists(struct nb_req *r, const char *name)
     const PGresult *res = nb_db_query(r, NB_Q_USER_EXISTS, name);
 
     return res == NULL ? -1 : PQntuples(res) > 0;
+}
+
+int
+nb_user_owner(struct nb_req *r, const char *owner, const char *what, const char **owner_id,
+              const char **group_id)
+{
+    const PGresult *res;
+
+    if (owner == NULL || owner[0] == '\0')
+        owner = r->user.name;
+    if (strcmp(owner, r->user.name) != 0 && !r->user.is_admin)
+        return nb_fail_field(r, NB_E_FORBIDDEN, "owner", "only administrators create %s for others",
+                             what);
+    if ((res = nb_db_query(r, NB_Q_USER_OWNER, owner)) == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
+    *owner_id = nb_db_text(res, 0, 0);
+    *group_id = nb_db_text_or_null(res, 0, 1);
+    return 0;
 }

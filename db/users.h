@@ -15,6 +15,11 @@ int nb_admin_remains(struct nb_req *r);
 /* 0 when password is name's password; NB_E_INVALID (message) when not. */
 int nb_user_check_password(struct nb_req *r, const char *name, const char *password,
                            const char *message);
+/* The id and group id (NULL: none) of the user who will own what the caller creates: the
+ * caller when owner is NULL or empty, else owner, whom only administrators may name
+ * (NB_E_FORBIDDEN "only administrators create <what> for others"). */
+int nb_user_owner(struct nb_req *r, const char *owner, const char *what, const char **owner_id,
+                  const char **group_id);
 /* 1 when the user exists, 0 when not, -1 on error. */
 int nb_user_exists(struct nb_req *r, const char *name);
 

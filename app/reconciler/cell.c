@@ -15,6 +15,9 @@ nb_cell_disconnect(struct nb_cell *c)
     if (c->conn != NULL)
         virConnectClose(c->conn);
     c->conn = NULL;
+    free(c->samples);
+    c->samples = NULL;
+    c->nsamples = 0;
 }
 
 /* Capacity and free space of the host's active storage pools. */
@@ -83,7 +86,8 @@ host_of(struct nb_req *r, const char *uri)
 static void
 report_dead(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
-    const char *why = virGetLastErrorMessage();
+    /* Copied: closing the connection resets libvirt's error and frees its message. */
+    const char *why = nb_arena_strdup(r->arena, virGetLastErrorMessage());
     char id[24];
 
     snprintf(id, sizeof(id), "%lld", (long long)c->id);
@@ -99,6 +103,7 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
     virNodeInfo info;
     unsigned long long total = 0, avail = 0, free_mem;
+    bool cached = c->conn != NULL;
 
     if (c->conn == NULL) {
         c->conn = virConnectOpenAuth(c->uri, virConnectAuthPtrDefault, 0);
@@ -107,8 +112,15 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
         nb_log_info(NULL, "cell %s connected (%s)", c->name, c->uri);
         c->reported_dead = false;
     }
-    if (virNodeGetInfo(c->conn, &info) < 0)
-        return report_dead(r, rc, c);
+    if (virNodeGetInfo(c->conn, &info) < 0) {
+        if (!cached)
+            return report_dead(r, rc, c);
+        /* A cached connection may be stale (libvirtd restarted since): one fresh try before
+         * the cell, and with it every guest on it, is reported gone. */
+        nb_cell_disconnect(c);
+        return nb_cell_observe(r, rc, c);
+    }
+    snprintf(c->address, sizeof(c->address), "%s", host_of(r, c->uri));
     free_mem = virNodeGetFreeMemory(c->conn);
     if (free_mem == 0 || free_mem > (unsigned long long)info.memory * 1024)
         free_mem = (unsigned long long)info.memory * 1024;

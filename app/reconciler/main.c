@@ -1,5 +1,6 @@
-/* nimbus-reconciler's main loop: lease cells, observe them, sleep until the period ends or
- * the database notifies a change; on SIGTERM give the leases back and exit. */
+/* nimbus-reconciler's main loop: lease cells, observe them and their guests, run operations,
+ * sleep until the period ends or the database notifies a change; on SIGTERM give the leases
+ * back and exit. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ int
 main(int argc, char **argv)
 {
     static struct nb_reconciler rc;
-    static const char *const channels[] = {"nimbus_cells", NULL};
+    static const char *const channels[] = {"nimbus_cells", "nimbus_operations", NULL};
     struct sigaction sa = {.sa_handler = on_stop};
     char host[128], id[160];
     struct nb_req r = {.request_id = "reconciler"};
@@ -67,20 +68,32 @@ main(int argc, char **argv)
     nb_db_listen(channels);
     nb_db_init(getenv("NIMBUS_DB"));
     nb_log_info(NULL, "reconciler %s: lease ttl %ds, period %ds", rc.id, rc.ttl, rc.period);
+    rc.op_arena = nb_arena_new(64 * 1024);
     while (!stopping) {
+        int ran = 0;
+
         r.err.status = NB_OK;
-        if (nb_lease_cycle(&r, &rc) == 0)
-            for (int i = 0; i < rc.ncells && !stopping; i++)
+        if (nb_lease_cycle(&r, &rc) == 0) {
+            for (int i = 0; i < rc.ncells && !stopping; i++) {
                 nb_cell_observe(&r, &rc, &rc.cells[i]);
-        else
+                nb_guests_observe(&r, &rc, &rc.cells[i]);
+            }
+            r.err.status = NB_OK;
+            if (!stopping)
+                ran = nb_ops_run(&r, &rc);
+        } else {
             nb_log_warn(NULL, "lease cycle failed: %s", r.err.message);
+        }
         nb_arena_reset(r.arena);
-        if (!stopping)
+        /* After work, go round again at once: the next operation of a guest is due, and what
+         * the work changed is observed. */
+        if (!stopping && ran == 0)
             nb_db_wait(rc.period * 1000);
     }
     r.err.status = NB_OK;
     nb_lease_release_all(&r, &rc);
     nb_arena_free(r.arena);
+    nb_arena_free(rc.op_arena);
     nb_db_close();
     nb_log_info(NULL, "reconciler %s stopped", rc.id);
     return 0;

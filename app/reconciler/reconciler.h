@@ -15,10 +15,19 @@ struct nb_cell {
     int64_t id;
     char name[64];
     char uri[512];
-    char paths[1024]; /* system storage paths, newline-separated */
+    char paths[1024];  /* system storage paths, newline-separated */
+    char address[256]; /* the host's name as its URI gives it */
     virConnectPtr conn;
     bool reported_dead; /* logged as unreachable already: log transitions, not every cycle */
-    bool held; /* still in the lease set of the current cycle */
+    bool held;          /* still in the lease set of the current cycle */
+    struct nb_cpu_sample *samples; /* last cycle's guest cpu times, sorted by uuid (malloc) */
+    int nsamples;
+};
+
+/* A guest's cpu time when last observed: cpu_usage comes from the delta. */
+struct nb_cpu_sample {
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    unsigned long long cpu_ns, at_ns;
 };
 
 struct nb_reconciler {
@@ -27,7 +36,35 @@ struct nb_reconciler {
     int period;     /* resync period, seconds */
     struct nb_cell cells[256];
     int ncells;
+    struct nb_arena *op_arena; /* reset after every operation */
 };
+
+/* A guest row and its template as operations need them (present false: the row is gone). */
+struct nb_guest_spec {
+    bool present;
+    const char *name;
+    int cores;
+    int64_t memory;    /* bytes */
+    int64_t disks[16]; /* bytes */
+    int ndisks;
+    bool auto_start;
+    const char *mac, *monitor_secret, *cpu_priority;
+    int64_t qos_read_speed, qos_write_speed, qos_read_iops, qos_write_iops; /* bytes/s, IOPS */
+    int64_t qos_receive_speed, qos_send_speed;                              /* bytes/s */
+    const char *bus, *nic, *video, *control, *usb, *tablet;                 /* from the template */
+};
+
+/* One operation being run. Everything hangs off the operation's arena. */
+struct nb_op {
+    const char *id, *kind, *guest_id;
+    struct json_object *params;
+    struct nb_cell *cell;
+    virDomainPtr dom; /* the guest's domain, NULL when not defined */
+    struct nb_guest_spec g;
+};
+
+/* Records libvirt's last error as the operation's failure and returns -1. */
+#define nb_vir_fail(r) nb_fail((r), NB_E_CONFLICT, "%s", virGetLastErrorMessage())
 
 /* Renews, claims and releases cell leases; r->cells afterwards is the held set. */
 int nb_lease_cycle(struct nb_req *r, struct nb_reconciler *rc);
@@ -36,7 +73,58 @@ void nb_lease_release_all(struct nb_req *r, struct nb_reconciler *rc);
 
 /* Observes a held cell's host and writes its figures or its failure. */
 void nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
-/* Closes the cell's libvirt connection, if open. */
+/* Closes the cell's libvirt connection, if open, and forgets its guests' samples. */
 void nb_cell_disconnect(struct nb_cell *c);
+
+/* Observes the guest domains of a held cell and writes them in one statement; an unreachable
+ * cell (no connection) reports its created guests lost. */
+void nb_guests_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
+
+/* Runs the oldest open operation of each guest on the held, connected cells (bounded per
+ * cycle); returns how many ran. */
+int nb_ops_run(struct nb_req *r, struct nb_reconciler *rc);
+/* Records an operation's progress (0-100); a failed write is only logged. */
+void nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent);
+/* libvirt objects released when the arena resets; NULL passes through. */
+virDomainPtr nb_own_domain(struct nb_req *r, virDomainPtr d);
+virStoragePoolPtr nb_own_pool(struct nb_req *r, virStoragePoolPtr p);
+virStorageVolPtr nb_own_volume(struct nb_req *r, virStorageVolPtr v);
+virDomainSnapshotPtr nb_own_snapshot(struct nb_req *r, virDomainSnapshotPtr s);
+void *nb_own_malloc(struct nb_req *r, void *p);
+struct json_object *nb_own_json(struct nb_req *r, struct json_object *o);
+/* s with &, <, >, ' and " escaped for XML text and attributes. */
+const char *nb_xml_escape(struct nb_req *r, const char *s);
+/* The value of attribute attr of the first <tag ...> element at or after *from, or NULL;
+ * *from moves past that element. Enough for the XML libvirt itself writes. */
+const char *nb_xml_attr(struct nb_req *r, const char **from, const char *tag, const char *attr);
+/* The text of the first <tag>…</tag> in xml, or NULL. */
+const char *nb_xml_text(struct nb_req *r, const char *xml, const char *tag);
+
+/* Operation kinds (docs/operations.md): 0 done, or -1 with the failure recorded in r->err. */
+int nb_op_create_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_delete_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_start_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_stop_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_sync_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_resize_disk(struct nb_req *r, struct nb_op *op);
+int nb_op_create_snapshot(struct nb_req *r, struct nb_op *op);
+int nb_op_restore_snapshot(struct nb_req *r, struct nb_op *op);
+int nb_op_delete_snapshot(struct nb_req *r, struct nb_op *op);
+
+/* Volumes are named <guest id>-<n>.qcow2 and live in the cell's storage pools. */
+const char *nb_volume_name(struct nb_req *r, const char *guest_id, int n);
+/* The volume's path, creating it (capacity bytes, qcow2) in the cell's first active pool when
+ * missing; NULL with the failure recorded. */
+const char *nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name,
+                             int64_t capacity);
+/* The volume of that name in any active pool of the host, or NULL (no failure recorded). */
+virStorageVolPtr nb_volume_find(struct nb_req *r, virConnectPtr conn, const char *name);
+/* Deletes every volume of the guest; 0, or -1 with libvirt's message. */
+int nb_volumes_delete(struct nb_req *r, virConnectPtr conn, const char *guest_id);
+/* Free bytes (capacity - allocation) of the volume at path; false when unknown. */
+bool nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes);
+
+/* Rewrites the guest's snapshots rows from libvirt's list; 0 or -1. */
+int nb_snapshots_refresh(struct nb_req *r, struct nb_op *op);
 
 #endif

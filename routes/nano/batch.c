@@ -84,9 +84,11 @@ guest_list(struct nb_req *r)
     return ids != NULL ? ids : nb_json_get(r->json, "guests");
 }
 
-/* POST /batch/delete_guest/ {guest, force} → 202 {id} */
-int
-nano_batch_delete(struct nb_req *r)
+/* Checks every listed guest with refuse (which records why one may not take part), then
+ * queues kind with params for all of them under one batch id → 202 {id}. */
+static int
+batch_each(struct nb_req *r, const char *kind, const char *params,
+           int (*refuse)(struct nb_req *r, const struct nb_guest *g, bool force))
 {
     bool force = json_object_get_boolean(nb_json_get(r->json, "force"));
     struct nb_guest *g;
@@ -96,37 +98,49 @@ nano_batch_delete(struct nb_req *r)
     if ((g = load_all(r, guest_list(r), &n)) == NULL)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (nb_guest_bool(&g[i], NB_GC_RUNNING) && !force)
-            return nb_fail(r, NB_E_CONFLICT, "guest %s is running; stop it first or delete with force",
-                           nb_guest_str(&g[i], NB_GC_NAME));
+        if (refuse(r, &g[i], force) < 0)
+            return -1;
     if ((batch = new_batch(r)) == NULL)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (nb_guest_enqueue(r, &g[i], "delete_guest", force ? "{\"force\": true}" : "{\"force\": false}",
-                             batch, NULL) < 0)
+        if (nb_guest_enqueue(r, &g[i], kind, params, batch, NULL) < 0)
             return -1;
     return accepted(r, batch);
+}
+
+static int
+refuse_running_unless_forced(struct nb_req *r, const struct nb_guest *g, bool force)
+{
+    if (nb_guest_bool(g, NB_GC_RUNNING) && !force)
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; stop it first or delete with force",
+                       nb_guest_str(g, NB_GC_NAME));
+    return 0;
+}
+
+static int
+refuse_stopped(struct nb_req *r, const struct nb_guest *g, bool force)
+{
+    (void)force;
+    if (!nb_guest_bool(g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running", nb_guest_str(g, NB_GC_NAME));
+    return 0;
+}
+
+/* POST /batch/delete_guest/ {guest, force} → 202 {id} */
+int
+nano_batch_delete(struct nb_req *r)
+{
+    bool force = json_object_get_boolean(nb_json_get(r->json, "force"));
+
+    return batch_each(r, "delete_guest", force ? "{\"force\": true}" : "{\"force\": false}",
+                      refuse_running_unless_forced);
 }
 
 /* POST /batch/stop_guest/ {guest} → 202 {id} */
 int
 nano_batch_stop(struct nb_req *r)
 {
-    struct nb_guest *g;
-    const char *batch;
-    size_t n;
-
-    if ((g = load_all(r, guest_list(r), &n)) == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (!nb_guest_bool(&g[i], NB_GC_RUNNING))
-            return nb_fail(r, NB_E_CONFLICT, "guest %s is not running", nb_guest_str(&g[i], NB_GC_NAME));
-    if ((batch = new_batch(r)) == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (nb_guest_enqueue(r, &g[i], "stop_guest", "{\"force\": true}", batch, NULL) < 0)
-            return -1;
-    return accepted(r, batch);
+    return batch_each(r, "stop_guest", "{\"force\": true}", refuse_stopped);
 }
 
 /* The words each batch kind uses for its rows' status. */

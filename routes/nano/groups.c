@@ -35,6 +35,8 @@ set_roles(struct nb_req *r, const char *group)
         return -1;
     if (PQntuples(res) > 0)
         return nb_fail(r, NB_E_INVALID, "role %s not found", nb_db_text(res, 0, 0));
+    if (!r->user.is_admin && strstr(list, "\"admin\"") != NULL)
+        return nb_fail(r, NB_E_FORBIDDEN, "only administrators may grant the admin role");
     if (nb_db_query(r, NB_Q_GROUP_CLEAR_ROLES, group) == NULL ||
         nb_db_query(r, NB_Q_GROUP_ADD_ROLES, group, list) == NULL)
         return -1;
@@ -142,7 +144,11 @@ nano_group_member_add(struct nb_req *r)
     const char *group = r->capture[0], *user = r->capture[1];
     const PGresult *res;
 
-    if (load_group(r, group) == NULL || (res = nb_db_query(r, NB_Q_MEMBER_ADD, group, user)) == NULL)
+    if (load_group(r, group) == NULL || (res = nb_db_query(r, NB_Q_GROUP_IS_ADMIN, group)) == NULL)
+        return -1;
+    if (PQntuples(res) > 0 && !r->user.is_admin)
+        return nb_fail(r, NB_E_FORBIDDEN, "only administrators may add members to an admin group");
+    if ((res = nb_db_query(r, NB_Q_MEMBER_ADD, group, user)) == NULL)
         return -1;
     if (PQntuples(res) == 1)
         return nano_ok(r, 200, NULL);

@@ -178,9 +178,8 @@ nano_guest_disk_resize(struct nb_req *r)
     if (size <= json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)))
         return nb_fail_field(r, NB_E_INVALID, "size", "disk %ld is already %lld bytes; a resize must grow it",
                              index, (long long)json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)));
-    json_object_array_put_idx(disks, (size_t)index, json_object_new_int64(size));
-    if (nb_guest_set(r, &g, change(r, "disks", disks)) < 0 ||
-        nb_guest_enqueue(r, &g, "resize_disk",
+    /* The row changes when the host has grown the volume (the reconciler writes it). */
+    if (nb_guest_enqueue(r, &g, "resize_disk",
                          nb_arena_printf(r->arena, "{\"disk\": %ld, \"size\": %lld}", index, (long long)size),
                          NULL, NULL) < 0)
         return -1;

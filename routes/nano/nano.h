@@ -99,6 +99,34 @@ int nano_policy_rule_order(struct nb_req *r);
 int nano_policy_rule_remove(struct nb_req *r);
 
 /* Compute pools, cells, storage pools and statistics (pools.c, cells.c, storage.c, status.c). */
+int nano_pool_list(struct nb_req *r);
+int nano_pool_get(struct nb_req *r);
+int nano_pool_create(struct nb_req *r);
+int nano_pool_modify(struct nb_req *r);
+int nano_pool_remove(struct nb_req *r);
+
+int nano_cell_unallocated(struct nb_req *r);
+int nano_cell_list(struct nb_req *r);
+int nano_cell_get(struct nb_req *r);
+int nano_cell_add(struct nb_req *r);
+int nano_cell_modify(struct nb_req *r);
+int nano_cell_remove(struct nb_req *r);
+
+int nano_storage_list(struct nb_req *r);
+int nano_storage_get(struct nb_req *r);
+int nano_storage_create(struct nb_req *r);
+int nano_storage_modify(struct nb_req *r);
+int nano_storage_remove(struct nb_req *r);
+
+int nano_status_zone(struct nb_req *r);
+int nano_status_pools(struct nb_req *r);
+int nano_status_pool(struct nb_req *r);
+int nano_status_cells(struct nb_req *r);
+int nano_status_cell(struct nb_req *r);
+int nano_status_storages(struct nb_req *r);
+int nano_status_storages_set(struct nb_req *r);
+int nano_status_instances(struct nb_req *r);
+int nano_status_cell_instances(struct nb_req *r);
 
 /* Address pools and ranges (addresses.c) and system templates (templates.c). */
 
@@ -115,5 +143,21 @@ int nano_secgroup_rule_remove(struct nb_req *r);
 int nano_secgroup_search(struct nb_req *r);
 
 /* Media and disk images (images.c). */
+int nano_media_image_search(struct nb_req *r);
+int nano_media_image_get(struct nb_req *r);
+int nano_media_image_create(struct nb_req *r);
+int nano_media_image_modify(struct nb_req *r);
+int nano_media_image_delete(struct nb_req *r);
+int nano_media_image_sync(struct nb_req *r);
+int nano_media_image_download(struct nb_req *r);
+int nano_media_image_upload(struct nb_req *r);
+int nano_disk_image_search(struct nb_req *r);
+int nano_disk_image_get(struct nb_req *r);
+int nano_disk_image_create(struct nb_req *r);
+int nano_disk_image_modify(struct nb_req *r);
+int nano_disk_image_delete(struct nb_req *r);
+int nano_disk_image_sync(struct nb_req *r);
+int nano_disk_image_download(struct nb_req *r);
+int nano_disk_image_upload(struct nb_req *r);
 
 #endif

@@ -108,6 +108,13 @@ static const struct nb_field force_in[] = {
     END,
 };
 
+static const struct nb_field compute_pool_in[] = {
+    {"storage", NB_T_STRING, false, 0, NULL},
+    {"network", NB_T_STRING, false, 0, NULL},
+    {"failover", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field enable_in[] = {
     {"enable", NB_T_BOOL, true, 0, NULL},
     END,
@@ -223,6 +230,49 @@ static const struct nb_field keyword_in[] = {
     {"pool", NB_T_STRING, false, 0, NULL},
     {"cell", NB_T_STRING, false, 0, NULL},
     {"keyword", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field storage_pool_in[] = {
+    {"type", NB_T_STRING, false, 0, NULL},
+    {"host", NB_T_STRING, false, 0, NULL},
+    {"target", NB_T_STRING, false, 1024, NULL},
+    END,
+};
+
+static const struct nb_field cell_storages_in[] = {
+    {"default", NB_T_STRING, true, 1024, NULL},
+    END,
+};
+
+/* ImageConfigure; DiskImage adds the guest to clone. The group is always the owner's. */
+#define IMAGE_FIELDS                                                                            \
+    {"owner", NB_T_STRING, false, 0, NULL}, {"group", NB_T_STRING, false, 0, NULL},             \
+        {"description", NB_T_STRING, false, 1024, NULL}, {"tags", NB_T_ARRAY, false, 0, NULL}
+
+static const struct nb_field image_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field image_modify_in[] = {
+    {"name", NB_T_STRING, false, 0, NULL},
+    {"guest", NB_T_STRING, false, 0, NULL}, /* DiskImage's; a clone's source never changes */
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field disk_image_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    {"guest", NB_T_STRING, false, 0, NULL},
+    IMAGE_FIELDS,
+    END,
+};
+
+static const struct nb_field image_sync_in[] = {
+    {"owner", NB_T_STRING, false, 0, NULL},
+    {"group", NB_T_STRING, false, 0, NULL},
     END,
 };
 
@@ -360,6 +410,58 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
+    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_get, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_POST, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_create, compute_pool_in,
+     NB_PERM_COMPUTE_POOL, "creates compute pool {1}"},
+    {NB_PUT, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_modify, compute_pool_in,
+     NB_PERM_COMPUTE_POOL, "modifies compute pool {1}"},
+    {NB_DELETE, "^/api/v1/compute_pools/" NAME "/?$", nano_pool_remove, NULL,
+     NB_PERM_COMPUTE_POOL, "deletes compute pool {1}"},
+
+    {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pool_cells/" NAME "/?$", nano_cell_list, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_get, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_POST, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_add, NULL,
+     NB_PERM_COMPUTE_POOL, "adds cell {2} to compute pool {1}"},
+    {NB_PUT, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_modify,
+     enable_in, NB_PERM_COMPUTE_POOL, "modifies cell {2} in compute pool {1}"},
+    {NB_DELETE, "^/api/v1/compute_pool_cells/" NAME "/" NAME "/?$", nano_cell_remove, NULL,
+     NB_PERM_COMPUTE_POOL, "removes cell {2} from compute pool {1}"},
+
+    {NB_GET, "^/api/v1/storage_pools/?$", nano_storage_list, NULL, NB_PERM_STORAGE_POOL, NULL},
+    {NB_GET, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_get, NULL,
+     NB_PERM_STORAGE_POOL, NULL},
+    {NB_POST, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_create, storage_pool_in,
+     NB_PERM_STORAGE_POOL, "creates storage pool {1}"},
+    {NB_PUT, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_modify, storage_pool_in,
+     NB_PERM_STORAGE_POOL, "modifies storage pool {1}"},
+    {NB_DELETE, "^/api/v1/storage_pools/" NAME "/?$", nano_storage_remove, NULL,
+     NB_PERM_STORAGE_POOL, "deletes storage pool {1}"},
+
+    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_PERM_COMPUTE_POOL,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/" NAME "/?$", nano_status_pool, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/?$", nano_status_cells, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/" NAME "/?$", nano_status_cell, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/compute_cell_status/" NAME "/" NAME "/storages/?$", nano_status_storages,
+     NULL, NB_PERM_COMPUTE_POOL, NULL},
+    {NB_PUT, "^/api/v1/compute_cell_status/" NAME "/" NAME "/storages/?$",
+     nano_status_storages_set, cell_storages_in, NB_PERM_COMPUTE_POOL,
+     "changes the storage paths of cell {2} in compute pool {1}"},
+    {NB_GET, "^/api/v1/instance_status/" NAME "/?$", nano_status_instances, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
+    {NB_GET, "^/api/v1/instance_status/" NAME "/" NAME "/?$", nano_status_cell_instances, NULL,
+     NB_PERM_COMPUTE_POOL, NULL},
 
     /* Address pools and ranges; system templates. */
 
@@ -388,7 +490,43 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
      NB_PERM_SECURITY_POLICY, NULL},
 
-    /* Media and disk images. */
+    /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
+     * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
+    {NB_GET, "^/api/v1/media_image_search/?$", nano_media_image_search, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_GET, "^/api/v1/media_images/?$", nano_media_image_search, NULL, NB_PERM_MEDIA_IMAGE,
+     NULL},
+    {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
+     NB_PERM_MEDIA_IMAGE, "creates a media image"},
+    {NB_PATCH, "^/api/v1/media_images/?$", nano_media_image_sync, image_sync_in,
+     NB_PERM_MEDIA_IMAGE, "synchronises media images with the image store"},
+    {NB_GET, "^/api/v1/media_images/" NAME "/?$", nano_media_image_get, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_PUT, "^/api/v1/media_images/" NAME "/?$", nano_media_image_modify, image_modify_in,
+     NB_PERM_MEDIA_IMAGE, "modifies media image {1}"},
+    {NB_DELETE, "^/api/v1/media_images/" NAME "/?$", nano_media_image_delete, NULL,
+     NB_PERM_MEDIA_IMAGE, "deletes media image {1}"},
+    {NB_GET, "^/api/v1/media_image_files/" NAME "/?$", nano_media_image_download, NULL,
+     NB_PERM_MEDIA_IMAGE, NULL},
+    {NB_POST, "^/api/v1/media_image_files/" NAME "/?$", nano_media_image_upload, NULL,
+     NB_PERM_MEDIA_IMAGE, "uploads the file of media image {1}"},
+    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL, NB_PERM_DISK_IMAGE,
+     NULL},
+    {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_PERM_DISK_IMAGE, NULL},
+    {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,
+     NB_PERM_DISK_IMAGE, "creates a disk image"},
+    {NB_PATCH, "^/api/v1/disk_images/?$", nano_disk_image_sync, image_sync_in,
+     NB_PERM_DISK_IMAGE, "synchronises disk images with the image store"},
+    {NB_GET, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_get, NULL, NB_PERM_DISK_IMAGE,
+     NULL},
+    {NB_PUT, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_modify, image_modify_in,
+     NB_PERM_DISK_IMAGE, "modifies disk image {1}"},
+    {NB_DELETE, "^/api/v1/disk_images/" NAME "/?$", nano_disk_image_delete, NULL,
+     NB_PERM_DISK_IMAGE, "deletes disk image {1}"},
+    {NB_GET, "^/api/v1/disk_image_files/" NAME "/?$", nano_disk_image_download, NULL,
+     NB_PERM_DISK_IMAGE, NULL},
+    {NB_POST, "^/api/v1/disk_image_files/" NAME "/?$", nano_disk_image_upload, NULL,
+     NB_PERM_DISK_IMAGE, "uploads the file of disk image {1}"},
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};

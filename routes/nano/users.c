@@ -84,12 +84,19 @@ nano_user_remove(struct nb_req *r)
 
     if (strcmp(r->capture[0], r->user.name) == 0)
         return nb_fail(r, NB_E_CONFLICT, "you cannot delete yourself");
+    if ((res = nb_db_query(r, NB_Q_ADMIN_COUNT_OTHERS, r->capture[0])) == NULL)
+        return -1;
+    if (nb_db_int(res, 0, 0) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "at least one administrator must remain");
+    if ((res = nb_db_query(r, NB_Q_USER_GUEST_COUNT, r->capture[0])) == NULL)
+        return -1;
+    if (nb_db_int(res, 0, 0) > 0)
+        return nb_fail(r, NB_E_CONFLICT, "user %s still owns %lld guest(s); delete them first",
+                       r->capture[0], (long long)nb_db_int(res, 0, 0));
     if ((res = nb_db_query(r, NB_Q_USER_DELETE, r->capture[0])) == NULL)
         return -1;
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", r->capture[0]);
-    if (nb_admin_remains(r) < 0)
-        return -1;
     return nano_ok(r, 200, NULL);
 }
 

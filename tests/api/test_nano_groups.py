@@ -435,3 +435,22 @@ def test_user_without_group_cannot_log_in_via_nano(scratch):
     assert run_psql("SELECT count(*) FROM credentials c JOIN users u ON u.id = c.user_id"
                     " WHERE u.name = %s" % sql_literal(user)) == [["0"]]
     assert audit_since(mark) == []
+
+
+def test_user_managers_cannot_grant_the_admin_role(nano_admin, scratch):
+    """The "user" tag manages users and groups, but never makes anyone an administrator."""
+    manager_group = scratch.group(roles=[scratch.role(menu=["user"])])
+    user, password = scratch.user(group=manager_group)
+    s = NanoSession(user, password)
+    target = scratch.group()
+    assert s.fail("PUT", "/user_groups/%s" % target, {"role": ["admin"]}) == \
+        "only administrators may grant the admin role"
+    assert s.fail("POST", "/user_groups/%s" % unique_name("g"), {"role": ["admin"]}) == \
+        "only administrators may grant the admin role"
+    assert s.fail("PUT", "/user_groups/%s" % manager_group, {"role": ["admin"]}) == \
+        "only administrators may grant the admin role"
+    other, _ = scratch.user()
+    assert s.fail("POST", "/user_groups/admin/members/%s" % other) == \
+        "only administrators may add members to an admin group"
+    assert nano_admin.ok("GET", "/user_groups/%s" % target)["role"] == []
+    assert other not in nano_admin.ok("GET", "/user_groups/admin/members/")

@@ -271,7 +271,7 @@ BAD_CONFIGS = [
     ("global-type", {"name": "sgx", "global": 1}, "global"),
     ("description-long", {"name": "sgx", "description": "d" * 1025}, "description"),
     ("unknown-field", {"name": "sgx", "rules": []}, "rules"),
-    ("user-someone-else", {"name": "sgx", "user": ADMIN_USER}, "user"),
+    ("user-someone-else", {"name": "sgx", "user": ADMIN_USER}, "owner"),
     ("group-not-mine", {"name": "sgx", "group": "admin"}, "group"),
 ]
 

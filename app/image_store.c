@@ -1,0 +1,488 @@
+/* The image store: media/ and disk/ under one root, files named after their image. Uploads
+ * arrive as files nginx spooled (client_body_in_file_only); they are streamed once — copied,
+ * hashed and measured — into a temporary file of the store, checked, and only then renamed
+ * into place. Downloads are nginx's: the worker answers with X-Accel-Redirect. */
+#include "app/image_store.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "app/multipart.h"
+#include "app/secret.h"
+
+#define DEFAULT_MAX_SIZE (64LL << 30)
+#define COPY_BUFFER (256 * 1024)
+#define QEMU_IMG_OUTPUT_MAX (64 * 1024)
+#define CHECKSUM_MAX 128
+#define ISO_SIGNATURE_OFFSET 32769 /* "CD001" of the first volume descriptor (sector 16) */
+
+extern char **environ;
+
+const char *const nb_image_kind_name[NB_IMAGE__MAX] = {
+    [NB_IMAGE_MEDIA] = "media",
+    [NB_IMAGE_DISK] = "disk",
+};
+
+static const char *const extension[NB_IMAGE__MAX] = {
+    [NB_IMAGE_MEDIA] = ".iso",
+    [NB_IMAGE_DISK] = ".qcow2",
+};
+
+const char *
+nb_image_store_root(void)
+{
+    static char root[PATH_MAX];
+    const char *v = getenv("NIMBUS_IMAGE_STORE"), *state = getenv("NIMBUS_STATE_DIR");
+
+    if (root[0] == '\0') {
+        if (v != NULL && v[0] != '\0')
+            snprintf(root, sizeof(root), "%s", v);
+        else
+            snprintf(root, sizeof(root), "%s/images", state != NULL && state[0] != '\0' ? state : ".run");
+    }
+    return root;
+}
+
+int64_t
+nb_image_max_size(void)
+{
+    const char *v = getenv("NIMBUS_IMAGE_MAX_SIZE");
+    char *end = NULL;
+    long long n = v != NULL ? strtoll(v, &end, 10) : 0;
+
+    return v != NULL && end != v && *end == '\0' && n > 0 ? (int64_t)n : DEFAULT_MAX_SIZE;
+}
+
+const char *
+nb_image_path(struct nb_req *r, enum nb_image_kind k, const char *file)
+{
+    return nb_arena_printf(r->arena, "%s/%s/%s", nb_image_store_root(), nb_image_kind_name[k], file);
+}
+
+const char *
+nb_image_uri(struct nb_req *r, enum nb_image_kind k, const char *file)
+{
+    return nb_arena_printf(r->arena, "/_nimbus_images/%s/%s", nb_image_kind_name[k], file);
+}
+
+static void
+close_fd(void *p)
+{
+    int *fd = p;
+
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void
+unlink_path(void *p)
+{
+    unlink(p); /* gone already once installed */
+}
+
+static void
+free_md(void *p)
+{
+    EVP_MD_CTX_free(p);
+}
+
+/* An fd closed when the request ends. */
+static int *
+owned_fd(struct nb_req *r, int fd)
+{
+    int *p = nb_arena_alloc(r->arena, sizeof(*p));
+
+    *p = fd;
+    nb_arena_defer(r->arena, close_fd, p);
+    return p;
+}
+
+static EVP_MD_CTX *
+digest_new(struct nb_req *r, const EVP_MD *md)
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+    if (c == NULL || EVP_DigestInit_ex(c, md, NULL) != 1)
+        abort(); /* out of memory, as the arena would */
+    nb_arena_defer(r->arena, free_md, c);
+    return c;
+}
+
+static void
+digest_hex(EVP_MD_CTX *c, char *out)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    EVP_DigestFinal_ex(c, d, &n);
+    for (unsigned int i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Where a file of the store is being written: the image part's bytes go here. */
+struct sink {
+    struct nb_req *r;
+    int out;                  /* -1: hash and measure only */
+    EVP_MD_CTX *sha1, *sha256;
+    int64_t size, max;
+    enum { PART_OTHER, PART_IMAGE, PART_CHECKSUM } part;
+    bool seen_image, seen_checksum;
+    char checksum[CHECKSUM_MAX + 1];
+    size_t checksum_len;
+};
+
+static int
+write_all(struct nb_req *r, int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int
+sink_begin(void *ctx, const char *name, const char *filename)
+{
+    struct sink *s = ctx;
+
+    (void)filename;
+    if (strcmp(name, "image") == 0) {
+        if (s->seen_image)
+            return nb_fail(s->r, NB_E_INVALID, "the upload has more than one image part");
+        s->seen_image = true;
+        s->part = PART_IMAGE;
+    } else if (strcmp(name, "checksum") == 0) {
+        if (s->seen_checksum)
+            return nb_fail(s->r, NB_E_INVALID, "the upload has more than one checksum field");
+        s->seen_checksum = true;
+        s->part = PART_CHECKSUM;
+    } else {
+        s->part = PART_OTHER; /* fields nobody asked for are skipped, never kept */
+    }
+    return 0;
+}
+
+static int
+sink_data(void *ctx, const char *buf, size_t n)
+{
+    struct sink *s = ctx;
+
+    if (s->part == PART_CHECKSUM) {
+        if (s->checksum_len + n > CHECKSUM_MAX)
+            return nb_fail_field(s->r, NB_E_INVALID, "checksum", "must be a SHA-1 or SHA-256 digest in hex");
+        memcpy(s->checksum + s->checksum_len, buf, n);
+        s->checksum_len += n;
+        return 0;
+    }
+    if (s->part != PART_IMAGE)
+        return 0;
+    if (s->size + (int64_t)n > s->max)
+        return nb_fail(s->r, NB_E_TOO_LARGE, "the image is larger than the limit of %lld bytes",
+                       (long long)s->max);
+    EVP_DigestUpdate(s->sha1, buf, n);
+    EVP_DigestUpdate(s->sha256, buf, n);
+    s->size += (int64_t)n;
+    return s->out >= 0 ? write_all(s->r, s->out, buf, n) : 0;
+}
+
+/* Streams all of fd into the sink as the image part. */
+static int
+sink_file(struct sink *s, int fd)
+{
+    char *buf = nb_arena_alloc(s->r->arena, COPY_BUFFER);
+    ssize_t n;
+
+    s->part = PART_IMAGE;
+    s->seen_image = true;
+    while ((n = read(fd, buf, COPY_BUFFER)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return nb_fail(s->r, NB_E_INTERNAL, "reading the upload failed: %s", strerror(errno));
+        if (sink_data(s, buf, (size_t)n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The given checksum (surrounding space ignored) against the digests of what came. */
+static int
+verify_checksum(struct nb_req *r, const char *given, const char *sha1, const char *sha256)
+{
+    size_t n;
+    const char *want;
+
+    while (isspace((unsigned char)*given))
+        given++;
+    n = strlen(given);
+    while (n > 0 && isspace((unsigned char)given[n - 1]))
+        n--;
+    if (n == 40)
+        want = sha1;
+    else if (n == 64)
+        want = sha256;
+    else
+        return nb_fail_field(r, NB_E_INVALID, "checksum", "must be a SHA-1 or SHA-256 digest in hex");
+    if (strncasecmp(given, want, n) != 0)
+        return nb_fail_field(r, NB_E_INVALID, "checksum",
+                             "mismatch: the uploaded file's %s is %s, not %.*s",
+                             n == 40 ? "SHA-1" : "SHA-256", want, (int)n, given);
+    return 0;
+}
+
+/* qemu-img info --output=json of path, parsed; NULL with the error recorded when qemu-img
+ * cannot read it. */
+static struct json_object *
+qemu_img_info(struct nb_req *r, const char *path)
+{
+    const char *bin = getenv("NIMBUS_QEMU_IMG");
+    char *const argv[] = {"qemu-img", "info", "--output=json", (char *)path, NULL};
+    posix_spawn_file_actions_t fa;
+    char *out = nb_arena_alloc(r->arena, QEMU_IMG_OUTPUT_MAX + 1);
+    size_t len = 0;
+    int p[2], status = 0, rc;
+    pid_t pid;
+    ssize_t n;
+
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        nb_fail(r, NB_E_INTERNAL, "pipe failed: %s", strerror(errno));
+        return NULL;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    rc = posix_spawnp(&pid, bin != NULL && bin[0] != '\0' ? bin : "qemu-img", &fa, NULL, argv,
+                      environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(p[1]);
+    if (rc != 0) {
+        close(p[0]);
+        nb_fail(r, NB_E_UNAVAILABLE, "qemu-img cannot be run: %s", strerror(rc));
+        return NULL;
+    }
+    while ((n = read(p[0], out + len, QEMU_IMG_OUTPUT_MAX - len)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || (len += (size_t)n) == QEMU_IMG_OUTPUT_MAX)
+            break;
+    }
+    close(p[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        nb_fail(r, NB_E_INVALID, "the file is not an image qemu-img can read");
+        return NULL;
+    }
+    out[len] = '\0';
+    return nb_json_own(r, json_tokener_parse(out));
+}
+
+static bool
+has_iso_signature(const char *path)
+{
+    char sig[5];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && pread(fd, sig, sizeof(sig), ISO_SIGNATURE_OFFSET) == (ssize_t)sizeof(sig) &&
+              memcmp(sig, "CD001", sizeof(sig)) == 0;
+
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Media: an ISO 9660 image (raw to qemu-img). Disk: a self-contained qcow2 image — a backing
+ * file or an external data file would let an image read files of the host. */
+static int
+check_format(struct nb_req *r, enum nb_image_kind k, const char *path)
+{
+    struct json_object *info;
+    const char *format;
+
+    if (k == NB_IMAGE_MEDIA && !has_iso_signature(path))
+        return nb_fail(r, NB_E_INVALID, "the file is not an ISO 9660 image (no CD001 signature)");
+    if ((info = qemu_img_info(r, path)) == NULL)
+        return -1;
+    format = nb_json_get_string(info, "format");
+    if (format == NULL)
+        return nb_fail(r, NB_E_INVALID, "qemu-img reports no format for the file");
+    if (k == NB_IMAGE_MEDIA && strcmp(format, "raw") != 0)
+        return nb_fail(r, NB_E_INVALID, "the file is a %s image, not an ISO 9660 image", format);
+    if (k == NB_IMAGE_DISK && strcmp(format, "qcow2") != 0)
+        return nb_fail(r, NB_E_INVALID, "the file is a %s image, not a qcow2 image", format);
+    if (nb_json_get(info, "backing-filename") != NULL)
+        return nb_fail(r, NB_E_INVALID, "qcow2 images with a backing file are not accepted");
+    if (nb_json_get(nb_json_get(nb_json_get(info, "format-specific"), "data"), "data-file") != NULL)
+        return nb_fail(r, NB_E_INVALID, "qcow2 images with an external data file are not accepted");
+    return 0;
+}
+
+/* The spooled body nginx names must lie in nginx's client body directory. */
+static int
+spooled_body(struct nb_req *r, int *fd)
+{
+    const char *spool = getenv("NIMBUS_UPLOAD_SPOOL"), *state = getenv("NIMBUS_STATE_DIR");
+    const char *dir = spool != NULL && spool[0] != '\0' ? spool
+                      : nb_arena_printf(r->arena, "%s/nginx/tmp/client_body", state ? state : ".run");
+    size_t n = strlen(dir);
+
+    if (r->body_file == NULL)
+        return nb_fail(r, NB_E_INVALID, "no image in the request: upload it as multipart/form-data");
+    if (strncmp(r->body_file, dir, n) != 0 || r->body_file[n] != '/' ||
+        strstr(r->body_file, "/../") != NULL)
+        return nb_fail(r, NB_E_INTERNAL, "the upload was not spooled where nginx spools bodies");
+    if ((*fd = open(r->body_file, O_RDONLY | O_CLOEXEC)) < 0)
+        return nb_fail(r, NB_E_INTERNAL, "the spooled upload cannot be read: %s", strerror(errno));
+    owned_fd(r, *fd);
+    return 0;
+}
+
+int
+nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
+                        bool checksum_required, struct nb_image_upload *up)
+{
+    struct sink s = {.r = r, .max = nb_image_max_size()};
+    const struct nb_multipart_handler h = {sink_begin, sink_data};
+    const char *boundary = nb_multipart_boundary(r, r->content_type), *given;
+    char sha1[41] = "";
+    int in = -1;
+
+    if (spooled_body(r, &in) < 0)
+        return -1;
+    if (boundary == NULL && r->content_type != NULL &&
+        strncasecmp(r->content_type, "multipart/", 10) == 0)
+        return nb_fail(r, NB_E_INVALID, "multipart upload without a valid boundary");
+    memset(up, 0, sizeof(*up));
+    up->tmp = nb_arena_printf(r->arena, "%s/%s/.upload-%s-%s", nb_image_store_root(),
+                              nb_image_kind_name[k], id, nb_random_hex(r->arena, 8));
+    s.out = open(up->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (s.out < 0)
+        return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s", strerror(errno));
+    nb_arena_defer(r->arena, unlink_path, (void *)up->tmp); /* runs after the close below */
+    owned_fd(r, s.out);
+    s.sha1 = digest_new(r, EVP_sha1());
+    s.sha256 = digest_new(r, EVP_sha256());
+    if (boundary != NULL ? nb_multipart_read(r, in, boundary, &h, &s) < 0 : sink_file(&s, in) < 0)
+        return -1;
+    if (!s.seen_image)
+        return nb_fail(r, NB_E_INVALID, "the upload has no \"image\" part");
+    if (s.size == 0)
+        return nb_fail(r, NB_E_INVALID, "the uploaded image is empty");
+    s.checksum[s.checksum_len] = '\0';
+    given = boundary != NULL ? (s.seen_checksum ? s.checksum : NULL) : nb_query_param(r, "checksum");
+    digest_hex(s.sha1, sha1);
+    digest_hex(s.sha256, up->sha256);
+    if (given == NULL && checksum_required)
+        return nb_fail_field(r, NB_E_INVALID, "checksum", "This field is required.");
+    if (given != NULL && verify_checksum(r, given, sha1, up->sha256) < 0)
+        return -1;
+    if (fsync(s.out) < 0)
+        return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
+    if (check_format(r, k, up->tmp) < 0)
+        return -1;
+    up->size = s.size;
+    up->file = nb_arena_printf(r->arena, "%s%s", id, extension[k]);
+    return 0;
+}
+
+int
+nb_image_upload_install(struct nb_req *r, enum nb_image_kind k, const struct nb_image_upload *up,
+                        const char *old)
+{
+    if (rename(up->tmp, nb_image_path(r, k, up->file)) < 0)
+        return nb_fail(r, NB_E_INTERNAL, "the image cannot be put in place: %s", strerror(errno));
+    if (old != NULL && old[0] != '\0' && strcmp(old, up->file) != 0)
+        nb_image_file_remove(r, k, old);
+    return 0;
+}
+
+int
+nb_image_file_check(struct nb_req *r, enum nb_image_kind k, const char *file,
+                    struct nb_image_upload *up)
+{
+    struct sink s = {.r = r, .out = -1, .max = nb_image_max_size()};
+    const char *path = nb_image_path(r, k, file);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    memset(up, 0, sizeof(*up));
+    if (fd < 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "%s cannot be read: %s", file, strerror(errno));
+    owned_fd(r, fd);
+    s.sha1 = digest_new(r, EVP_sha1());
+    s.sha256 = digest_new(r, EVP_sha256());
+    if (sink_file(&s, fd) < 0 || check_format(r, k, path) < 0)
+        return -1;
+    if (s.size == 0)
+        return nb_fail(r, NB_E_INVALID, "%s is empty", file);
+    digest_hex(s.sha256, up->sha256);
+    up->size = s.size;
+    up->file = file;
+    return 0;
+}
+
+static bool
+store_name(const char *name, const char *ext)
+{
+    size_t n = strlen(name), e = strlen(ext);
+
+    return name[0] != '.' && n > e && n <= 255 && strcmp(name + n - e, ext) == 0 &&
+           strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int
+nb_image_store_list(struct nb_req *r, enum nb_image_kind k, const char ***names, int *count)
+{
+    const char *dir = nb_arena_printf(r->arena, "%s/%s", nb_image_store_root(), nb_image_kind_name[k]);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int cap = 64;
+
+    *count = 0;
+    *names = nb_arena_alloc(r->arena, sizeof(**names) * (size_t)cap);
+    if (d == NULL)
+        return nb_fail(r, NB_E_INTERNAL, "the image store cannot be read: %s", strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (!store_name(e->d_name, extension[k]) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        if (*count == cap) {
+            const char **more = nb_arena_alloc(r->arena, sizeof(*more) * (size_t)cap * 2);
+
+            memcpy(more, *names, sizeof(*more) * (size_t)cap);
+            *names = more;
+            cap *= 2;
+        }
+        (*names)[(*count)++] = nb_arena_strdup(r->arena, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+void
+nb_image_file_remove(struct nb_req *r, enum nb_image_kind k, const char *file)
+{
+    if (file != NULL && file[0] != '\0')
+        unlink(nb_image_path(r, k, file));
+}

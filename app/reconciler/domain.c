@@ -1,0 +1,308 @@
+/* Guest domains: the domain XML made from a guest row and its template, and the operations
+ * that define, start, stop, redefine and remove it. The domain is named nimbus-<guest id> and
+ * its UUID is the guest id, so a lookup by UUID always tells whether it exists. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/reconciler/reconciler.h"
+#include "db/db.h"
+
+/* The domain type this host runs: the test driver's own, kvm when the host offers it. */
+static const char *
+domain_type(struct nb_req *r, virConnectPtr conn)
+{
+    const char *t = virConnectGetType(conn);
+    const char *caps;
+    char *lower;
+
+    if (t == NULL)
+        return NULL;
+    if (strcasecmp(t, "QEMU") == 0) {
+        caps = nb_own_malloc(r, virConnectGetCapabilities(conn));
+        return caps != NULL && strstr(caps, "<domain type='kvm'") != NULL ? "kvm" : "qemu";
+    }
+    lower = nb_arena_strdup(r->arena, t);
+    for (char *p = lower; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return lower;
+}
+
+/* The host's network named default, when it is active; otherwise guests get user networking. */
+static bool
+default_network(virConnectPtr conn)
+{
+    virNetworkPtr net = virNetworkLookupByName(conn, "default");
+    bool active = net != NULL && virNetworkIsActive(net) == 1;
+
+    if (net != NULL)
+        virNetworkFree(net);
+    virResetLastError();
+    return active;
+}
+
+/* Writes to the in-memory XML stream; it only fails out of memory, which aborts at the end. */
+static void __attribute__((format(printf, 2, 3))) out(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vfprintf(f, fmt, ap);
+    va_end(ap);
+}
+
+static int
+cpu_shares(const char *priority)
+{
+    return strcmp(priority, "high") == 0 ? 2048 : strcmp(priority, "low") == 0 ? 512 : 1024;
+}
+
+static void
+write_disks(FILE *f, const struct nb_guest_spec *g, const char *const *paths)
+{
+    const char *prefix = strcmp(g->bus, "ide") == 0 ? "hd" : "sd";
+
+    if (strcmp(g->bus, "scsi") == 0)
+        out(f, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n");
+    for (int n = 0; n < g->ndisks; n++) {
+        out(f,
+            "    <disk type='file' device='disk'>\n"
+            "      <driver name='qemu' type='qcow2'/>\n"
+            "      <source file='%s'/>\n"
+            "      <target dev='%s%c' bus='%s'/>\n",
+            paths[n], prefix, 'a' + n, g->bus);
+        if (g->qos_read_speed || g->qos_write_speed || g->qos_read_iops || g->qos_write_iops) {
+            out(f, "      <iotune>\n");
+            if (g->qos_read_speed)
+                out(f, "        <read_bytes_sec>%lld</read_bytes_sec>\n",
+                    (long long)g->qos_read_speed);
+            if (g->qos_write_speed)
+                out(f, "        <write_bytes_sec>%lld</write_bytes_sec>\n",
+                    (long long)g->qos_write_speed);
+            if (g->qos_read_iops)
+                out(f, "        <read_iops_sec>%lld</read_iops_sec>\n",
+                    (long long)g->qos_read_iops);
+            if (g->qos_write_iops)
+                out(f, "        <write_iops_sec>%lld</write_iops_sec>\n",
+                    (long long)g->qos_write_iops);
+            out(f, "      </iotune>\n");
+        }
+        out(f, "    </disk>\n");
+    }
+}
+
+/* libvirt's bandwidth is in KiB/s; a non-zero limit never rounds down to "unlimited". */
+static long long
+kib_per_sec(int64_t bytes)
+{
+    return bytes / 1024 > 0 ? bytes / 1024 : 1;
+}
+
+static void
+write_interface(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, bool network)
+{
+    out(f, "    <interface type='%s'>\n", network ? "network" : "user");
+    if (g->mac[0] != '\0')
+        out(f, "      <mac address='%s'/>\n", nb_xml_escape(r, g->mac));
+    if (network)
+        out(f, "      <source network='default'/>\n");
+    out(f, "      <model type='%s'/>\n", g->nic);
+    /* Only virtual networks (and bridges) carry bandwidth limits. */
+    if (network && (g->qos_receive_speed || g->qos_send_speed)) {
+        out(f, "      <bandwidth>\n");
+        if (g->qos_receive_speed)
+            out(f, "        <inbound average='%lld'/>\n", kib_per_sec(g->qos_receive_speed));
+        if (g->qos_send_speed)
+            out(f, "        <outbound average='%lld'/>\n", kib_per_sec(g->qos_send_speed));
+        out(f, "      </bandwidth>\n");
+    }
+    out(f, "    </interface>\n");
+}
+
+/* The whole domain definition of the guest; paths[n] is the volume of disk n. */
+static const char *
+domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const char *const *paths)
+{
+    const struct nb_guest_spec *g = &op->g;
+    char *xml = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&xml, &len);
+
+    if (f == NULL)
+        abort(); /* out of memory, as the arena does */
+    out(f,
+        "<domain type='%s'>\n"
+        "  <name>nimbus-%s</name>\n"
+        "  <uuid>%s</uuid>\n"
+        "  <title>%s</title>\n"
+        "  <memory unit='KiB'>%lld</memory>\n"
+        "  <currentMemory unit='KiB'>%lld</currentMemory>\n"
+        "  <vcpu placement='static'>%d</vcpu>\n"
+        "  <cputune><shares>%d</shares></cputune>\n"
+        "  <os><type>hvm</type><boot dev='hd'/></os>\n"
+        "  <features><acpi/><apic/></features>\n"
+        "  <on_poweroff>destroy</on_poweroff>\n"
+        "  <on_reboot>restart</on_reboot>\n"
+        "  <on_crash>destroy</on_crash>\n"
+        "  <devices>\n",
+        type, op->guest_id, op->guest_id, nb_xml_escape(r, g->name), (long long)(g->memory / 1024),
+        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority));
+    write_disks(f, g, paths);
+    write_interface(f, r, g, default_network(op->cell->conn));
+    out(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'", g->control);
+    if (g->monitor_secret[0] != '\0')
+        out(f, " passwd='%s'", nb_xml_escape(r, g->monitor_secret));
+    out(f, "/>\n    <video><model type='%s'/></video>\n", g->video);
+    if (g->usb[0] != '\0')
+        out(f, "    <controller type='usb' model='%s'/>\n", g->usb);
+    if (g->tablet[0] != '\0')
+        out(f, "    <input type='tablet' bus='%s'/>\n", g->tablet);
+    out(f, "  </devices>\n</domain>\n");
+    if (ferror(f) || fclose(f) != 0)
+        abort(); /* out of memory */
+    return nb_own_malloc(r, xml);
+}
+
+/* Volume paths of the guest's disks: created when missing (create) or required to exist. */
+static const char *const *
+guest_paths(struct nb_req *r, struct nb_op *op, bool create)
+{
+    const char **paths = nb_arena_alloc(r->arena, sizeof(*paths) * (size_t)(op->g.ndisks + 1));
+
+    for (int n = 0; n < op->g.ndisks; n++) {
+        const char *name = nb_volume_name(r, op->guest_id, n);
+        virStorageVolPtr vol;
+
+        if (create) {
+            if ((paths[n] = nb_volume_ensure(r, op->cell, name, op->g.disks[n])) == NULL)
+                return NULL;
+            nb_op_progress(r, op, 10 + 70 * (n + 1) / op->g.ndisks);
+        } else if ((vol = nb_volume_find(r, op->cell->conn, name)) == NULL) {
+            nb_fail(r, NB_E_NOT_FOUND, "volume %s not found on cell %s", name, op->cell->name);
+            return NULL;
+        } else if ((paths[n] = nb_own_malloc(r, virStorageVolGetPath(vol))) == NULL) {
+            nb_vir_fail(r);
+            return NULL;
+        }
+    }
+    return paths;
+}
+
+/* Defines (or redefines) the domain from the row and sets its autostart flag. */
+static int
+define(struct nb_req *r, struct nb_op *op, const char *const *paths)
+{
+    const char *type = domain_type(r, op->cell->conn);
+    virDomainPtr dom;
+
+    if (type == NULL)
+        return nb_vir_fail(r);
+    dom = nb_own_domain(r, virDomainDefineXML(op->cell->conn, domain_xml(r, op, type, paths)));
+    if (dom == NULL || virDomainSetAutostart(dom, op->g.auto_start) < 0)
+        return nb_vir_fail(r);
+    op->dom = dom;
+    return 0;
+}
+
+int
+nb_op_create_guest(struct nb_req *r, struct nb_op *op)
+{
+    const char *const *paths;
+
+    nb_op_progress(r, op, 5);
+    if ((paths = guest_paths(r, op, true)) == NULL || define(r, op, paths) < 0)
+        return -1;
+    nb_op_progress(r, op, 90);
+    return nb_db_query(r, NB_Q_GUEST_CREATED, op->guest_id) != NULL ? 0 : -1;
+}
+
+int
+nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
+{
+    const char *const *paths = guest_paths(r, op, false);
+
+    return paths != NULL ? define(r, op, paths) : -1;
+}
+
+/* Undefines with everything libvirt keeps beside the domain, as far as the driver knows how. */
+static int
+undefine(struct nb_req *r, virDomainPtr dom)
+{
+    static const unsigned flags[] = {
+        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+            VIR_DOMAIN_UNDEFINE_NVRAM,
+        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE,
+        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA,
+    };
+
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        int code;
+
+        if (virDomainUndefineFlags(dom, flags[i]) == 0)
+            return 0;
+        code = virGetLastErrorCode();
+        if (code != VIR_ERR_INVALID_ARG && code != VIR_ERR_NO_SUPPORT &&
+            code != VIR_ERR_OPERATION_INVALID)
+            return nb_vir_fail(r);
+    }
+    return virDomainUndefine(dom) == 0 ? 0 : nb_vir_fail(r);
+}
+
+int
+nb_op_delete_guest(struct nb_req *r, struct nb_op *op)
+{
+    if (op->dom != NULL) {
+        int active = virDomainIsActive(op->dom);
+
+        /* The API refuses to delete a running guest without force; here it is decided. */
+        if (active < 0 || (active == 1 && virDomainDestroy(op->dom) < 0))
+            return nb_vir_fail(r);
+        if (undefine(r, op->dom) < 0)
+            return -1;
+    }
+    nb_op_progress(r, op, 50);
+    if (nb_volumes_delete(r, op->cell->conn, op->guest_id) < 0)
+        return -1;
+    nb_op_progress(r, op, 90);
+    return nb_db_query(r, NB_Q_GUEST_REMOVE, op->guest_id) != NULL ? 0 : -1;
+}
+
+int
+nb_op_start_guest(struct nb_req *r, struct nb_op *op)
+{
+    int active = virDomainIsActive(op->dom);
+
+    if (active < 0 || (active == 0 && virDomainCreate(op->dom) < 0))
+        return nb_vir_fail(r);
+    return 0;
+}
+
+static bool
+param_bool(const struct nb_op *op, const char *key)
+{
+    struct json_object *v = NULL;
+
+    return json_object_object_get_ex(op->params, key, &v) && json_object_get_boolean(v);
+}
+
+/* Shutdown or destroy; reboot or reset. Stopping a stopped guest is done already; rebooting
+ * one starts it. */
+int
+nb_op_stop_guest(struct nb_req *r, struct nb_op *op)
+{
+    bool reboot = param_bool(op, "reboot"), force = param_bool(op, "force");
+    int active = virDomainIsActive(op->dom), rc = 0;
+
+    if (active < 0)
+        return nb_vir_fail(r);
+    if (reboot && active == 0)
+        rc = virDomainCreate(op->dom);
+    else if (reboot)
+        rc = force ? virDomainReset(op->dom, 0) : virDomainReboot(op->dom, 0);
+    else if (active == 1)
+        rc = force ? virDomainDestroy(op->dom) : virDomainShutdown(op->dom);
+    return rc < 0 ? nb_vir_fail(r) : 0;
+}

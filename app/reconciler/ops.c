@@ -1,0 +1,388 @@
+/* Running operations (docs/operations.md): the kind table, taking the oldest open operation of
+ * each guest on the held cells, and marking it running, done or failed. Each operation runs
+ * in an arena of its own, reset when it ends. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+#include "app/reconciler/reconciler.h"
+#include "db/db.h"
+
+/* Operations taken per cycle; the rest wait for the next (which starts at once). */
+#define OPS_PER_CYCLE 32
+/* An operation whose every run killed the reconciler is given up after this many. */
+#define OPS_MAX_ATTEMPTS 5
+
+/* Columns of OPS_NEXT. */
+enum {
+    C_ID,
+    C_KIND,
+    C_GUEST,
+    C_PARAMS,
+    C_CELL,
+    C_ATTEMPTS,
+    C_PRESENT,
+    C_NAME,
+    C_CORES,
+    C_MEMORY,
+    C_DISKS,
+    C_AUTOSTART,
+    C_MAC,
+    C_MONITOR,
+    C_PRIORITY,
+    C_QOS_READ,
+    C_QOS_WRITE,
+    C_QOS_READ_IOPS,
+    C_QOS_WRITE_IOPS,
+    C_QOS_RECEIVE,
+    C_QOS_SEND,
+    C_BUS,
+    C_NIC,
+    C_VIDEO,
+    C_CONTROL,
+    C_USB,
+    C_TABLET
+};
+
+static const struct op_kind {
+    const char *name;
+    int (*run)(struct nb_req *r, struct nb_op *op);
+    bool needs_guest;  /* refused when the guest row is gone */
+    bool needs_domain; /* refused when the guest has no domain on the host */
+} kinds[] = {
+    {"create_guest", nb_op_create_guest, true, false},
+    {"delete_guest", nb_op_delete_guest, false, false},
+    {"start_guest", nb_op_start_guest, true, true},
+    {"stop_guest", nb_op_stop_guest, true, true},
+    {"sync_guest", nb_op_sync_guest, true, true},
+    {"resize_disk", nb_op_resize_disk, true, false},
+    {"create_snapshot", nb_op_create_snapshot, true, true},
+    {"restore_snapshot", nb_op_restore_snapshot, true, true},
+    {"delete_snapshot", nb_op_delete_snapshot, true, true},
+};
+
+static void
+free_domain(void *p)
+{
+    virDomainFree(p);
+}
+
+static void
+free_pool(void *p)
+{
+    virStoragePoolFree(p);
+}
+
+static void
+free_volume(void *p)
+{
+    virStorageVolFree(p);
+}
+
+static void
+free_snapshot(void *p)
+{
+    virDomainSnapshotFree(p);
+}
+
+static void
+put_json(void *p)
+{
+    json_object_put(p);
+}
+
+virDomainPtr
+nb_own_domain(struct nb_req *r, virDomainPtr d)
+{
+    if (d != NULL)
+        nb_arena_defer(r->arena, free_domain, d);
+    return d;
+}
+
+virStoragePoolPtr
+nb_own_pool(struct nb_req *r, virStoragePoolPtr p)
+{
+    if (p != NULL)
+        nb_arena_defer(r->arena, free_pool, p);
+    return p;
+}
+
+virStorageVolPtr
+nb_own_volume(struct nb_req *r, virStorageVolPtr v)
+{
+    if (v != NULL)
+        nb_arena_defer(r->arena, free_volume, v);
+    return v;
+}
+
+virDomainSnapshotPtr
+nb_own_snapshot(struct nb_req *r, virDomainSnapshotPtr s)
+{
+    if (s != NULL)
+        nb_arena_defer(r->arena, free_snapshot, s);
+    return s;
+}
+
+void *
+nb_own_malloc(struct nb_req *r, void *p)
+{
+    if (p != NULL)
+        nb_arena_defer(r->arena, free, p);
+    return p;
+}
+
+struct json_object *
+nb_own_json(struct nb_req *r, struct json_object *o)
+{
+    if (o != NULL)
+        nb_arena_defer(r->arena, put_json, o);
+    return o;
+}
+
+void
+nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent)
+{
+    struct nb_req w = {.arena = r->arena, .request_id = "reconciler"};
+
+    /* A separate error slot: a lost progress write must not fail the operation. */
+    if (nb_db_query(&w, NB_Q_OPS_PROGRESS, op->id, nb_arena_printf(r->arena, "%d", percent)) ==
+        NULL)
+        nb_log_warn(NULL, "operation %s: progress not recorded: %s", op->id, w.err.message);
+}
+
+static struct nb_cell *
+held_cell(struct nb_reconciler *rc, int64_t id)
+{
+    for (int i = 0; i < rc->ncells; i++)
+        if (rc->cells[i].id == id)
+            return &rc->cells[i];
+    return NULL;
+}
+
+static const struct op_kind *
+kind_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].name, name) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+/* The guest columns of row i, copied into the operation's arena. */
+static void
+load_guest(struct nb_req *r, const PGresult *res, int i, struct nb_guest_spec *g)
+{
+    char *disks = nb_arena_strdup(r->arena, nb_db_text(res, i, C_DISKS));
+#define T(col) nb_arena_strdup(r->arena, nb_db_text(res, i, (col)))
+
+    g->present = nb_db_bool(res, i, C_PRESENT);
+    g->name = T(C_NAME);
+    g->cores = (int)nb_db_int(res, i, C_CORES);
+    g->memory = nb_db_int(res, i, C_MEMORY);
+    for (char *save = NULL, *d = strtok_r(disks, ",", &save);
+         d != NULL && g->ndisks < (int)(sizeof(g->disks) / sizeof(g->disks[0]));
+         d = strtok_r(NULL, ",", &save))
+        g->disks[g->ndisks++] = strtoll(d, NULL, 10);
+    g->auto_start = nb_db_bool(res, i, C_AUTOSTART);
+    g->mac = T(C_MAC);
+    g->monitor_secret = T(C_MONITOR);
+    g->cpu_priority = T(C_PRIORITY);
+    g->qos_read_speed = nb_db_int(res, i, C_QOS_READ);
+    g->qos_write_speed = nb_db_int(res, i, C_QOS_WRITE);
+    g->qos_read_iops = nb_db_int(res, i, C_QOS_READ_IOPS);
+    g->qos_write_iops = nb_db_int(res, i, C_QOS_WRITE_IOPS);
+    g->qos_receive_speed = nb_db_int(res, i, C_QOS_RECEIVE);
+    g->qos_send_speed = nb_db_int(res, i, C_QOS_SEND);
+    g->bus = T(C_BUS);
+    g->nic = T(C_NIC);
+    g->video = T(C_VIDEO);
+    g->control = T(C_CONTROL);
+    g->usb = T(C_USB);
+    g->tablet = T(C_TABLET);
+#undef T
+}
+
+/* The checks every kind shares, from its table row; then the kind itself. */
+static int
+dispatch(struct nb_req *r, struct nb_op *op, int attempts)
+{
+    const struct op_kind *k = kind_of(op->kind);
+
+    if (k == NULL)
+        return nb_fail(r, NB_E_INVALID, "unknown operation kind");
+    if (attempts > OPS_MAX_ATTEMPTS)
+        return nb_fail(r, NB_E_INTERNAL, "given up after %d attempts", OPS_MAX_ATTEMPTS);
+    if (op->params == NULL || !json_object_is_type(op->params, json_type_object))
+        return nb_fail(r, NB_E_INVALID, "operation params are not a JSON object");
+    if (k->needs_guest && !op->g.present)
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", op->guest_id);
+    if (op->guest_id[0] != '\0')
+        op->dom = nb_own_domain(r, virDomainLookupByUUIDString(op->cell->conn, op->guest_id));
+    if (k->needs_domain && op->dom == NULL)
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no domain on cell %s", op->guest_id,
+                       op->cell->name);
+    return k->run(r, op);
+}
+
+/* Runs row i of OPS_NEXT in the operation arena and records the outcome. */
+static bool
+run_one(struct nb_reconciler *rc, const PGresult *res, int i)
+{
+    struct nb_req r = {.arena = rc->op_arena, .request_id = "reconciler"};
+    struct nb_op op = {0};
+    const PGresult *started;
+    int attempts;
+
+    op.cell = held_cell(rc, nb_db_int(res, i, C_CELL));
+    if (op.cell == NULL || op.cell->conn == NULL)
+        return false; /* the host is unreachable: the operation waits for it */
+    op.id = nb_arena_strdup(r.arena, nb_db_text(res, i, C_ID));
+    op.kind = nb_arena_strdup(r.arena, nb_db_text(res, i, C_KIND));
+    op.guest_id = nb_arena_strdup(r.arena, nb_db_text(res, i, C_GUEST));
+    op.params = nb_own_json(&r, json_tokener_parse(nb_db_text(res, i, C_PARAMS)));
+    load_guest(&r, res, i, &op.g);
+    started = nb_db_query(&r, NB_Q_OPS_START, op.id, rc->id);
+    if (started == NULL || PQntuples(started) == 0) {
+        nb_arena_reset(r.arena);
+        return false;
+    }
+    attempts = (int)nb_db_int(started, 0, 0);
+    if (dispatch(&r, &op, attempts) == 0) {
+        r.err.status = NB_OK;
+        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id, NULL) == NULL)
+            nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
+        else
+            nb_log_info(NULL, "operation %s %s (guest %s) done", op.id, op.kind, op.guest_id);
+    } else if (r.err.status == NB_E_UNAVAILABLE) {
+        /* The database went away mid-way: left running, the next cycle runs it again. */
+        nb_log_warn(NULL, "operation %s %s interrupted: %s", op.id, op.kind, r.err.message);
+    } else {
+        char why[sizeof(r.err.message)];
+
+        memcpy(why, r.err.message, sizeof(why));
+        r.err.status = NB_OK;
+        nb_log_warn(NULL, "operation %s %s (guest %s) failed: %s", op.id, op.kind, op.guest_id,
+                    why);
+        (void)nb_db_query(&r, NB_Q_OPS_FAILED, op.id, why);
+    }
+    nb_arena_reset(r.arena);
+    return true;
+}
+
+int
+nb_ops_run(struct nb_req *r, struct nb_reconciler *rc)
+{
+    const PGresult *res =
+        nb_db_query(r, NB_Q_OPS_NEXT, rc->id, nb_arena_printf(r->arena, "%d", OPS_PER_CYCLE));
+    int ran = 0;
+
+    if (res == NULL) {
+        nb_log_warn(NULL, "operations not fetched: %s", r->err.message);
+        return 0;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        ran += run_one(rc, res, i);
+    return ran;
+}
+
+/* The entity standing for c in XML, or NULL when c stands for itself. */
+static const char *
+entity(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '\'':
+        return "&apos;";
+    case '"':
+        return "&quot;";
+    default:
+        return NULL;
+    }
+}
+
+const char *
+nb_xml_escape(struct nb_req *r, const char *s)
+{
+    size_t n = 0;
+    char *out, *o;
+
+    for (const char *p = s; *p != '\0'; p++)
+        n += entity(*p) != NULL ? strlen(entity(*p)) : 1;
+    out = o = nb_arena_alloc(r->arena, n + 1);
+    for (const char *p = s; *p != '\0'; p++) {
+        const char *e = entity(*p);
+        size_t len = e != NULL ? strlen(e) : 1;
+
+        memcpy(o, e != NULL ? e : p, len);
+        o += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *
+nb_xml_attr(struct nb_req *r, const char **from, const char *tag, const char *attr)
+{
+    const char *open = nb_arena_printf(r->arena, "<%s ", tag);
+    const char *el = strstr(*from, open), *end, *a;
+    const char *key = nb_arena_printf(r->arena, " %s=", attr);
+
+    if (el == NULL)
+        return NULL;
+    end = strchr(el, '>');
+    if (end == NULL)
+        return NULL;
+    *from = end + 1;
+    a = strstr(el, key);
+    if (a == NULL || a > end)
+        return NULL;
+    a += strlen(key);
+    if (*a != '\'' && *a != '"')
+        return NULL;
+    return nb_arena_strndup(r->arena, a + 1, strcspn(a + 1, *a == '\'' ? "'" : "\""));
+}
+
+/* Undoes nb_xml_escape in place (the five entities libvirt writes). */
+static char *
+unescape(char *s)
+{
+    static const char *const ents[][2] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&apos;", "'"}, {"&quot;", "\""}};
+    char *o = s;
+
+    for (const char *p = s; *p != '\0';) {
+        size_t i = 0;
+
+        while (i < sizeof(ents) / sizeof(ents[0]) &&
+               strncmp(p, ents[i][0], strlen(ents[i][0])) != 0)
+            i++;
+        if (i < sizeof(ents) / sizeof(ents[0])) {
+            *o++ = ents[i][1][0];
+            p += strlen(ents[i][0]);
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return s;
+}
+
+const char *
+nb_xml_text(struct nb_req *r, const char *xml, const char *tag)
+{
+    const char *open = nb_arena_printf(r->arena, "<%s>", tag);
+    const char *close = nb_arena_printf(r->arena, "</%s>", tag);
+    const char *a = strstr(xml, open), *b;
+
+    if (a == NULL)
+        return NULL;
+    a += strlen(open);
+    b = strstr(a, close);
+    return b == NULL ? NULL : unescape(nb_arena_strndup(r->arena, a, (size_t)(b - a)));
+}

@@ -1,0 +1,132 @@
+/* Guest snapshots: create, revert and delete libvirt snapshots, then rewrite the guest's
+ * snapshots rows from what libvirt lists (the API never asks libvirt). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/reconciler/reconciler.h"
+#include "db/db.h"
+
+static const char *
+param_text(const struct nb_op *op, const char *key)
+{
+    struct json_object *v = NULL;
+
+    return json_object_object_get_ex(op->params, key, &v) &&
+                   json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : "";
+}
+
+/* The named snapshot, or NULL with a failure recorded unless missing is fine. */
+static virDomainSnapshotPtr
+snapshot(struct nb_req *r, const struct nb_op *op, bool missing_ok)
+{
+    const char *name = param_text(op, "name");
+    virDomainSnapshotPtr s;
+
+    if (name[0] == '\0') {
+        nb_fail(r, NB_E_INVALID, "snapshot name is required");
+        return NULL;
+    }
+    s = nb_own_snapshot(r, virDomainSnapshotLookupByName(op->dom, name, 0));
+    if (s == NULL && !missing_ok)
+        nb_vir_fail(r);
+    virResetLastError();
+    return s;
+}
+
+/* One snapshot as SNAPSHOTS_RECORD reads it. */
+static struct json_object *
+describe(struct nb_req *r, virDomainSnapshotPtr s)
+{
+    struct json_object *o = json_object_new_object();
+    virDomainSnapshotPtr parent = nb_own_snapshot(r, virDomainSnapshotGetParent(s, 0));
+    const char *xml = nb_own_malloc(r, virDomainSnapshotGetXMLDesc(s, 0));
+    const char *description = xml != NULL ? nb_xml_text(r, xml, "description") : NULL;
+    const char *state = xml != NULL ? nb_xml_text(r, xml, "state") : NULL;
+    const char *created = xml != NULL ? nb_xml_text(r, xml, "creationTime") : NULL;
+
+    virResetLastError(); /* a root snapshot has no parent */
+    json_object_object_add(o, "name", json_object_new_string(virDomainSnapshotGetName(s)));
+    json_object_object_add(
+        o, "parent",
+        json_object_new_string(parent != NULL ? virDomainSnapshotGetName(parent) : ""));
+    json_object_object_add(o, "description",
+                           json_object_new_string(description != NULL ? description : ""));
+    json_object_object_add(o, "is_current",
+                           json_object_new_boolean(virDomainSnapshotIsCurrent(s, 0) == 1));
+    json_object_object_add(o, "running",
+                           json_object_new_boolean(state != NULL && strcmp(state, "running") == 0));
+    json_object_object_add(o, "created",
+                           json_object_new_int64(created != NULL ? strtoll(created, NULL, 10) : 0));
+    return o;
+}
+
+int
+nb_snapshots_refresh(struct nb_req *r, struct nb_op *op)
+{
+    virDomainSnapshotPtr *snaps = NULL;
+    int n = virDomainListAllSnapshots(op->dom, &snaps, 0);
+    struct json_object *list;
+
+    if (n < 0)
+        return nb_vir_fail(r);
+    nb_own_malloc(r, snaps);
+    list = nb_own_json(r, json_object_new_array_ext(n));
+    for (int i = 0; i < n; i++)
+        json_object_array_add(list, describe(r, nb_own_snapshot(r, snaps[i])));
+    if (nb_db_begin(r) < 0)
+        return -1;
+    if (nb_db_query(r, NB_Q_SNAPSHOTS_FORGET, op->guest_id) == NULL ||
+        nb_db_query(r, NB_Q_SNAPSHOTS_RECORD, op->guest_id,
+                    json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN)) == NULL) {
+        nb_db_rollback();
+        return -1;
+    }
+    return nb_db_commit(r);
+}
+
+int
+nb_op_create_snapshot(struct nb_req *r, struct nb_op *op)
+{
+    virDomainSnapshotPtr s = snapshot(r, op, true);
+    const char *xml;
+
+    if (r->err.status != NB_OK)
+        return -1;
+    if (s == NULL) {
+        xml = nb_arena_printf(r->arena,
+                              "<domainsnapshot><name>%s</name><description>%s</description>"
+                              "</domainsnapshot>",
+                              nb_xml_escape(r, param_text(op, "name")),
+                              nb_xml_escape(r, param_text(op, "description")));
+        if (nb_own_snapshot(r, virDomainSnapshotCreateXML(op->dom, xml, 0)) == NULL)
+            return nb_vir_fail(r);
+    }
+    return nb_snapshots_refresh(r, op);
+}
+
+int
+nb_op_restore_snapshot(struct nb_req *r, struct nb_op *op)
+{
+    virDomainSnapshotPtr s = snapshot(r, op, false);
+
+    if (s == NULL)
+        return -1;
+    if (virDomainRevertToSnapshot(s, 0) < 0)
+        return nb_vir_fail(r);
+    return nb_snapshots_refresh(r, op);
+}
+
+/* Deleting a snapshot that is gone already is done. */
+int
+nb_op_delete_snapshot(struct nb_req *r, struct nb_op *op)
+{
+    virDomainSnapshotPtr s = snapshot(r, op, true);
+
+    if (r->err.status != NB_OK)
+        return -1;
+    if (s != NULL && virDomainSnapshotDelete(s, 0) < 0)
+        return nb_vir_fail(r);
+    return nb_snapshots_refresh(r, op);
+}

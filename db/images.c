@@ -1,0 +1,260 @@
+/* Media and disk images: visibility-checked loads, records, uploads and synchronisation with
+ * the store's directories. A record and its file change together: the file is put in place
+ * only after every check passed, as the last step of the request's transaction. */
+#include "db/images.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/validate.h"
+#include "db/db.h"
+#include "db/guests.h"
+#include "db/users.h"
+
+#define TAGS_MAX 32
+#define TAG_MAX_LEN 64
+#define DESCRIPTION_MAX_LEN 1024
+
+const char *
+nb_image_str(const struct nb_image *img, enum nb_image_col c)
+{
+    return nb_db_text(img->res, img->row, (int)c);
+}
+
+int64_t
+nb_image_int(const struct nb_image *img, enum nb_image_col c)
+{
+    return nb_db_int(img->res, img->row, (int)c);
+}
+
+bool
+nb_image_bool(const struct nb_image *img, enum nb_image_col c)
+{
+    return nb_db_bool(img->res, img->row, (int)c);
+}
+
+int
+nb_image_load(struct nb_req *r, enum nb_image_kind k, const char *id, struct nb_image *img)
+{
+    const PGresult *res;
+
+    if (!nb_is_uuid(id))
+        return nb_fail(r, NB_E_NOT_FOUND, "%s image %s not found", nb_image_kind_name[k], id);
+    res = nb_db_query(r, NB_Q_IMAGE_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f",
+                      nb_image_kind_name[k]);
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "%s image %s not found", nb_image_kind_name[k], id);
+    *img = (struct nb_image){res, 0, k};
+    return 0;
+}
+
+const PGresult *
+nb_image_search(struct nb_req *r, enum nb_image_kind k, const char *tags_json)
+{
+    return nb_db_query(r, NB_Q_IMAGE_SEARCH, nb_image_kind_name[k], r->user.id_text,
+                       r->user.is_admin ? "t" : "f", tags_json);
+}
+
+void
+nb_image_spec_from_json(struct json_object *o, struct nb_image_spec *spec)
+{
+    spec->name = nb_json_get_string(o, "name");
+    spec->owner = nb_json_get_string(o, "owner");
+    spec->group = nb_json_get_string(o, "group");
+    spec->description = nb_json_get_string(o, "description");
+    spec->tags = nb_json_get(o, "tags");
+}
+
+/* Tags: at most TAGS_MAX strings of 1 to TAG_MAX_LEN characters; their JSON text. */
+static const char *
+check_tags(struct nb_req *r, struct json_object *tags)
+{
+    const char *text = nb_check_string_array(r, "tags", tags);
+
+    if (text == NULL)
+        return NULL;
+    if (json_object_array_length(tags) > TAGS_MAX) {
+        nb_fail_field(r, NB_E_INVALID, "tags", "at most %d tags", TAGS_MAX);
+        return NULL;
+    }
+    for (size_t i = 0; i < json_object_array_length(tags); i++) {
+        size_t n = strlen(json_object_get_string(json_object_array_get_idx(tags, i)));
+
+        if (n == 0 || n > TAG_MAX_LEN) {
+            nb_fail_field(r, NB_E_INVALID, "tags", "each tag must have 1 to %d characters",
+                          TAG_MAX_LEN);
+            return NULL;
+        }
+    }
+    return text;
+}
+
+static int
+check_spec(struct nb_req *r, enum nb_image_kind k, const struct nb_image_spec *s, bool create,
+           const char **tags)
+{
+    const char *what = k == NB_IMAGE_MEDIA ? "media image" : "disk image";
+
+    if ((create || s->name != NULL) && nb_check_name(r, what, s->name) < 0)
+        return -1;
+    if (s->description != NULL && strlen(s->description) > DESCRIPTION_MAX_LEN)
+        return nb_fail_field(r, NB_E_INVALID, "description", "at most %d characters",
+                             DESCRIPTION_MAX_LEN);
+    *tags = NULL;
+    if (s->tags != NULL && (*tags = check_tags(r, s->tags)) == NULL)
+        return -1;
+    return 0;
+}
+
+int
+nb_image_create(struct nb_req *r, enum nb_image_kind k, const struct nb_image_spec *s,
+                const char *source_guest, const char **id)
+{
+    const char *owner_id, *group_id, *tags;
+    const PGresult *res;
+
+    if (check_spec(r, k, s, true, &tags) < 0 ||
+        nb_user_owner(r, s->owner, k == NB_IMAGE_MEDIA ? "media images" : "disk images",
+                      &owner_id, &group_id) < 0)
+        return -1;
+    res = nb_db_query(r, NB_Q_IMAGE_INSERT, nb_image_kind_name[k], s->name, owner_id, group_id,
+                      s->description != NULL ? s->description : "", tags != NULL ? tags : "[]",
+                      source_guest);
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "%s image %s already exists", nb_image_kind_name[k],
+                       s->name);
+    *id = nb_db_text(res, 0, 0);
+    return 0;
+}
+
+int
+nb_image_clone(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
+               const char **id)
+{
+    struct nb_guest g;
+    const char *op;
+
+    if (nb_guest_load(r, guest_id, &g) < 0)
+        return -1;
+    if (!nb_guest_bool(&g, NB_GC_CREATED))
+        return nb_fail_field(r, NB_E_CONFLICT, "guest", "guest %s is not created yet",
+                             nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail_field(r, NB_E_CONFLICT, "guest",
+                             "guest %s is running; stop it before cloning its disk",
+                             nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_idle(r, &g) < 0 ||
+        nb_image_create(r, NB_IMAGE_DISK, spec, nb_guest_str(&g, NB_GC_ID), id) < 0 ||
+        nb_guest_enqueue(r, &g, "create_disk_image",
+                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}", *id), NULL, &op) < 0)
+        return -1;
+    return nb_db_query(r, NB_Q_IMAGE_SET_OPERATION, *id, op) != NULL ? 0 : -1;
+}
+
+int
+nb_image_modify(struct nb_req *r, const struct nb_image *img, const struct nb_image_spec *s)
+{
+    const char *owner_id = NULL, *group_id = NULL, *tags;
+
+    if (check_spec(r, img->kind, s, false, &tags) < 0)
+        return -1;
+    if (s->owner != NULL && s->owner[0] != '\0' && strcmp(s->owner, nb_image_str(img, NB_IC_OWNER)) != 0 &&
+        nb_user_owner(r, s->owner, img->kind == NB_IMAGE_MEDIA ? "media images" : "disk images",
+                      &owner_id, &group_id) < 0)
+        return -1;
+    return nb_db_query(r, NB_Q_IMAGE_UPDATE, nb_image_str(img, NB_IC_ID), s->name, owner_id, group_id,
+                       s->description, tags) != NULL
+               ? 0
+               : -1;
+}
+
+int
+nb_image_delete(struct nb_req *r, const struct nb_image *img)
+{
+    if (strcmp(nb_image_str(img, NB_IC_OP_STATUS), "pending") == 0 ||
+        strcmp(nb_image_str(img, NB_IC_OP_STATUS), "running") == 0)
+        return nb_fail(r, NB_E_CONFLICT, "disk image %s is still being created",
+                       nb_image_str(img, NB_IC_NAME));
+    if (nb_db_query(r, NB_Q_IMAGE_DELETE, nb_image_str(img, NB_IC_ID)) == NULL)
+        return -1;
+    nb_image_file_remove(r, img->kind, nb_image_str(img, NB_IC_FILE));
+    return 0;
+}
+
+int
+nb_image_upload(struct nb_req *r, const struct nb_image *img, bool checksum_required)
+{
+    const char *id = nb_image_str(img, NB_IC_ID);
+    struct nb_image_upload up;
+
+    if (strcmp(nb_image_str(img, NB_IC_OP_STATUS), "pending") == 0 ||
+        strcmp(nb_image_str(img, NB_IC_OP_STATUS), "running") == 0)
+        return nb_fail(r, NB_E_CONFLICT, "disk image %s is being cloned from a guest",
+                       nb_image_str(img, NB_IC_NAME));
+    if (nb_image_upload_receive(r, img->kind, id, checksum_required, &up) < 0)
+        return -1;
+    if (nb_db_query(r, NB_Q_IMAGE_UPLOADED, id, up.file,
+                    nb_arena_printf(r->arena, "%lld", (long long)up.size), up.sha256) == NULL)
+        return -1;
+    return nb_image_upload_install(r, img->kind, &up, nb_image_str(img, NB_IC_FILE));
+}
+
+static bool
+known(const PGresult *files, const char *name)
+{
+    for (int i = 0; i < PQntuples(files); i++)
+        if (strcmp(nb_db_text(files, i, 0), name) == 0)
+            return true;
+    return false;
+}
+
+static bool
+listed(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+int
+nb_image_sync(struct nb_req *r, enum nb_image_kind k, const char *owner, const char *group)
+{
+    const char *owner_id, *group_id, **names;
+    const PGresult *files;
+    int n;
+
+    (void)group; /* an image belongs to its owner's group */
+    if (nb_user_owner(r, owner, k == NB_IMAGE_MEDIA ? "media images" : "disk images", &owner_id,
+                      &group_id) < 0 ||
+        nb_image_store_list(r, k, &names, &n) < 0 ||
+        (files = nb_db_query(r, NB_Q_IMAGE_FILES, nb_image_kind_name[k])) == NULL)
+        return -1;
+    for (int i = 0; i < PQntuples(files); i++)
+        if (!listed(names, n, nb_db_text(files, i, 0)) &&
+            nb_db_query(r, NB_Q_IMAGE_FILE_GONE, nb_image_kind_name[k], nb_db_text(files, i, 0)) == NULL)
+            return -1;
+    for (int i = 0; i < n; i++) {
+        struct nb_image_upload up;
+        const char *name;
+
+        if (known(files, names[i]))
+            continue;
+        if (nb_image_file_check(r, k, names[i], &up) < 0) {
+            /* Not an image we would accept as an upload: left alone, and the probe's error
+             * is not the request's. */
+            memset(&r->err, 0, sizeof(r->err));
+            continue;
+        }
+        name = nb_arena_strndup(r->arena, names[i], strlen(names[i]) - strlen(strrchr(names[i], '.')));
+        if (nb_db_query(r, NB_Q_IMAGE_ADOPT, nb_image_kind_name[k], name, owner_id, group_id,
+                        names[i], nb_arena_printf(r->arena, "%lld", (long long)up.size),
+                        up.sha256) == NULL)
+            return -1;
+    }
+    return 0;
+}
