@@ -205,6 +205,25 @@ static const struct nb_field direction_in[] = {
     END,
 };
 
+/* SecurityPolicyGroupConfig but the name; user and group name the owner (see
+ * db/security_groups.h). */
+#define SECGROUP_FIELDS                                                                         \
+    {"description", NB_T_STRING, false, 1024, NULL}, {"user", NB_T_STRING, false, 0, NULL},     \
+        {"group", NB_T_STRING, false, 0, NULL}, {"enabled", NB_T_BOOL, false, 0, NULL},         \
+        {"global", NB_T_BOOL, false, 0, NULL}, {"default_action", NB_T_STRING, false, 0, NULL}
+
+static const struct nb_field secgroup_create_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    SECGROUP_FIELDS,
+    END,
+};
+
+static const struct nb_field secgroup_modify_in[] = {
+    {"name", NB_T_STRING, false, 0, NULL},
+    SECGROUP_FIELDS,
+    END,
+};
+
 static const struct nb_field keyword_in[] = {
     {"limit", NB_T_INT, true, 0, NULL},
     {"offset", NB_T_INT, false, 0, NULL},
@@ -506,6 +525,29 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_SYSTEM_TEMPLATE, "deletes system template {1}"},
 
     /* Security policy groups. */
+    {NB_POST, "^/api/v1/security_policy_groups/?$", nano_secgroup_create, secgroup_create_in,
+     NB_PERM_SECURITY_POLICY, "creates a security policy group"},
+    {NB_GET, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_get, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_modify,
+     secgroup_modify_in, NB_PERM_SECURITY_POLICY, "modifies security policy group {1}"},
+    {NB_DELETE, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_remove, NULL,
+     NB_PERM_SECURITY_POLICY, "deletes security policy group {1}"},
+    {NB_GET, "^/api/v1/security_policy_groups/" NAME "/rules/?$", nano_secgroup_rules, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
+    {NB_POST, "^/api/v1/security_policy_groups/" NAME "/rules/?$", nano_secgroup_rule_add,
+     rule_in, NB_PERM_SECURITY_POLICY, "adds a security rule to security policy group {1}"},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/?$",
+     nano_secgroup_rule_modify, rule_in, NB_PERM_SECURITY_POLICY,
+     "modifies security rule {2} of security policy group {1}"},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/order/?$",
+     nano_secgroup_rule_order, direction_in, NB_PERM_SECURITY_POLICY,
+     "moves security rule {2} of security policy group {1}"},
+    {NB_DELETE, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/?$",
+     nano_secgroup_rule_remove, NULL, NB_PERM_SECURITY_POLICY,
+     "removes security rule {2} of security policy group {1}"},
+    {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
 
     /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
      * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
