@@ -57,6 +57,7 @@ static const struct op_kind {
     {"stop_guest", nb_op_stop_guest, true, true},
     {"sync_guest", nb_op_sync_guest, true, true},
     {"resize_disk", nb_op_resize_disk, true, false},
+    {"shrink_disk", nb_op_shrink_disk, true, false},
     {"create_snapshot", nb_op_create_snapshot, true, true},
     {"restore_snapshot", nb_op_restore_snapshot, true, true},
     {"delete_snapshot", nb_op_delete_snapshot, true, true},

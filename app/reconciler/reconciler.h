@@ -107,6 +107,7 @@ int nb_op_start_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_stop_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_sync_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_resize_disk(struct nb_req *r, struct nb_op *op);
+int nb_op_shrink_disk(struct nb_req *r, struct nb_op *op);
 int nb_op_create_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_restore_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_delete_snapshot(struct nb_req *r, struct nb_op *op);

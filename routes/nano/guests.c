@@ -159,28 +159,55 @@ nano_guest_memory(struct nb_req *r)
     return set_and_sync(r, &g, change(r, "memory", nb_json_get(r->json, "memory")));
 }
 
+/* The disk of capture 1 of a created, stopped guest: its index and current size. */
+static int
+stopped_disk(struct nb_req *r, struct nb_guest *g, const char *what, long *index, int64_t *size)
+{
+    struct json_object *disks;
+
+    if (load(r, g, true) < 0 || refuse_running(r, g, what) < 0)
+        return -1;
+    disks = nb_json_own(r, nb_db_json(g->res, g->row, NB_GC_DISKS));
+    *index = strtol(r->capture[1], NULL, 10);
+    if (*index < 0 || (size_t)*index >= json_object_array_length(disks) ||
+        strspn(r->capture[1], "0123456789") != strlen(r->capture[1]))
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no disk %s", nb_guest_str(g, NB_GC_NAME),
+                       r->capture[1]);
+    *size = json_object_get_int64(json_object_array_get_idx(disks, (size_t)*index));
+    return 0;
+}
+
 /* PUT /guests/{id}/disks/resize/{disk} {size}: grow one disk of a stopped guest. */
 int
 nano_guest_disk_resize(struct nb_req *r)
 {
     struct nb_guest g;
-    struct json_object *disks;
-    int64_t size = json_object_get_int64(nb_json_get(r->json, "size"));
-    long index = strtol(r->capture[1], NULL, 10);
+    int64_t current, size = json_object_get_int64(nb_json_get(r->json, "size"));
+    long index;
 
-    if (load(r, &g, true) < 0 || refuse_running(r, &g, "disks can be resized") < 0)
+    if (stopped_disk(r, &g, "disks can be resized", &index, &current) < 0)
         return -1;
-    disks = nb_json_own(r, nb_db_json(g.res, g.row, NB_GC_DISKS));
-    if (index < 0 || (size_t)index >= json_object_array_length(disks) ||
-        strspn(r->capture[1], "0123456789") != strlen(r->capture[1]))
-        return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no disk %s", nb_guest_str(&g, NB_GC_NAME),
-                       r->capture[1]);
-    if (size <= json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)))
+    if (size <= current)
         return nb_fail_field(r, NB_E_INVALID, "size", "disk %ld is already %lld bytes; a resize must grow it",
-                             index, (long long)json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)));
+                             index, (long long)current);
     /* The row changes when the host has grown the volume (the reconciler writes it). */
     if (nb_guest_enqueue(r, &g, "resize_disk",
                          nb_arena_printf(r->arena, "{\"disk\": %ld, \"size\": %lld}", index, (long long)size),
+                         NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* PUT /guests/{id}/disks/shrink/{disk}: compact the disk file of a stopped guest. */
+int
+nano_guest_disk_shrink(struct nb_req *r)
+{
+    struct nb_guest g;
+    int64_t current;
+    long index;
+
+    if (stopped_disk(r, &g, "disks can be shrunk", &index, &current) < 0 ||
+        nb_guest_enqueue(r, &g, "shrink_disk", nb_arena_printf(r->arena, "{\"disk\": %ld}", index),
                          NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);

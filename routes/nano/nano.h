@@ -55,6 +55,7 @@ int nano_guest_auto_start(struct nb_req *r);
 int nano_guest_cores(struct nb_req *r);
 int nano_guest_memory(struct nb_req *r);
 int nano_guest_disk_resize(struct nb_req *r);
+int nano_guest_disk_shrink(struct nb_req *r);
 int nano_guest_name(struct nb_req *r);
 int nano_guest_qos_cpu(struct nb_req *r);
 int nano_guest_qos_limits(struct nb_req *r);

@@ -138,6 +138,11 @@ static const struct nb_field resize_in[] = {
     END,
 };
 
+static const struct nb_field shrink_in[] = {
+    {"immediate", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field name_in[] = {
     {"name", NB_T_STRING, true, 0, NULL},
     END,
@@ -381,6 +386,8 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "changes memory of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/disks/resize/" NAME "/?$", nano_guest_disk_resize,
      resize_in, NB_PERM_INSTANCE, "resizes disk {2} of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/disks/shrink/" NAME "/?$", nano_guest_disk_shrink,
+     shrink_in, NB_PERM_INSTANCE, "shrinks disk {2} of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/name/?$", nano_guest_name, name_in, NB_PERM_INSTANCE,
      "renames guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/qos/cpu/?$", nano_guest_qos_cpu, priority_in,
