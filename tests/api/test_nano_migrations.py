@@ -182,6 +182,31 @@ def test_cold_migration_moves_a_stopped_guest_to_the_target_cell(s, site, guest)
              interval=0.2, what="guest stopped on the target")
 
 
+def test_a_rerun_after_a_crash_finishes_the_move(s, site, guest):
+    """A reconciler that died after moving the domain but before recording it: the row still
+    names the old cell and the operation is still open. Run again, it finds the domain on the
+    target, cleans up the source and moves the row, once."""
+    target = guest_data(s, guest)["cell"]
+    source = other(site, target)
+    run_psql("UPDATE guests SET cell_id = (SELECT id FROM cells WHERE name = %s), migrating = true"
+             " WHERE id = %s" % (sql_literal(source), sql_literal(guest)))
+    mid = str(uuid.uuid4())
+    run_psql("INSERT INTO operations (kind, guest_id, cell_id, batch_id, owner_id, params, status,"
+             "                        attempts)"
+             " SELECT 'migrate_guest', %s, (SELECT id FROM cells WHERE name = %s), %s, id,"
+             " jsonb_build_object('target_cell', (SELECT id FROM cells WHERE name = %s)),"
+             " 'running', 1 FROM users WHERE name = 'admin'"
+             % (sql_literal(guest), sql_literal(source), sql_literal(mid), sql_literal(target)))
+    body, _ = finished(s, mid)
+    assert body["data"] == {"finished": True}, body
+    row = run_psql("SELECT attempts, result->>'mode' FROM operations WHERE batch_id = %s"
+                   % sql_literal(mid))
+    assert row == [["2", "resumed"]]
+    d = guest_data(s, guest)
+    assert d["cell"] == target and d["migrating"] is False
+    assert lost_after_observation(guest) is False
+
+
 def test_default_target_and_instances_move_every_guest_of_the_source_cell(s, site, guest):
     second = create_guest(s, site["pool"])
     # Gather both guests on one cell first, then move that cell's guests with no target named.
