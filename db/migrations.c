@@ -56,11 +56,12 @@ check_cells(struct nb_req *r, const struct nb_migration_spec *s, struct plan *p)
 
     p->src_name = s->source_cell;
     p->dst_pool_name = dst_pool_name;
-    if ((p->src_pool = load(r, NB_Q_MIGRATION_POOL, "compute pool", "source_pool",
-                            s->source_pool)) == NULL ||
-        (p->src_cell = load(r, NB_Q_MIGRATION_CELL, "cell", "source_cell", s->source_cell)) == NULL ||
-        (p->dst_pool = load(r, NB_Q_MIGRATION_POOL, "compute pool", "target_pool",
-                            dst_pool_name)) == NULL)
+    if ((p->src_pool =
+             load(r, NB_Q_MIGRATION_POOL, "compute pool", "source_pool", s->source_pool)) == NULL ||
+        (p->src_cell = load(r, NB_Q_MIGRATION_CELL, "cell", "source_cell", s->source_cell)) ==
+            NULL ||
+        (p->dst_pool =
+             load(r, NB_Q_MIGRATION_POOL, "compute pool", "target_pool", dst_pool_name)) == NULL)
         return -1;
     if (nb_db_int(p->src_cell, 0, C_POOL) != nb_db_int(p->src_pool, 0, P_ID))
         return nb_fail_field(r, NB_E_INVALID, "source_cell", "cell %s is not in compute pool %s",
@@ -85,8 +86,7 @@ check_cells(struct nb_req *r, const struct nb_migration_spec *s, struct plan *p)
         return nb_fail_field(r, NB_E_CONFLICT, "target_cell", "cell %s is disabled",
                              s->target_cell);
     if (!nb_db_bool(p->dst_cell, 0, C_ALIVE))
-        return nb_fail_field(r, NB_E_CONFLICT, "target_cell", "cell %s is offline",
-                             s->target_cell);
+        return nb_fail_field(r, NB_E_CONFLICT, "target_cell", "cell %s is offline", s->target_cell);
     return 0;
 }
 
@@ -161,18 +161,18 @@ num(struct nb_req *r, int64_t v)
 static int
 place(struct nb_req *r, struct plan *p)
 {
-    const PGresult *res = nb_db_query(
-        r, NB_Q_MIGRATION_PLACE, nb_db_text(p->dst_pool, 0, P_ID), num(r, p->cores),
-        num(r, p->memory), num(r, p->disk), nb_db_text(p->src_cell, 0, C_ID),
-        p->dst_cell != NULL ? nb_db_text(p->dst_cell, 0, C_ID) : NULL);
+    const PGresult *res =
+        nb_db_query(r, NB_Q_MIGRATION_PLACE, nb_db_text(p->dst_pool, 0, P_ID), num(r, p->cores),
+                    num(r, p->memory), num(r, p->disk), nb_db_text(p->src_cell, 0, C_ID),
+                    p->dst_cell != NULL ? nb_db_text(p->dst_cell, 0, C_ID) : NULL);
 
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0 && p->dst_cell != NULL)
-        return nb_fail_field(r, NB_E_CONFLICT, "target_cell",
-                             "cell %s has no room for %lld cores, %lld bytes of memory and %lld bytes of disk",
-                             p->dst_name, (long long)p->cores, (long long)p->memory,
-                             (long long)p->disk);
+        return nb_fail_field(
+            r, NB_E_CONFLICT, "target_cell",
+            "cell %s has no room for %lld cores, %lld bytes of memory and %lld bytes of disk",
+            p->dst_name, (long long)p->cores, (long long)p->memory, (long long)p->disk);
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_CONFLICT,
                        "no other cell in compute pool %s is enabled, online and has room for %lld cores, %lld bytes of memory and %lld bytes of disk",

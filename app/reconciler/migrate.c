@@ -209,8 +209,9 @@ target_xml(struct nb_req *r, const struct nb_op *op, const struct disk_move *m)
     const char *xml = nb_domain_xml(r, op->dom);
 
     for (int n = 0; xml != NULL && n < op->g.ndisks; n++)
-        xml = replace_all(r, xml, nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].from)),
-                          nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].to)));
+        xml =
+            replace_all(r, xml, nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].from)),
+                        nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].to)));
     return xml;
 }
 
@@ -228,12 +229,14 @@ report(struct nb_req *r, struct nb_op *op, const struct target *t, const char *m
     json_object_object_add(o, "content_copied", json_object_new_boolean(how->copied));
     json_object_object_add(o, "shared_storage", json_object_new_boolean(how->shared));
     if (how->shared)
-        json_object_object_add(o, "note", json_object_new_string(
-            "both hosts see the same volumes: only the domain moved"));
+        json_object_object_add(
+            o, "note",
+            json_object_new_string("both hosts see the same volumes: only the domain moved"));
     else if (!how->copied && strcmp(mode, "cold") == 0)
-        json_object_object_add(o, "note", json_object_new_string(
-            "a driver cannot stream volume content (the test driver keeps none): only the "
-            "domain definition and empty volumes of the same capacities moved"));
+        json_object_object_add(
+            o, "note",
+            json_object_new_string(
+                "a driver cannot stream volume content (the test driver keeps none): only the domain definition and empty volumes of the same capacities moved"));
     op->result = o;
 }
 
@@ -310,7 +313,8 @@ live_run(void *arg)
 static int
 live(struct nb_req *r, struct nb_op *op, const struct target *t)
 {
-    struct live_job j = {.dom = op->dom, .uri = t->cell->uri,
+    struct live_job j = {.dom = op->dom,
+                         .uri = t->cell->uri,
                          .flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER |
                                   VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE};
     struct moved how;
@@ -357,8 +361,7 @@ live(struct nb_req *r, struct nb_op *op, const struct target *t)
 static int
 resume(struct nb_req *r, struct nb_op *op, const struct target *t)
 {
-    virDomainPtr there =
-        nb_own_domain(r, virDomainLookupByUUIDString(t->cell->conn, op->guest_id));
+    virDomainPtr there = nb_own_domain(r, virDomainLookupByUUIDString(t->cell->conn, op->guest_id));
     struct moved how = {0};
 
     virResetLastError();

@@ -49,17 +49,16 @@ nano_migration_get(struct nb_req *r)
         return -1;
     if (nb_db_int(res, 0, 0) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", r->capture[0]);
-    data = json_object_new_object();
-    if (nb_db_int(res, 0, M_OPEN) > 0) {
-        json_object_object_add(data, "finished", json_object_new_boolean(0));
-        json_object_object_add(data, "progress", json_object_new_int64(nb_db_int(res, 0, M_PROGRESS)));
-        return nano_ok(r, 201, data);
-    }
-    json_object_put(data);
-    if (nb_db_text(res, 0, M_ERRORS)[0] != '\0')
+    if (nb_db_int(res, 0, M_OPEN) == 0 && nb_db_text(res, 0, M_ERRORS)[0] != '\0')
         return nb_fail(r, NB_E_CONFLICT, "migration failed: %s", nb_db_text(res, 0, M_ERRORS));
     data = json_object_new_object();
-    json_object_object_add(data, "finished", json_object_new_boolean(1));
+    json_object_object_add(data, "finished",
+                           json_object_new_boolean(nb_db_int(res, 0, M_OPEN) == 0));
+    if (nb_db_int(res, 0, M_OPEN) > 0) {
+        json_object_object_add(data, "progress",
+                               json_object_new_int64(nb_db_int(res, 0, M_PROGRESS)));
+        return nano_ok(r, 201, data);
+    }
     return nano_ok(r, 200, data);
 }
 
@@ -80,9 +79,11 @@ nano_migration_list(struct nb_req *r)
         json_object_object_add(o, "id", json_object_new_string(nb_db_text(res, i, 0)));
         json_object_object_add(o, "finished", json_object_new_boolean(!open));
         if (open)
-            json_object_object_add(o, "progress", json_object_new_int64(nb_db_int(res, i, M_PROGRESS)));
+            json_object_object_add(o, "progress",
+                                   json_object_new_int64(nb_db_int(res, i, M_PROGRESS)));
         else if (nb_db_text(res, i, M_ERRORS)[0] != '\0')
-            json_object_object_add(o, "error", json_object_new_string(nb_db_text(res, i, M_ERRORS)));
+            json_object_object_add(o, "error",
+                                   json_object_new_string(nb_db_text(res, i, M_ERRORS)));
         json_object_array_add(data, o);
     }
     return nano_ok(r, 200, data);
