@@ -227,9 +227,8 @@ nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
     return paths != NULL ? define(r, op, paths) : -1;
 }
 
-/* Undefines with everything libvirt keeps beside the domain, as far as the driver knows how. */
-static int
-undefine(struct nb_req *r, virDomainPtr dom)
+int
+nb_domain_undefine(struct nb_req *r, virDomainPtr dom)
 {
     static const unsigned flags[] = {
         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
@@ -260,7 +259,7 @@ nb_op_delete_guest(struct nb_req *r, struct nb_op *op)
         /* The API refuses to delete a running guest without force; here it is decided. */
         if (active < 0 || (active == 1 && virDomainDestroy(op->dom) < 0))
             return nb_vir_fail(r);
-        if (undefine(r, op->dom) < 0)
+        if (nb_domain_undefine(r, op->dom) < 0)
             return -1;
     }
     nb_op_progress(r, op, 50);
@@ -305,4 +304,15 @@ nb_op_stop_guest(struct nb_req *r, struct nb_op *op)
     else if (active == 1)
         rc = force ? virDomainDestroy(op->dom) : virDomainShutdown(op->dom);
     return rc < 0 ? nb_vir_fail(r) : 0;
+}
+
+const char *
+nb_domain_xml(struct nb_req *r, virDomainPtr dom)
+{
+    const char *xml = nb_own_malloc(
+        r, virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
+
+    if (xml == NULL)
+        nb_vir_fail(r);
+    return xml;
 }

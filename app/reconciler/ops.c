@@ -61,6 +61,7 @@ static const struct op_kind {
     {"create_snapshot", nb_op_create_snapshot, true, true},
     {"restore_snapshot", nb_op_restore_snapshot, true, true},
     {"delete_snapshot", nb_op_delete_snapshot, true, true},
+    {"migrate_guest", nb_op_migrate_guest, true, false},
 };
 
 static void
@@ -242,6 +243,7 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     op.kind = nb_arena_strdup(r.arena, nb_db_text(res, i, C_KIND));
     op.guest_id = nb_arena_strdup(r.arena, nb_db_text(res, i, C_GUEST));
     op.params = nb_own_json(&r, json_tokener_parse(nb_db_text(res, i, C_PARAMS)));
+    op.rc = rc;
     load_guest(&r, res, i, &op.g);
     started = nb_db_query(&r, NB_Q_OPS_START, op.id, rc->id);
     if (started == NULL || PQntuples(started) == 0) {
@@ -251,7 +253,10 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     attempts = (int)nb_db_int(started, 0, 0);
     if (dispatch(&r, &op, attempts) == 0) {
         r.err.status = NB_OK;
-        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id, NULL) == NULL)
+        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
+                        op.result != NULL ? json_object_to_json_string_ext(
+                                                op.result, JSON_C_TO_STRING_PLAIN)
+                                          : NULL) == NULL)
             nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
         else
             nb_log_info(NULL, "operation %s %s (guest %s) done", op.id, op.kind, op.guest_id);

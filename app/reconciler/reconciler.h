@@ -61,6 +61,8 @@ struct nb_op {
     struct nb_cell *cell;
     virDomainPtr dom; /* the guest's domain, NULL when not defined */
     struct nb_guest_spec g;
+    struct nb_reconciler *rc;   /* the cells it holds, for kinds that reach another cell */
+    struct json_object *result; /* set by a kind that reports one (operations.result) */
 };
 
 /* Records libvirt's last error as the operation's failure and returns -1. */
@@ -111,6 +113,7 @@ int nb_op_shrink_disk(struct nb_req *r, struct nb_op *op);
 int nb_op_create_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_restore_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_delete_snapshot(struct nb_req *r, struct nb_op *op);
+int nb_op_migrate_guest(struct nb_req *r, struct nb_op *op);
 
 /* Volumes are named <guest id>-<n>.qcow2 and live in the cell's storage pools. */
 const char *nb_volume_name(struct nb_req *r, const char *guest_id, int n);
@@ -124,6 +127,12 @@ virStorageVolPtr nb_volume_find(struct nb_req *r, virConnectPtr conn, const char
 int nb_volumes_delete(struct nb_req *r, virConnectPtr conn, const char *guest_id);
 /* Free bytes (capacity - allocation) of the volume at path; false when unknown. */
 bool nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes);
+
+/* The domain XML libvirt keeps for dom (inactive, with secrets), or NULL with the failure. */
+const char *nb_domain_xml(struct nb_req *r, virDomainPtr dom);
+/* Undefines dom with its snapshot metadata, managed save and NVRAM as far as the driver
+ * supports them; 0, or -1 with libvirt's message. */
+int nb_domain_undefine(struct nb_req *r, virDomainPtr dom);
 
 /* Rewrites the guest's snapshots rows from libvirt's list; 0 or -1. */
 int nb_snapshots_refresh(struct nb_req *r, struct nb_op *op);

@@ -45,7 +45,7 @@ int nano_log_add(struct nb_req *r);
 int nano_log_remove(struct nb_req *r);
 
 /* Guests (guests.c, guest_json.c), instances and snapshots (instances.c), queries (search.c),
- * batches (batch.c). */
+ * batches (batch.c), migrations (migrations.c). */
 struct json_object *nano_guest_json(const struct nb_guest *g, bool with_status);
 struct json_object *nano_guest_list_json(const PGresult *res, bool with_status);
 int nano_guest_create(struct nb_req *r);
@@ -82,6 +82,9 @@ int nano_batch_stop(struct nb_req *r);
 int nano_batch_create_status(struct nb_req *r);
 int nano_batch_delete_status(struct nb_req *r);
 int nano_batch_stop_status(struct nb_req *r);
+int nano_migration_start(struct nb_req *r);
+int nano_migration_get(struct nb_req *r);
+int nano_migration_list(struct nb_req *r);
 /* Security policy checks (policy.c): a rule, and an action (accept|reject) given as field. */
 int nano_policy_rule_check(struct nb_req *r, struct json_object *rule);
 int nano_policy_action_check(struct nb_req *r, const char *field, const char *action);

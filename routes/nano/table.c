@@ -96,6 +96,15 @@ static const struct nb_field batch_create_in[] = {
     END,
 };
 
+static const struct nb_field migration_in[] = {
+    {"source_pool", NB_T_STRING, true, 0, NULL},
+    {"source_cell", NB_T_STRING, true, 0, NULL},
+    {"target_pool", NB_T_STRING, false, 0, NULL},
+    {"target_cell", NB_T_STRING, false, 0, NULL},
+    {"instances", NB_T_ARRAY, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field batch_guests_in[] = {
     {"guest", NB_T_ARRAY, false, 0, NULL},
     {"guests", NB_T_ARRAY, false, 0, NULL},
@@ -446,6 +455,13 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "stops a batch of guests"},
     {NB_GET, "^/api/v1/batch/stop_guest/" NAME "/?$", nano_batch_stop_status, NULL,
      NB_PERM_INSTANCE, NULL},
+
+    /* Migrations. */
+    {NB_POST, "^/api/v1/migrations/?$", nano_migration_start, migration_in, NB_PERM_INSTANCE,
+     "starts a migration"},
+    {NB_GET, "^/api/v1/migrations/?$", nano_migration_list, NULL, NB_PERM_INSTANCE, NULL},
+    {NB_GET, "^/api/v1/migrations/" NAME "/?$", nano_migration_get, NULL, NB_PERM_INSTANCE,
+     NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
     {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_PERM_COMPUTE_POOL, NULL},
