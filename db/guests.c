@@ -135,12 +135,7 @@ check_image(struct nb_req *r, const char *id)
 {
     struct nb_image img;
 
-    if (nb_image_load(r, NB_IMAGE_DISK, id, &img) < 0)
-        return -1;
-    if (!nb_image_bool(&img, NB_IC_CREATED))
-        return nb_fail_field(r, NB_E_CONFLICT, "from_image", "disk image %s has no file yet",
-                             nb_image_str(&img, NB_IC_NAME));
-    return 0;
+    return nb_image_load_ready(r, NB_IMAGE_DISK, id, "from_image", &img);
 }
 
 /* A MAC address in QEMU's 52:54:00 range that no guest has yet. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/image_store.h"
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
@@ -42,7 +43,10 @@ enum {
     C_VIDEO,
     C_CONTROL,
     C_USB,
-    C_TABLET
+    C_TABLET,
+    C_FROM_IMAGE_FILE,
+    C_POLICY_DEFAULT,
+    C_POLICY_RULES
 };
 
 static const struct op_kind {
@@ -62,7 +66,39 @@ static const struct op_kind {
     {"restore_snapshot", nb_op_restore_snapshot, true, true},
     {"delete_snapshot", nb_op_delete_snapshot, true, true},
     {"migrate_guest", nb_op_migrate_guest, true, false},
+    {"create_disk_image", nb_op_create_disk_image, true, false},
+    {"reset_system", nb_op_reset_system, true, true},
+    {"insert_media", nb_op_insert_media, true, true},
+    {"eject_media", nb_op_eject_media, true, true},
+    {"set_password", nb_op_set_password, true, true},
 };
+
+const char *
+nb_op_param(const struct nb_op *op, const char *key)
+{
+    struct json_object *v = NULL;
+
+    return json_object_object_get_ex(op->params, key, &v) &&
+                   json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : "";
+}
+
+const char *
+nb_op_image_path(struct nb_req *r, const struct nb_op *op, const char *kind)
+{
+    const char *id = nb_op_param(op, "image");
+    const PGresult *res = nb_db_query(r, NB_Q_OP_IMAGE_FILE, id, kind);
+
+    if (res == NULL)
+        return NULL;
+    if (PQntuples(res) == 0 || nb_db_text(res, 0, 0)[0] == '\0') {
+        nb_fail(r, NB_E_NOT_FOUND, "%s image %s not found or without its file", kind, id);
+        return NULL;
+    }
+    return nb_image_path(r, strcmp(kind, "media") == 0 ? NB_IMAGE_MEDIA : NB_IMAGE_DISK,
+                         nb_db_text(res, 0, 0));
+}
 
 static void
 free_domain(void *p)
@@ -202,6 +238,9 @@ load_guest(struct nb_req *r, const PGresult *res, int i, struct nb_guest_spec *g
     g->control = T(C_CONTROL);
     g->usb = T(C_USB);
     g->tablet = T(C_TABLET);
+    g->from_image_file = T(C_FROM_IMAGE_FILE);
+    g->policy_default = T(C_POLICY_DEFAULT);
+    g->policy_rules = nb_own_json(r, json_tokener_parse(nb_db_text(res, i, C_POLICY_RULES)));
 #undef T
 }
 

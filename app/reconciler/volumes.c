@@ -64,6 +64,15 @@ nimbus_pool(struct nb_req *r, struct nb_cell *c)
     return pool;
 }
 
+virStoragePoolPtr
+nb_volume_pool(struct nb_req *r, struct nb_cell *c)
+{
+    int n;
+    virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
+
+    return n > 0 ? pools[0] : nimbus_pool(r, c);
+}
+
 const char *
 nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t capacity)
 {
@@ -71,9 +80,7 @@ nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t 
     const char *path;
 
     if (vol == NULL) {
-        int n;
-        virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
-        virStoragePoolPtr pool = n > 0 ? pools[0] : nimbus_pool(r, c);
+        virStoragePoolPtr pool = nb_volume_pool(r, c);
         const char *xml = nb_arena_printf(r->arena,
                                           "<volume><name>%s</name>"
                                           "<capacity unit='bytes'>%lld</capacity>"

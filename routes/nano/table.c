@@ -183,6 +183,23 @@ static const struct nb_field start_in[] = {
     END,
 };
 
+static const struct nb_field system_in[] = {
+    {"from_image", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field auth_in[] = {
+    {"password", NB_T_STRING, false, 0, NULL},
+    {"user", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field media_in[] = {
+    {"source", NB_T_STRING, true, 0, NULL},
+    {"type", NB_T_INT, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field stop_in[] = {
     {"reboot", NB_T_BOOL, false, 0, NULL},
     {"force", NB_T_BOOL, false, 0, NULL},
@@ -405,6 +422,10 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "changes disk QoS of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/qos/network/?$", nano_guest_qos_limits, network_qos_in,
      NB_PERM_INSTANCE, "changes network QoS of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/system/?$", nano_guest_system, system_in,
+     NB_PERM_INSTANCE, "resets the system of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_set, auth_in, NB_PERM_INSTANCE,
+     "sets the administrator password of guest {1}"},
     {NB_GET, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_get, NULL, NB_PERM_INSTANCE,
      NULL},
     {NB_GET, "^/api/v1/guests/" NAME "/security_policy/?$", nano_policy_get, NULL,
@@ -431,6 +452,10 @@ static const struct nb_route nano_routes[] = {
      "starts guest {1}"},
     {NB_DELETE, "^/api/v1/instances/" NAME "/?$", nano_instance_stop, stop_in,
      NB_PERM_INSTANCE, "stops guest {1}"},
+    {NB_POST, "^/api/v1/instances/" NAME "/media/?$", nano_media_insert, media_in,
+     NB_PERM_INSTANCE, "inserts media into guest {1}"},
+    {NB_DELETE, "^/api/v1/instances/" NAME "/media/?$", nano_media_eject, NULL, NB_PERM_INSTANCE,
+     "ejects media from guest {1}"},
     {NB_GET, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_list, NULL,
      NB_PERM_INSTANCE, NULL},
     {NB_POST, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_create, snapshot_in,
