@@ -5,26 +5,24 @@ ALTER TABLE user_groups
     ADD COLUMN is_admin boolean NOT NULL DEFAULT false,
     ADD COLUMN menu     text NOT NULL DEFAULT '';  -- comma-separated, sorted, distinct
 
-CREATE FUNCTION refresh_group_perms() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+CREATE FUNCTION group_perms_refresh() RETURNS void LANGUAGE sql AS $$
     UPDATE user_groups g SET
         is_admin = EXISTS (SELECT 1 FROM group_roles gr JOIN roles r ON r.id = gr.role_id
                            WHERE gr.group_id = g.id AND r.name = 'admin'),
         menu = coalesce((SELECT string_agg(DISTINCT m, ',' ORDER BY m)
                            FROM group_roles gr JOIN roles r ON r.id = gr.role_id, unnest(r.menu) m
                           WHERE gr.group_id = g.id), '');
+$$;
+CREATE FUNCTION group_perms_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM group_perms_refresh();
     RETURN NULL;
 END $$;
 CREATE TRIGGER group_roles_changed AFTER INSERT OR UPDATE OR DELETE ON group_roles
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_group_perms();
+    FOR EACH STATEMENT EXECUTE FUNCTION group_perms_changed();
 CREATE TRIGGER roles_changed AFTER UPDATE OR DELETE ON roles
-    FOR EACH STATEMENT EXECUTE FUNCTION refresh_group_perms();
-UPDATE user_groups g SET
-    is_admin = EXISTS (SELECT 1 FROM group_roles gr JOIN roles r ON r.id = gr.role_id
-                       WHERE gr.group_id = g.id AND r.name = 'admin'),
-    menu = coalesce((SELECT string_agg(DISTINCT m, ',' ORDER BY m)
-                       FROM group_roles gr JOIN roles r ON r.id = gr.role_id, unnest(r.menu) m
-                      WHERE gr.group_id = g.id), '');
+    FOR EACH STATEMENT EXECUTE FUNCTION group_perms_changed();
+SELECT group_perms_refresh();
 
 -- Guest reads look up the guest's address by guest.
 CREATE INDEX address_allocations_guest_idx ON address_allocations (guest_id);

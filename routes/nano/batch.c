@@ -17,15 +17,6 @@ new_batch(struct nb_req *r)
     return res != NULL ? nb_db_text(res, 0, 0) : NULL;
 }
 
-static int
-accepted(struct nb_req *r, const char *batch)
-{
-    struct json_object *data = json_object_new_object();
-
-    json_object_object_add(data, "id", json_object_new_string(batch));
-    return nano_ok(r, 202, data);
-}
-
 /* POST /batch/create_guest/ → 202 {id} */
 int
 nano_batch_create(struct nb_req *r)
@@ -49,7 +40,7 @@ nano_batch_create(struct nb_req *r)
         if (nb_guest_create(r, &spec, batch, &id) < 0)
             return -1;
     }
-    return accepted(r, batch);
+    return nano_id(r, 202, batch);
 }
 
 /* Loads every listed guest (checking all before anything is queued). */
@@ -105,7 +96,7 @@ batch_each(struct nb_req *r, const char *kind, const char *params,
     for (size_t i = 0; i < n; i++)
         if (nb_guest_enqueue(r, &g[i], kind, params, batch, NULL) < 0)
             return -1;
-    return accepted(r, batch);
+    return nano_id(r, 202, batch);
 }
 
 static int

@@ -22,6 +22,15 @@ nano_ok(struct nb_req *r, int status, struct json_object *data)
     return nb_reply(r, status, envelope(0, "", data));
 }
 
+int
+nano_id(struct nb_req *r, int status, const char *id)
+{
+    struct json_object *data = json_object_new_object();
+
+    json_object_object_add(data, "id", json_object_new_string(id));
+    return nano_ok(r, status, data);
+}
+
 void
 nano_error(struct nb_req *r)
 {

@@ -54,14 +54,11 @@ nano_guest_create(struct nb_req *r)
 {
     struct nb_guest_spec spec;
     const char *id;
-    struct json_object *data;
 
     nb_guest_spec_from_json(r, r->json, &spec);
     if (nb_guest_create(r, &spec, NULL, &id) < 0)
         return -1;
-    data = json_object_new_object();
-    json_object_object_add(data, "id", json_object_new_string(id));
-    return nano_ok(r, 202, data);
+    return nano_id(r, 202, id);
 }
 
 /* GET /guests/{id}: 201 with progress while creating, 200 with InstanceData once created. */

@@ -66,15 +66,6 @@ search(struct nb_req *r, enum nb_image_kind k)
     return nano_ok(r, 200, list);
 }
 
-static struct json_object *
-id_json(const char *id)
-{
-    struct json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "id", json_object_new_string(id));
-    return o;
-}
-
 static int
 modify(struct nb_req *r, enum nb_image_kind k)
 {
@@ -161,7 +152,7 @@ nano_media_image_create(struct nb_req *r)
     nb_image_spec_from_json(r->json, &spec);
     if (nb_image_create(r, NB_IMAGE_MEDIA, &spec, NULL, &id) < 0)
         return -1;
-    return nano_ok(r, 200, id_json(id));
+    return nano_id(r, 200, id);
 }
 
 int
@@ -239,11 +230,11 @@ nano_disk_image_create(struct nb_req *r)
     if (guest != NULL && guest[0] != '\0') {
         if (nb_image_clone(r, &spec, guest, &id) < 0)
             return -1;
-        return nano_ok(r, 202, id_json(id));
+        return nano_id(r, 202, id);
     }
     if (nb_image_create(r, NB_IMAGE_DISK, &spec, NULL, &id) < 0)
         return -1;
-    return nano_ok(r, 200, id_json(id));
+    return nano_id(r, 200, id);
 }
 
 int

@@ -7,6 +7,8 @@
 
 /* {"error_code": 0, "message": "", "data": data} with HTTP status (data NULL → ""). */
 int nano_ok(struct nb_req *r, int status, struct json_object *data);
+/* nano_ok with data {"id": id}: what every create answers. */
+int nano_id(struct nb_req *r, int status, const char *id);
 void nano_error(struct nb_req *r);
 
 int nano_session_create(struct nb_req *r);

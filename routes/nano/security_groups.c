@@ -65,13 +65,10 @@ int
 nano_secgroup_create(struct nb_req *r)
 {
     const char *id;
-    struct json_object *data;
 
     if (nb_secgroup_create(r, r->json, &id) < 0)
         return -1;
-    data = json_object_new_object();
-    json_object_object_add(data, "id", json_object_new_string(id));
-    return nano_ok(r, 200, data);
+    return nano_id(r, 200, id);
 }
 
 /* PUT /security_policy_groups/{id}: the fields given change; owner and group stay. */

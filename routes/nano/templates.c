@@ -138,15 +138,12 @@ nano_template_create(struct nb_req *r)
 {
     const char *v[T__MAX];
     const PGresult *res;
-    struct json_object *data;
 
     if (template_body(r, NULL, v) < 0 ||
         (res = nb_db_query(r, NB_Q_TEMPLATE_CREATE, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
                            v[7], v[8])) == NULL)
         return -1;
-    data = json_object_new_object();
-    add_text(data, "id", res, 0, 0);
-    return nano_ok(r, 200, data);
+    return nano_id(r, 200, nb_db_text(res, 0, 0));
 }
 
 /* PUT /templates/{id} (TemplateConfigure): absent fields keep their value. */
