@@ -38,9 +38,8 @@ nb_volume_find(struct nb_req *r, virConnectPtr conn, const char *name)
     return vol;
 }
 
-/* A host without an active pool gets a directory pool "nimbus" at its first system path. */
-static virStoragePoolPtr
-nimbus_pool(struct nb_req *r, struct nb_cell *c)
+virStoragePoolPtr
+nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c)
 {
     virStoragePoolPtr pool = nb_own_pool(r, virStoragePoolLookupByName(c->conn, "nimbus"));
 
@@ -69,7 +68,7 @@ nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t 
     if (vol == NULL) {
         int n;
         virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
-        virStoragePoolPtr pool = n > 0 ? pools[0] : nimbus_pool(r, c);
+        virStoragePoolPtr pool = n > 0 ? pools[0] : nb_storage_pool_ensure(r, c);
         const char *xml = nb_arena_printf(r->arena,
                                           "<volume><name>%s</name>"
                                           "<capacity unit='bytes'>%lld</capacity>"
