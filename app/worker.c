@@ -3,7 +3,10 @@
 
 #include <fcgiapp.h>
 #include <malloc.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +25,6 @@ on_stop(int sig)
 {
     (void)sig;
     stopping = 1;
-    FCGX_ShutdownPending(); /* makes a blocked accept return instead of retrying */
 }
 
 static const char *
@@ -157,10 +159,23 @@ serve(FCGX_Request *q, struct nb_arena *a)
     nb_log_request(&r, took);
 }
 
+/* Waits for a connection with the stop signals deliverable only while waiting: a signal never
+ * interrupts a request half-read or half-written (nginx would answer 502). The listening
+ * socket is non-blocking, so a worker that loses the race for a connection to another one
+ * comes back here instead of sleeping in accept() where a stop signal could not reach it. */
+static bool
+wait_for_connection(int listen_fd, const sigset_t *deliverable)
+{
+    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+
+    return ppoll(&p, 1, NULL, deliverable) > 0 && !stopping;
+}
+
 int
 nb_worker_run(int listen_fd)
 {
-    struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: accept must return */
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigset_t stop, deliverable;
     FCGX_Request q;
     struct nb_arena *a;
 
@@ -168,6 +183,13 @@ nb_worker_run(int listen_fd)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, &deliverable);
+    sigdelset(&deliverable, SIGTERM);
+    sigdelset(&deliverable, SIGINT);
+    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     /* argon2id takes 19 MiB per hash (the decoy below, every log-in). With glibc's dynamic
@@ -179,7 +201,9 @@ nb_worker_run(int listen_fd)
     nb_auth_init();
     a = nb_arena_new(16 * 1024);
     FCGX_InitRequest(&q, listen_fd, 0);
-    while (!stopping && FCGX_Accept_r(&q) >= 0) {
+    while (!stopping) {
+        if (!wait_for_connection(listen_fd, &deliverable) || FCGX_Accept_r(&q) < 0)
+            continue; /* stopping, a spurious wake-up, or another worker took it */
         serve(&q, a);
         FCGX_Finish_r(&q);
         nb_arena_reset(a);

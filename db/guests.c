@@ -11,6 +11,7 @@
 #include "db/addresses.h"
 #include "db/db.h"
 #include "db/images.h"
+#include "db/security_groups.h"
 #include "db/users.h"
 
 #define MAX_DISKS 8
@@ -134,12 +135,7 @@ check_image(struct nb_req *r, const char *id)
 {
     struct nb_image img;
 
-    if (nb_image_load(r, NB_IMAGE_DISK, id, &img) < 0)
-        return -1;
-    if (!nb_image_bool(&img, NB_IC_CREATED))
-        return nb_fail_field(r, NB_E_CONFLICT, "from_image", "disk image %s has no file yet",
-                             nb_image_str(&img, NB_IC_NAME));
-    return 0;
+    return nb_image_load_ready(r, NB_IMAGE_DISK, id, "from_image", &img);
 }
 
 /* A MAC address in QEMU's 52:54:00 range that no guest has yet. */
@@ -174,6 +170,7 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
     int64_t disk_total;
     struct in_addr addr;
     struct nb_guest g;
+    struct nb_secgroup sg = {NULL, 0};
 
     if (nb_check_name(r, "guest", s->name) < 0)
         return -1;
@@ -209,9 +206,9 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
         return -1;
-    if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0')
-        return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found",
-                       s->security_policy_group);
+    if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0' &&
+        nb_secgroup_load(r, s->security_policy_group, &sg) < 0)
+        return -1;
     if ((tmpl = nb_db_query(r, NB_Q_TEMPLATE_SYSTEM, s->template_id)) == NULL)
         return -1;
     if (PQntuples(tmpl) == 0)
@@ -249,7 +246,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
     if (nb_db_text(pool, 0, 2)[0] != '\0' &&
         nb_address_allocate(r, nb_db_text(pool, 0, 2), *id, wanted_address, &allocated) < 0)
         return -1;
-    if (nb_guest_load(r, *id, &g) < 0)
+    /* The guest starts with a copy of the group's policy; later edits of either stay apart. */
+    if ((sg.res != NULL && nb_secgroup_apply(r, *id, &sg) < 0) || nb_guest_load(r, *id, &g) < 0)
         return -1;
     if (s->qos != NULL || s->ports != NULL) {
         struct json_object *changes = nb_json_own(r, json_object_new_object());

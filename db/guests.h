@@ -51,8 +51,9 @@ struct nb_guest_spec {
 };
 
 /* Validates spec, places the guest on a cell, allocates its address, inserts it and queues
- * create_guest (batch_id may be NULL). *id is the new guest's id. Runs inside the caller's
- * transaction. */
+ * create_guest (batch_id may be NULL). A security_policy_group the caller can see gives the
+ * guest a copy of its default action and rules. *id is the new guest's id. Runs inside the
+ * caller's transaction. */
 int nb_guest_create(struct nb_req *r, const struct nb_guest_spec *spec, const char *batch_id,
                     const char **id);
 /* Fills spec from a JSON body with the GuestConfig fields. */

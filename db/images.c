@@ -132,6 +132,18 @@ nb_image_create(struct nb_req *r, enum nb_image_kind k, const struct nb_image_sp
 }
 
 int
+nb_image_load_ready(struct nb_req *r, enum nb_image_kind k, const char *id, const char *field,
+                    struct nb_image *img)
+{
+    if (nb_image_load(r, k, id != NULL ? id : "", img) < 0)
+        return -1;
+    if (!nb_image_bool(img, NB_IC_CREATED))
+        return nb_fail_field(r, NB_E_CONFLICT, field, "%s image %s has no file yet",
+                             nb_image_kind_name[k], nb_image_str(img, NB_IC_NAME));
+    return 0;
+}
+
+int
 nb_image_clone(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
                const char **id)
 {

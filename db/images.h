@@ -32,6 +32,10 @@ bool nb_image_bool(const struct nb_image *img, enum nb_image_col c);
 /* Loads an image of kind k the caller may see; anything else (unknown, malformed id, another
  * kind, someone else's) is NB_E_NOT_FOUND "<kind> image <id> not found". */
 int nb_image_load(struct nb_req *r, enum nb_image_kind k, const char *id, struct nb_image *img);
+/* nb_image_load of an image that has its file; one still waiting for it is NB_E_CONFLICT
+ * "<kind> image <name> has no file yet", reported on field. */
+int nb_image_load_ready(struct nb_req *r, enum nb_image_kind k, const char *id, const char *field,
+                        struct nb_image *img);
 /* Images of kind k the caller may see holding every tag of tags_json (NULL: all), oldest
  * first. NULL with the error recorded. */
 const PGresult *nb_image_search(struct nb_req *r, enum nb_image_kind k, const char *tags_json);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/nwfilter.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
 
@@ -94,6 +95,20 @@ write_disks(FILE *f, const struct nb_guest_spec *g, const char *const *paths)
     }
 }
 
+/* The CD-ROM drive after the disks: empty unless media is given, so that media can be
+ * inserted into the running guest (virDomainUpdateDeviceFlags needs the drive to exist). */
+static void
+write_cdrom(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, const char *media)
+{
+    const char *prefix = strcmp(g->bus, "ide") == 0 ? "hd" : "sd";
+
+    out(f, "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n");
+    if (media != NULL)
+        out(f, "      <source file='%s'/>\n", nb_xml_escape(r, media));
+    out(f, "      <target dev='%s%c' bus='%s'/>\n      <readonly/>\n    </disk>\n", prefix,
+        'a' + g->ndisks, g->bus);
+}
+
 /* libvirt's bandwidth is in KiB/s; a non-zero limit never rounds down to "unlimited". */
 static long long
 kib_per_sec(int64_t bytes)
@@ -102,8 +117,10 @@ kib_per_sec(int64_t bytes)
 }
 
 static void
-write_interface(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, bool network)
+write_interface(FILE *f, struct nb_req *r, const struct nb_op *op, bool network)
 {
+    const struct nb_guest_spec *g = &op->g;
+
     out(f, "    <interface type='%s'>\n", network ? "network" : "user");
     if (g->mac[0] != '\0')
         out(f, "      <mac address='%s'/>\n", nb_xml_escape(r, g->mac));
@@ -119,12 +136,15 @@ write_interface(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, bool n
             out(f, "        <outbound average='%lld'/>\n", kib_per_sec(g->qos_send_speed));
         out(f, "      </bandwidth>\n");
     }
+    if (nb_nwfilter_needed(g->policy_default, g->policy_rules))
+        out(f, "      <filterref filter='%s'/>\n", nb_nwfilter_name(r->arena, op->guest_id));
     out(f, "    </interface>\n");
 }
 
 /* The whole domain definition of the guest; paths[n] is the volume of disk n. */
 static const char *
-domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const char *const *paths)
+domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const char *const *paths,
+           bool network)
 {
     const struct nb_guest_spec *g = &op->g;
     char *xml = NULL;
@@ -142,16 +162,22 @@ domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const cha
         "  <currentMemory unit='KiB'>%lld</currentMemory>\n"
         "  <vcpu placement='static'>%d</vcpu>\n"
         "  <cputune><shares>%d</shares></cputune>\n"
-        "  <os><type>hvm</type><boot dev='hd'/></os>\n"
+        "  <os><type>hvm</type>%s<boot dev='hd'/></os>\n"
         "  <features><acpi/><apic/></features>\n"
         "  <on_poweroff>destroy</on_poweroff>\n"
         "  <on_reboot>restart</on_reboot>\n"
         "  <on_crash>destroy</on_crash>\n"
         "  <devices>\n",
         type, op->guest_id, op->guest_id, nb_xml_escape(r, g->name), (long long)(g->memory / 1024),
-        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority));
+        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority),
+        op->boot_media ? "<boot dev='cdrom'/>" : "");
     write_disks(f, g, paths);
-    write_interface(f, r, g, default_network(op->cell->conn));
+    write_cdrom(f, r, g, op->media);
+    write_interface(f, r, op, network);
+    /* The guest agent's channel (administrator passwords); the test driver has no agent. */
+    if (strcmp(type, "test") != 0)
+        out(f, "    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+               "</channel>\n");
     out(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'", g->control);
     if (g->monitor_secret[0] != '\0')
         out(f, " passwd='%s'", nb_xml_escape(r, g->monitor_secret));
@@ -191,28 +217,44 @@ guest_paths(struct nb_req *r, struct nb_op *op, bool create)
     return paths;
 }
 
-/* Defines (or redefines) the domain from the row and sets its autostart flag. */
+/* Defines (or redefines) the domain from the row and sets its autostart flag. The security
+ * policy's filter exists before the domain names it and goes after the domain stops naming
+ * it; a policy on a guest without a virtual network has nothing to filter and is refused. */
 static int
 define(struct nb_req *r, struct nb_op *op, const char *const *paths)
 {
     const char *type = domain_type(r, op->cell->conn);
+    bool filtered = nb_nwfilter_needed(op->g.policy_default, op->g.policy_rules);
+    bool network = default_network(op->cell->conn);
     virDomainPtr dom;
 
     if (type == NULL)
         return nb_vir_fail(r);
-    dom = nb_own_domain(r, virDomainDefineXML(op->cell->conn, domain_xml(r, op, type, paths)));
+    if (filtered && !network)
+        return nb_fail(r, NB_E_CONFLICT,
+                       "cell %s has no active network default: a security policy cannot be applied",
+                       op->cell->name);
+    if (filtered && nb_nwfilter_apply(r, op) < 0)
+        return -1;
+    dom = nb_own_domain(
+        r, virDomainDefineXML(op->cell->conn, domain_xml(r, op, type, paths, network)));
     if (dom == NULL || virDomainSetAutostart(dom, op->g.auto_start) < 0)
         return nb_vir_fail(r);
     op->dom = dom;
-    return 0;
+    return filtered ? 0 : nb_nwfilter_remove(r, op->cell->conn, op->guest_id);
 }
 
+/* A guest made from a disk image gets volume 0 from it first; the domain, defined last, marks
+ * the volume complete, so a rerun before that rebuilds it. */
 int
 nb_op_create_guest(struct nb_req *r, struct nb_op *op)
 {
     const char *const *paths;
 
     nb_op_progress(r, op, 5);
+    if (op->g.from_image_file[0] != '\0' && op->dom == NULL && op->g.ndisks > 0 &&
+        nb_volume_from_image(r, op, nb_image_path(r, NB_IMAGE_DISK, op->g.from_image_file)) < 0)
+        return -1;
     if ((paths = guest_paths(r, op, true)) == NULL || define(r, op, paths) < 0)
         return -1;
     nb_op_progress(r, op, 90);
@@ -227,9 +269,8 @@ nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
     return paths != NULL ? define(r, op, paths) : -1;
 }
 
-/* Undefines with everything libvirt keeps beside the domain, as far as the driver knows how. */
-static int
-undefine(struct nb_req *r, virDomainPtr dom)
+int
+nb_domain_undefine(struct nb_req *r, virDomainPtr dom)
 {
     static const unsigned flags[] = {
         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
@@ -260,24 +301,46 @@ nb_op_delete_guest(struct nb_req *r, struct nb_op *op)
         /* The API refuses to delete a running guest without force; here it is decided. */
         if (active < 0 || (active == 1 && virDomainDestroy(op->dom) < 0))
             return nb_vir_fail(r);
-        if (undefine(r, op->dom) < 0)
+        if (nb_domain_undefine(r, op->dom) < 0)
             return -1;
     }
     nb_op_progress(r, op, 50);
-    if (nb_volumes_delete(r, op->cell->conn, op->guest_id) < 0)
+    if (nb_nwfilter_remove(r, op->cell->conn, op->guest_id) < 0 ||
+        nb_volumes_delete(r, op->cell->conn, op->guest_id) < 0)
         return -1;
     nb_op_progress(r, op, 90);
     return nb_db_query(r, NB_Q_GUEST_REMOVE, op->guest_id) != NULL ? 0 : -1;
 }
 
+static bool
+param_bool(const struct nb_op *op, const char *key);
+
+/* from_media: the domain is defined with the ISO in its CD-ROM drive, booting from it, and
+ * started; then the persistent definition is put back, so that only this run has the media
+ * (the host reports it; eject takes it out) and the next start boots from disk. */
 int
 nb_op_start_guest(struct nb_req *r, struct nb_op *op)
 {
     int active = virDomainIsActive(op->dom);
+    const char *const *paths;
 
-    if (active < 0 || (active == 0 && virDomainCreate(op->dom) < 0))
+    if (active < 0)
         return nb_vir_fail(r);
-    return 0;
+    if (active == 1)
+        return 0;
+    if (!param_bool(op, "from_media"))
+        return virDomainCreate(op->dom) < 0 ? nb_vir_fail(r) : 0;
+    if ((op->media = nb_op_image_path(r, op, "media")) == NULL ||
+        (paths = guest_paths(r, op, false)) == NULL)
+        return -1;
+    op->boot_media = true;
+    if (define(r, op, paths) < 0)
+        return -1;
+    if (virDomainCreate(op->dom) < 0)
+        return nb_vir_fail(r);
+    op->media = NULL;
+    op->boot_media = false;
+    return define(r, op, paths);
 }
 
 static bool
@@ -305,4 +368,15 @@ nb_op_stop_guest(struct nb_req *r, struct nb_op *op)
     else if (active == 1)
         rc = force ? virDomainDestroy(op->dom) : virDomainShutdown(op->dom);
     return rc < 0 ? nb_vir_fail(r) : 0;
+}
+
+const char *
+nb_domain_xml(struct nb_req *r, virDomainPtr dom)
+{
+    const char *xml = nb_own_malloc(
+        r, virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
+
+    if (xml == NULL)
+        nb_vir_fail(r);
+    return xml;
 }

@@ -47,6 +47,31 @@ cpu_percent(const struct nb_cell *c, const struct nb_cpu_sample *now, unsigned v
     return pct > 100 ? 100 : pct;
 }
 
+static bool
+is_cdrom(const char *disk, const char *end)
+{
+    const char *c = strstr(disk, "device='cdrom'");
+
+    return c != NULL && c < end;
+}
+
+/* The file name (no directory) in the domain's CD-ROM drive, "" when it is empty. */
+static const char *
+media_file(struct nb_req *r, const char *xml)
+{
+    for (const char *p = xml; (p = strstr(p, "<disk ")) != NULL;) {
+        const char *end = strstr(p, "</disk>"), *cur = p, *src, *slash;
+
+        if (end == NULL)
+            break;
+        if (is_cdrom(p, end) && (src = nb_xml_attr(r, &cur, "source", "file")) != NULL &&
+            cur <= end)
+            return (slash = strrchr(src, '/')) != NULL ? slash + 1 : src;
+        p = end;
+    }
+    return "";
+}
+
 /* Disk figures from the domain's disks: free volume space always, I/O counters when running. */
 static void
 observe_disks(struct nb_req *r, virDomainPtr dom, const char *xml, bool running,
@@ -64,6 +89,10 @@ observe_disks(struct nb_req *r, virDomainPtr dom, const char *xml, bool running,
 
         if (end == NULL)
             break;
+        if (is_cdrom(p, end)) {
+            p = end;
+            continue;
+        }
         if (src != NULL && cur <= end &&
             nb_volume_free(virDomainGetConnect(dom), src, &free_bytes)) {
             avail += free_bytes;
@@ -162,6 +191,7 @@ observe(struct nb_req *r, struct nb_cell *c, virDomainPtr dom, struct nb_cpu_sam
     json_object_object_add(
         o, "cpu", json_object_new_double(running ? cpu_percent(c, sample, info.nrVirtCpu) : 0));
     add_int(o, "memory", (long long)(running ? memory_free(dom, &info) : info.maxMem * 1024));
+    json_object_object_add(o, "media", json_object_new_string(media_file(r, xml)));
     observe_disks(r, dom, xml, running, o);
     if (running)
         observe_interfaces(r, dom, xml, o);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/image_store.h"
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
@@ -42,7 +43,10 @@ enum {
     C_VIDEO,
     C_CONTROL,
     C_USB,
-    C_TABLET
+    C_TABLET,
+    C_FROM_IMAGE_FILE,
+    C_POLICY_DEFAULT,
+    C_POLICY_RULES
 };
 
 static const struct op_kind {
@@ -57,10 +61,44 @@ static const struct op_kind {
     {"stop_guest", nb_op_stop_guest, true, true},
     {"sync_guest", nb_op_sync_guest, true, true},
     {"resize_disk", nb_op_resize_disk, true, false},
+    {"shrink_disk", nb_op_shrink_disk, true, false},
     {"create_snapshot", nb_op_create_snapshot, true, true},
     {"restore_snapshot", nb_op_restore_snapshot, true, true},
     {"delete_snapshot", nb_op_delete_snapshot, true, true},
+    {"migrate_guest", nb_op_migrate_guest, true, false},
+    {"create_disk_image", nb_op_create_disk_image, true, false},
+    {"reset_system", nb_op_reset_system, true, true},
+    {"insert_media", nb_op_insert_media, true, true},
+    {"eject_media", nb_op_eject_media, true, true},
+    {"set_password", nb_op_set_password, true, true},
 };
+
+const char *
+nb_op_param(const struct nb_op *op, const char *key)
+{
+    struct json_object *v = NULL;
+
+    return json_object_object_get_ex(op->params, key, &v) &&
+                   json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : "";
+}
+
+const char *
+nb_op_image_path(struct nb_req *r, const struct nb_op *op, const char *kind)
+{
+    const char *id = nb_op_param(op, "image");
+    const PGresult *res = nb_db_query(r, NB_Q_OP_IMAGE_FILE, id, kind);
+
+    if (res == NULL)
+        return NULL;
+    if (PQntuples(res) == 0 || nb_db_text(res, 0, 0)[0] == '\0') {
+        nb_fail(r, NB_E_NOT_FOUND, "%s image %s not found or without its file", kind, id);
+        return NULL;
+    }
+    return nb_image_path(r, strcmp(kind, "media") == 0 ? NB_IMAGE_MEDIA : NB_IMAGE_DISK,
+                         nb_db_text(res, 0, 0));
+}
 
 static void
 free_domain(void *p)
@@ -200,6 +238,9 @@ load_guest(struct nb_req *r, const PGresult *res, int i, struct nb_guest_spec *g
     g->control = T(C_CONTROL);
     g->usb = T(C_USB);
     g->tablet = T(C_TABLET);
+    g->from_image_file = T(C_FROM_IMAGE_FILE);
+    g->policy_default = T(C_POLICY_DEFAULT);
+    g->policy_rules = nb_own_json(r, json_tokener_parse(nb_db_text(res, i, C_POLICY_RULES)));
 #undef T
 }
 
@@ -241,6 +282,7 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     op.kind = nb_arena_strdup(r.arena, nb_db_text(res, i, C_KIND));
     op.guest_id = nb_arena_strdup(r.arena, nb_db_text(res, i, C_GUEST));
     op.params = nb_own_json(&r, json_tokener_parse(nb_db_text(res, i, C_PARAMS)));
+    op.rc = rc;
     load_guest(&r, res, i, &op.g);
     started = nb_db_query(&r, NB_Q_OPS_START, op.id, rc->id);
     if (started == NULL || PQntuples(started) == 0) {
@@ -250,7 +292,10 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     attempts = (int)nb_db_int(started, 0, 0);
     if (dispatch(&r, &op, attempts) == 0) {
         r.err.status = NB_OK;
-        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id, NULL) == NULL)
+        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
+                        op.result != NULL ? json_object_to_json_string_ext(
+                                                op.result, JSON_C_TO_STRING_PLAIN)
+                                          : NULL) == NULL)
             nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
         else
             nb_log_info(NULL, "operation %s %s (guest %s) done", op.id, op.kind, op.guest_id);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/image_store.h"
 #include "app/request.h"
 
 /* A cell this reconciler holds the lease on, with its (cached) libvirt connection. */
@@ -53,6 +54,9 @@ struct nb_guest_spec {
     int64_t qos_read_speed, qos_write_speed, qos_read_iops, qos_write_iops; /* bytes/s, IOPS */
     int64_t qos_receive_speed, qos_send_speed;                              /* bytes/s */
     const char *bus, *nic, *video, *control, *usb, *tablet;                 /* from the template */
+    const char *from_image_file; /* the disk image's file in the store, "" when none */
+    const char *policy_default;  /* accept | reject */
+    struct json_object *policy_rules; /* the security policy's rules, a JSON array */
 };
 
 /* One operation being run. Everything hangs off the operation's arena. */
@@ -62,6 +66,10 @@ struct nb_op {
     struct nb_cell *cell;
     virDomainPtr dom; /* the guest's domain, NULL when not defined */
     struct nb_guest_spec g;
+    struct nb_reconciler *rc;   /* the cells it holds, for kinds that reach another cell */
+    struct json_object *result; /* set by a kind that reports one (operations.result) */
+    const char *media; /* ISO path for the CD-ROM drive when (re)defining, NULL: empty */
+    bool boot_media;   /* boot from the CD-ROM first */
 };
 
 /* Records libvirt's last error as the operation's failure and returns -1. */
@@ -108,9 +116,35 @@ int nb_op_start_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_stop_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_sync_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_resize_disk(struct nb_req *r, struct nb_op *op);
+int nb_op_shrink_disk(struct nb_req *r, struct nb_op *op);
 int nb_op_create_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_restore_snapshot(struct nb_req *r, struct nb_op *op);
 int nb_op_delete_snapshot(struct nb_req *r, struct nb_op *op);
+int nb_op_migrate_guest(struct nb_req *r, struct nb_op *op);
+int nb_op_create_disk_image(struct nb_req *r, struct nb_op *op);
+int nb_op_reset_system(struct nb_req *r, struct nb_op *op);
+int nb_op_insert_media(struct nb_req *r, struct nb_op *op);
+int nb_op_eject_media(struct nb_req *r, struct nb_op *op);
+int nb_op_set_password(struct nb_req *r, struct nb_op *op);
+
+/* A string param of the operation, "" when absent. */
+const char *nb_op_param(const struct nb_op *op, const char *key);
+/* The store path of image params.image of kind ("media", "disk") that has its file, or NULL
+ * with the failure recorded. */
+const char *nb_op_image_path(struct nb_req *r, const struct nb_op *op, const char *kind);
+
+/* Rebuilds volume 0 of the guest from the disk image file at path: uploaded (a stream) into a
+ * staging volume, seen by the host as qcow2, copied into <guest id>-0.qcow2 at disks[0]
+ * bytes (or the image's size when bigger), staging removed. The old volume 0 goes only once
+ * the upload worked. 0, or -1 with libvirt's message. */
+int nb_volume_from_image(struct nb_req *r, struct nb_op *op, const char *path);
+
+/* Makes the host's nwfilter nimbus-<guest id> match the guest's policy before the domain is
+ * (re)defined: defined when the policy needs one; 0 or -1 with libvirt's message. */
+int nb_nwfilter_apply(struct nb_req *r, struct nb_op *op);
+/* Removes the guest's filter when the policy needs none (after the domain stopped naming it);
+ * a host without nwfilter support has none to remove. */
+int nb_nwfilter_remove(struct nb_req *r, virConnectPtr conn, const char *guest_id);
 
 /* Volumes are named <guest id>-<n>.qcow2 and live in the cell's storage pools. */
 const char *nb_volume_name(struct nb_req *r, const char *guest_id, int n);
@@ -118,6 +152,9 @@ const char *nb_volume_name(struct nb_req *r, const char *guest_id, int n);
  * missing; NULL with the failure recorded. */
 const char *nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name,
                              int64_t capacity);
+/* The pool new volumes go to: the host's first active pool, else "nimbus" at the cell's first
+ * system path (defined and started); NULL with libvirt's message. */
+virStoragePoolPtr nb_volume_pool(struct nb_req *r, struct nb_cell *c);
 /* The volume of that name in any active pool of the host, or NULL (no failure recorded). */
 virStorageVolPtr nb_volume_find(struct nb_req *r, virConnectPtr conn, const char *name);
 /* A host without an active pool gets a directory pool "nimbus" at the cell's first system path
@@ -127,6 +164,12 @@ virStoragePoolPtr nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c);
 int nb_volumes_delete(struct nb_req *r, virConnectPtr conn, const char *guest_id);
 /* Free bytes (capacity - allocation) of the volume at path; false when unknown. */
 bool nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes);
+
+/* The domain XML libvirt keeps for dom (inactive, with secrets), or NULL with the failure. */
+const char *nb_domain_xml(struct nb_req *r, virDomainPtr dom);
+/* Undefines dom with its snapshot metadata, managed save and NVRAM as far as the driver
+ * supports them; 0, or -1 with libvirt's message. */
+int nb_domain_undefine(struct nb_req *r, virDomainPtr dom);
 
 /* Rewrites the guest's snapshots rows from libvirt's list; 0 or -1. */
 int nb_snapshots_refresh(struct nb_req *r, struct nb_op *op);

@@ -2,7 +2,11 @@
  * up by name before anything is created so that every step can run twice. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
@@ -59,6 +63,15 @@ nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c)
     return pool;
 }
 
+virStoragePoolPtr
+nb_volume_pool(struct nb_req *r, struct nb_cell *c)
+{
+    int n;
+    virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
+
+    return n > 0 ? pools[0] : nb_storage_pool_ensure(r, c);
+}
+
 const char *
 nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t capacity)
 {
@@ -66,9 +79,7 @@ nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t 
     const char *path;
 
     if (vol == NULL) {
-        int n;
-        virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
-        virStoragePoolPtr pool = n > 0 ? pools[0] : nb_storage_pool_ensure(r, c);
+        virStoragePoolPtr pool = nb_volume_pool(r, c);
         const char *xml = nb_arena_printf(r->arena,
                                           "<volume><name>%s</name>"
                                           "<capacity unit='bytes'>%lld</capacity>"
@@ -175,4 +186,61 @@ nb_op_resize_disk(struct nb_req *r, struct nb_op *op)
     if (virStorageVolResize(vol, (unsigned long long)size, 0) < 0)
         return nb_vir_fail(r);
     return disk_resized(r, op, disk, size);
+}
+
+/* Runs qemu-img convert -O qcow2 from → to; 0 or -1 with its exit status recorded. */
+static int
+qemu_img_convert(struct nb_req *r, const char *from, const char *to)
+{
+    char *argv[] = {"qemu-img", "convert", "-O", "qcow2", (char *)from, (char *)to, NULL};
+    pid_t pid;
+    int status;
+
+    if (posix_spawnp(&pid, "qemu-img", NULL, NULL, argv, environ) != 0)
+        return nb_fail(r, NB_E_INTERNAL, "cannot run qemu-img: %s", strerror(errno));
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return nb_fail(r, NB_E_CONFLICT, "qemu-img convert of %s failed (status %d)", from,
+                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 0;
+}
+
+/* Compacts volume params.disk of a stopped guest: qemu-img rewrites the qcow2 file with only
+ * the clusters in use, then the pool is refreshed. qemu-img needs the file itself, so the cell
+ * must be this reconciler's own host; elsewhere the operation fails saying so. */
+int
+nb_op_shrink_disk(struct nb_req *r, struct nb_op *op)
+{
+    struct json_object *v;
+    int disk = json_object_object_get_ex(op->params, "disk", &v) ? json_object_get_int(v) : -1;
+    const char *name = nb_volume_name(r, op->guest_id, disk), *path, *tmp;
+    virStorageVolPtr vol;
+    virStoragePoolPtr pool;
+
+    if (disk < 0 || disk >= op->g.ndisks)
+        return nb_fail(r, NB_E_INVALID, "shrink needs a disk of the guest");
+    if (strcmp(op->cell->address, "localhost") != 0 || strncmp(op->cell->uri, "test", 4) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "shrinking a disk needs its qcow2 file on this reconciler's host; cell %s (%s) is not",
+                       op->cell->name, op->cell->uri);
+    if (op->dom != NULL && virDomainIsActive(op->dom) == 1)
+        return nb_fail(r, NB_E_CONFLICT, "guest is running; disks shrink only while it is stopped");
+    if ((vol = nb_volume_find(r, op->cell->conn, name)) == NULL)
+        return nb_fail(r, NB_E_NOT_FOUND, "volume %s not found on cell %s", name, op->cell->name);
+    if ((path = nb_own_malloc(r, virStorageVolGetPath(vol))) == NULL)
+        return nb_vir_fail(r);
+    tmp = nb_arena_printf(r->arena, "%s.shrink", path);
+    if (qemu_img_convert(r, path, tmp) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) < 0) {
+        unlink(tmp);
+        return nb_fail(r, NB_E_INTERNAL, "cannot replace %s: %s", path, strerror(errno));
+    }
+    if ((pool = virStoragePoolLookupByVolume(vol)) != NULL) {
+        virStoragePoolRefresh(pool, 0);
+        virStoragePoolFree(pool);
+    }
+    return 0;
 }

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "app/validate.h"
+#include "app/secret.h"
 #include "db/db.h"
+#include "db/images.h"
 #include "routes/nano/nano.h"
 
 /* Loads the guest of the path's first capture, refusing one not created yet when needed. */
@@ -159,28 +161,55 @@ nano_guest_memory(struct nb_req *r)
     return set_and_sync(r, &g, change(r, "memory", nb_json_get(r->json, "memory")));
 }
 
+/* The disk of capture 1 of a created, stopped guest: its index and current size. */
+static int
+stopped_disk(struct nb_req *r, struct nb_guest *g, const char *what, long *index, int64_t *size)
+{
+    struct json_object *disks;
+
+    if (load(r, g, true) < 0 || refuse_running(r, g, what) < 0)
+        return -1;
+    disks = nb_json_own(r, nb_db_json(g->res, g->row, NB_GC_DISKS));
+    *index = strtol(r->capture[1], NULL, 10);
+    if (*index < 0 || (size_t)*index >= json_object_array_length(disks) ||
+        strspn(r->capture[1], "0123456789") != strlen(r->capture[1]))
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no disk %s", nb_guest_str(g, NB_GC_NAME),
+                       r->capture[1]);
+    *size = json_object_get_int64(json_object_array_get_idx(disks, (size_t)*index));
+    return 0;
+}
+
 /* PUT /guests/{id}/disks/resize/{disk} {size}: grow one disk of a stopped guest. */
 int
 nano_guest_disk_resize(struct nb_req *r)
 {
     struct nb_guest g;
-    struct json_object *disks;
-    int64_t size = json_object_get_int64(nb_json_get(r->json, "size"));
-    long index = strtol(r->capture[1], NULL, 10);
+    int64_t current, size = json_object_get_int64(nb_json_get(r->json, "size"));
+    long index;
 
-    if (load(r, &g, true) < 0 || refuse_running(r, &g, "disks can be resized") < 0)
+    if (stopped_disk(r, &g, "disks can be resized", &index, &current) < 0)
         return -1;
-    disks = nb_json_own(r, nb_db_json(g.res, g.row, NB_GC_DISKS));
-    if (index < 0 || (size_t)index >= json_object_array_length(disks) ||
-        strspn(r->capture[1], "0123456789") != strlen(r->capture[1]))
-        return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no disk %s", nb_guest_str(&g, NB_GC_NAME),
-                       r->capture[1]);
-    if (size <= json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)))
+    if (size <= current)
         return nb_fail_field(r, NB_E_INVALID, "size", "disk %ld is already %lld bytes; a resize must grow it",
-                             index, (long long)json_object_get_int64(json_object_array_get_idx(disks, (size_t)index)));
+                             index, (long long)current);
     /* The row changes when the host has grown the volume (the reconciler writes it). */
     if (nb_guest_enqueue(r, &g, "resize_disk",
                          nb_arena_printf(r->arena, "{\"disk\": %ld, \"size\": %lld}", index, (long long)size),
+                         NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* PUT /guests/{id}/disks/shrink/{disk}: compact the disk file of a stopped guest. */
+int
+nano_guest_disk_shrink(struct nb_req *r)
+{
+    struct nb_guest g;
+    int64_t current;
+    long index;
+
+    if (stopped_disk(r, &g, "disks can be shrunk", &index, &current) < 0 ||
+        nb_guest_enqueue(r, &g, "shrink_disk", nb_arena_printf(r->arena, "{\"disk\": %ld}", index),
                          NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
@@ -225,7 +254,8 @@ nano_guest_qos_limits(struct nb_req *r)
     return set_and_sync(r, &g, r->json);
 }
 
-/* GET /guests/{id}/auth: the administrator account the guest was created with. */
+/* GET /guests/{id}/auth: the administrator account as last set in the guest (created with,
+ * or the last set_password that succeeded). */
 int
 nano_guest_auth_get(struct nb_req *r)
 {
@@ -238,5 +268,60 @@ nano_guest_auth_get(struct nb_req *r)
     json_object_object_add(data, "user", json_object_new_string(nb_guest_str(&g, NB_GC_ADMIN_NAME)));
     json_object_object_add(data, "password",
                            json_object_new_string(nb_guest_str(&g, NB_GC_ADMIN_SECRET)));
+    return nano_ok(r, 200, data);
+}
+
+/* PUT /guests/{id}/system/ {from_image}: volume 0 of a stopped, idle guest rebuilt from a disk
+ * image (reset_system); the row names the image once the host has done it. */
+int
+nano_guest_system(struct nb_req *r)
+{
+    struct nb_guest g;
+    struct nb_image img;
+    const char *image = nb_json_get_string(r->json, "from_image");
+
+    if (load(r, &g, true) < 0 || refuse_running(r, &g, "its system can be reset") < 0 ||
+        nb_image_load_ready(r, NB_IMAGE_DISK, image, "from_image", &img) < 0 ||
+        nb_guest_idle(r, &g) < 0)
+        return -1;
+    if (nb_guest_enqueue(r, &g, "reset_system",
+                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}",
+                                         nb_image_str(&img, NB_IC_ID)),
+                         NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* PUT /guests/{id}/auth {password, user}: set through the guest agent of the running guest
+ * (set_password). The answer carries the credentials being set (the password generated when
+ * omitted); GET shows them once the guest has taken them. */
+int
+nano_guest_auth_set(struct nb_req *r)
+{
+    struct nb_guest g;
+    struct json_object *params, *data;
+    const char *password = nb_json_get_string(r->json, "password");
+    const char *user = nb_json_get_string(r->json, "user");
+
+    if (load(r, &g, true) < 0)
+        return -1;
+    if (!nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running; its guest agent sets the password",
+                       nb_guest_str(&g, NB_GC_NAME));
+    if (password != NULL && password[0] == '\0')
+        return nb_fail_field(r, NB_E_INVALID, "password", "must not be empty (omit it to generate one)");
+    if (user != NULL && nb_check_name(r, "user", user) < 0)
+        return -1;
+    params = nb_json_own(r, json_object_new_object());
+    json_object_object_add(params, "user", json_object_new_string(
+                                               user != NULL ? user : nb_guest_str(&g, NB_GC_ADMIN_NAME)));
+    json_object_object_add(params, "password", json_object_new_string(
+                                                   password != NULL ? password : nb_random_hex(r->arena, 8)));
+    if (nb_guest_enqueue(r, &g, "set_password",
+                         json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+        return -1;
+    data = json_object_new_object();
+    json_object_object_add(data, "password", json_object_get(nb_json_get(params, "password")));
+    json_object_object_add(data, "user", json_object_get(nb_json_get(params, "user")));
     return nano_ok(r, 200, data);
 }

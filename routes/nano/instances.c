@@ -3,6 +3,7 @@
 
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/images.h"
 #include "routes/nano/nano.h"
 
 static int
@@ -31,16 +32,70 @@ int
 nano_instance_start(struct nb_req *r)
 {
     struct nb_guest g;
+    struct nb_image img;
+    struct json_object *params;
 
     if (load_created(r, &g) < 0)
         return -1;
     if (nb_guest_bool(&g, NB_GC_RUNNING))
         return nb_fail(r, NB_E_CONFLICT, "guest %s is already running", nb_guest_str(&g, NB_GC_NAME));
-    if (json_object_get_boolean(nb_json_get(r->json, "from_media")))
-        return nb_fail(r, NB_E_NOT_FOUND, "media image %s not found",
-                       nb_json_get_string(r->json, "source") ? nb_json_get_string(r->json, "source") : "");
+    params = nb_json_own(r, r->json != NULL ? json_object_get(r->json) : json_object_new_object());
+    /* Booting from media names the media image in source; the reconciler finds its file. */
+    if (json_object_get_boolean(nb_json_get(r->json, "from_media"))) {
+        if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source",
+                                &img) < 0)
+            return -1;
+        json_object_object_add(params, "image",
+                               json_object_new_string(nb_image_str(&img, NB_IC_ID)));
+    }
     if (nb_guest_enqueue(r, &g, "start_guest",
-                         json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+                         json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* Media go into and out of a running guest only. */
+static int
+load_running(struct nb_req *r, struct nb_guest *g)
+{
+    if (load_created(r, g) < 0)
+        return -1;
+    if (!nb_guest_bool(g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running; media go into a running instance",
+                       nb_guest_str(g, NB_GC_NAME));
+    return 0;
+}
+
+/* POST /instances/{id}/media {source, type}: type 0 (a media image) is the only kind. */
+int
+nano_media_insert(struct nb_req *r)
+{
+    struct nb_guest g;
+    struct nb_image img;
+
+    if (load_running(r, &g) < 0)
+        return -1;
+    if (nb_json_get(r->json, "type") != NULL && json_object_get_int64(nb_json_get(r->json, "type")) != 0)
+        return nb_fail_field(r, NB_E_INVALID, "type", "must be 0 (media image)");
+    if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source", &img) < 0 ||
+        nb_guest_enqueue(r, &g, "insert_media",
+                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}", nb_image_str(&img, NB_IC_ID)),
+                         NULL, NULL) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
+/* DELETE /instances/{id}/media: only when the host reports media in the drive. */
+int
+nano_media_eject(struct nb_req *r)
+{
+    struct nb_guest g;
+
+    if (load_running(r, &g) < 0)
+        return -1;
+    if (!nb_guest_bool(&g, NB_GC_MEDIA_ATTACHED))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s has no media inserted", nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_enqueue(r, &g, "eject_media", NULL, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -45,7 +45,7 @@ int nano_log_add(struct nb_req *r);
 int nano_log_remove(struct nb_req *r);
 
 /* Guests (guests.c, guest_json.c), instances and snapshots (instances.c), queries (search.c),
- * batches (batch.c). */
+ * batches (batch.c), migrations (migrations.c). */
 struct json_object *nano_guest_json(const struct nb_guest *g, bool with_status);
 struct json_object *nano_guest_list_json(const PGresult *res, bool with_status);
 int nano_guest_create(struct nb_req *r);
@@ -55,9 +55,14 @@ int nano_guest_auto_start(struct nb_req *r);
 int nano_guest_cores(struct nb_req *r);
 int nano_guest_memory(struct nb_req *r);
 int nano_guest_disk_resize(struct nb_req *r);
+int nano_guest_disk_shrink(struct nb_req *r);
 int nano_guest_name(struct nb_req *r);
 int nano_guest_qos_cpu(struct nb_req *r);
 int nano_guest_qos_limits(struct nb_req *r);
+int nano_guest_system(struct nb_req *r);
+int nano_guest_auth_set(struct nb_req *r);
+int nano_media_insert(struct nb_req *r);
+int nano_media_eject(struct nb_req *r);
 int nano_guest_auth_get(struct nb_req *r);
 int nano_instance_get(struct nb_req *r);
 int nano_instance_start(struct nb_req *r);
@@ -67,6 +72,12 @@ int nano_snapshot_get(struct nb_req *r);
 int nano_snapshot_create(struct nb_req *r);
 int nano_snapshot_restore(struct nb_req *r);
 int nano_snapshot_delete(struct nb_req *r);
+/* Query-string filters (search.c): a non-empty parameter or NULL; a boolean as "t"/"f"/NULL
+ * (true/false/1/0, anything else NB_E_INVALID); keyset paging as limit (1..1000, default
+ * 1000) and after (the last id of the previous page, or NULL), both as query parameters. */
+const char *nano_query_text(struct nb_req *r, const char *name);
+int nano_query_bool(struct nb_req *r, const char *name, const char **out);
+int nano_query_page(struct nb_req *r, const char **limit, const char **after);
 int nano_guest_search(struct nb_req *r);
 int nano_guest_keyword(struct nb_req *r);
 int nano_batch_create(struct nb_req *r);
@@ -75,7 +86,19 @@ int nano_batch_stop(struct nb_req *r);
 int nano_batch_create_status(struct nb_req *r);
 int nano_batch_delete_status(struct nb_req *r);
 int nano_batch_stop_status(struct nb_req *r);
+int nano_migration_start(struct nb_req *r);
+int nano_migration_get(struct nb_req *r);
+int nano_migration_list(struct nb_req *r);
+/* Security policy checks (policy.c): a rule, and an action (accept|reject) given as field. */
 int nano_policy_rule_check(struct nb_req *r, struct json_object *rule);
+int nano_policy_action_check(struct nb_req *r, const char *field, const char *action);
+/* Rule-list edits for guests and security policy groups: each edits rules (an array owned by
+ * the request) in place from the request's body and rule index (capture 1); bad input is
+ * NB_E_INVALID, an index out of range NB_E_NOT_FOUND. */
+int nano_rules_add(struct nb_req *r, struct json_object *rules);
+int nano_rules_modify(struct nb_req *r, struct json_object *rules);
+int nano_rules_order(struct nb_req *r, struct json_object *rules);
+int nano_rules_remove(struct nb_req *r, struct json_object *rules);
 int nano_policy_get(struct nb_req *r);
 int nano_policy_default(struct nb_req *r);
 int nano_policy_rule_add(struct nb_req *r);
@@ -131,6 +154,16 @@ int nano_template_modify(struct nb_req *r);
 int nano_template_remove(struct nb_req *r);
 
 /* Security policy groups (security_groups.c). */
+int nano_secgroup_get(struct nb_req *r);
+int nano_secgroup_create(struct nb_req *r);
+int nano_secgroup_modify(struct nb_req *r);
+int nano_secgroup_remove(struct nb_req *r);
+int nano_secgroup_rules(struct nb_req *r);
+int nano_secgroup_rule_add(struct nb_req *r);
+int nano_secgroup_rule_modify(struct nb_req *r);
+int nano_secgroup_rule_order(struct nb_req *r);
+int nano_secgroup_rule_remove(struct nb_req *r);
+int nano_secgroup_search(struct nb_req *r);
 
 /* Monitor channels (monitor.c); the consume check is the ops dialect's (nginx auth_request). */
 int nano_monitor_channel_create(struct nb_req *r);

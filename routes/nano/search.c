@@ -1,4 +1,5 @@
-/* Nano guest queries: GET /guest_search/ and POST /search/guests/, visibility applied. */
+/* Nano guest queries: GET /guest_search/ and POST /search/guests/, visibility applied; and the
+ * query-string filters and paging other searches share. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,20 +10,18 @@
 #define SEARCH_LIMIT_DEFAULT 1000
 #define SEARCH_LIMIT_MAX 1000
 
-/* A non-empty query parameter, or NULL. */
-static const char *
-param(struct nb_req *r, const char *name)
+const char *
+nano_query_text(struct nb_req *r, const char *name)
 {
     const char *v = nb_query_param(r, name);
 
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* "true"/"false" (or 1/0) for a boolean filter; NULL when absent. */
-static int
-bool_param(struct nb_req *r, const char *name, const char **out)
+int
+nano_query_bool(struct nb_req *r, const char *name, const char **out)
 {
-    const char *v = param(r, name);
+    const char *v = nano_query_text(r, name);
 
     *out = NULL;
     if (v == NULL)
@@ -36,26 +35,37 @@ bool_param(struct nb_req *r, const char *name, const char **out)
     return 0;
 }
 
-/* GET /guest_search/?pool&cell&owner&group&status&created — plus keyset paging with
- * limit (default and max 1000) and after (the last id of the previous page). */
 int
-nano_guest_search(struct nb_req *r)
+nano_query_page(struct nb_req *r, const char **limit, const char **after)
 {
-    const char *running, *created, *after = param(r, "after"), *limit = param(r, "limit");
-    const PGresult *res;
+    const char *v = nano_query_text(r, "limit");
     char *end = NULL;
-    long n = limit != NULL ? strtol(limit, &end, 10) : SEARCH_LIMIT_DEFAULT;
+    long n = v != NULL ? strtol(v, &end, 10) : SEARCH_LIMIT_DEFAULT;
 
-    if (bool_param(r, "status", &running) < 0 || bool_param(r, "created", &created) < 0)
-        return -1;
     if ((end != NULL && *end != '\0') || n < 1 || n > SEARCH_LIMIT_MAX)
         return nb_fail_field(r, NB_E_INVALID, "limit", "must be an integer from 1 to %d",
                              SEARCH_LIMIT_MAX);
-    if (after != NULL && !nb_is_uuid(after))
-        return nb_fail_field(r, NB_E_INVALID, "after", "must be a guest id");
-    res = nb_db_query(r, NB_Q_GUEST_SEARCH, param(r, "pool"), r->user.id_text,
-                      r->user.is_admin ? "t" : "f", param(r, "cell"), param(r, "owner"),
-                      param(r, "group"), running, created, after, nb_arena_printf(r->arena, "%ld", n));
+    *after = nano_query_text(r, "after");
+    if (*after != NULL && !nb_is_uuid(*after))
+        return nb_fail_field(r, NB_E_INVALID, "after", "must be an id from the previous page");
+    *limit = nb_arena_printf(r->arena, "%ld", n);
+    return 0;
+}
+
+/* GET /guest_search/?pool&cell&owner&group&status&created, paged. */
+int
+nano_guest_search(struct nb_req *r)
+{
+    const char *running, *created, *limit, *after;
+    const PGresult *res;
+
+    if (nano_query_bool(r, "status", &running) < 0 || nano_query_bool(r, "created", &created) < 0 ||
+        nano_query_page(r, &limit, &after) < 0)
+        return -1;
+    res = nb_db_query(r, NB_Q_GUEST_SEARCH, nano_query_text(r, "pool"), r->user.id_text,
+                      r->user.is_admin ? "t" : "f", nano_query_text(r, "cell"),
+                      nano_query_text(r, "owner"), nano_query_text(r, "group"), running, created,
+                      after, limit);
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
 }
 

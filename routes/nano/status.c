@@ -195,51 +195,20 @@ nano_status_storages_set(struct nb_req *r)
     return nano_ok(r, 200, NULL);
 }
 
-/* InstanceStatus of row i of STATUS_INSTANCES, with the fields the guests table holds. */
-static struct json_object *
-instance_json(const PGresult *res, int i, const char *pool)
-{
-    struct json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "id", json_object_new_string(nb_db_text(res, i, 0)));
-    json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, 1)));
-    json_object_object_add(o, "owner", json_object_new_string(nb_db_text(res, i, 2)));
-    json_object_object_add(o, "group", json_object_new_string(nb_db_text(res, i, 3)));
-    json_object_object_add(o, "pool", json_object_new_string(pool));
-    json_object_object_add(o, "cell", json_object_new_string(nb_db_text(res, i, 4)));
-    json_object_object_add(o, "host", json_object_new_string(nb_db_text(res, i, 5)));
-    json_object_object_add(o, "created", json_object_new_boolean(nb_db_bool(res, i, 6)));
-    json_object_object_add(o, "running", json_object_new_boolean(nb_db_bool(res, i, 7)));
-    json_object_object_add(o, "lost", json_object_new_boolean(nb_db_bool(res, i, 8)));
-    json_object_object_add(o, "cores", json_object_new_int64(nb_db_int(res, i, 9)));
-    json_object_object_add(o, "memory", json_object_new_int64(nb_db_int(res, i, 10)));
-    json_object_object_add(o, "disks", nb_db_json(res, i, 11));
-    json_object_object_add(o, "total_disk", json_object_new_int64(nb_db_int(res, i, 12)));
-    json_object_object_add(o, "create_time", json_object_new_string(nb_db_text(res, i, 13)));
-    json_object_object_add(o, "template", json_object_new_string(nb_db_text(res, i, 14)));
-    json_object_object_add(o, "cpu_usage",
-                           json_object_new_double(strtod(nb_db_text(res, i, 15), NULL)));
-    return o;
-}
-
-/* The guests of pool (on cell, or all when NULL) as InstanceStatus objects. */
+/* The guests of pool (on cell, or all when NULL) as InstanceStatus objects: the same rows and
+ * rendering as every other guest list. */
 static int
 list_instances(struct nb_req *r, const char *pool, const char *cell)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_STATUS_INSTANCES, pool, cell);
-    struct json_object *data;
+    struct nb_pool_row p;
+    struct nb_cell_row c;
+    const PGresult *res;
 
-    if (res == NULL)
+    if (nb_pool_load(r, pool, &p) < 0 || (cell != NULL && nb_cell_load_in_pool(r, pool, cell, &c) < 0))
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", pool);
-    if (cell != NULL && !nb_db_bool(res, 0, 16))
-        return nb_fail(r, NB_E_NOT_FOUND, "cell %s is not in compute pool %s", cell, pool);
-    data = json_object_new_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        if (!PQgetisnull(res, i, 0))
-            json_object_array_add(data, instance_json(res, i, pool));
-    return nano_ok(r, 200, data);
+    res = nb_db_query(r, NB_Q_GUEST_SEARCH, pool, r->user.id_text, r->user.is_admin ? "t" : "f",
+                      cell, NULL, NULL, NULL, NULL, NULL, "1000");
+    return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, true)) : -1;
 }
 
 /* GET /instance_status/{pool}/ */

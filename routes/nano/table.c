@@ -96,6 +96,15 @@ static const struct nb_field batch_create_in[] = {
     END,
 };
 
+static const struct nb_field migration_in[] = {
+    {"source_pool", NB_T_STRING, true, 0, NULL},
+    {"source_cell", NB_T_STRING, true, 0, NULL},
+    {"target_pool", NB_T_STRING, false, 0, NULL},
+    {"target_cell", NB_T_STRING, false, 0, NULL},
+    {"instances", NB_T_ARRAY, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field batch_guests_in[] = {
     {"guest", NB_T_ARRAY, false, 0, NULL},
     {"guests", NB_T_ARRAY, false, 0, NULL},
@@ -138,6 +147,11 @@ static const struct nb_field resize_in[] = {
     END,
 };
 
+static const struct nb_field shrink_in[] = {
+    {"immediate", NB_T_BOOL, false, 0, NULL},
+    END,
+};
+
 static const struct nb_field name_in[] = {
     {"name", NB_T_STRING, true, 0, NULL},
     END,
@@ -166,6 +180,23 @@ static const struct nb_field start_in[] = {
     {"from_media", NB_T_BOOL, false, 0, NULL},
     {"from_network", NB_T_BOOL, false, 0, NULL},
     {"source", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field system_in[] = {
+    {"from_image", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+static const struct nb_field auth_in[] = {
+    {"password", NB_T_STRING, false, 0, NULL},
+    {"user", NB_T_STRING, false, 0, NULL},
+    END,
+};
+
+static const struct nb_field media_in[] = {
+    {"source", NB_T_STRING, true, 0, NULL},
+    {"type", NB_T_INT, false, 0, NULL},
     END,
 };
 
@@ -202,6 +233,25 @@ static const struct nb_field action_in[] = {
 
 static const struct nb_field direction_in[] = {
     {"direction", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
+/* SecurityPolicyGroupConfig but the name; user and group name the owner (see
+ * db/security_groups.h). */
+#define SECGROUP_FIELDS                                                                         \
+    {"description", NB_T_STRING, false, 1024, NULL}, {"user", NB_T_STRING, false, 0, NULL},     \
+        {"group", NB_T_STRING, false, 0, NULL}, {"enabled", NB_T_BOOL, false, 0, NULL},         \
+        {"global", NB_T_BOOL, false, 0, NULL}, {"default_action", NB_T_STRING, false, 0, NULL}
+
+static const struct nb_field secgroup_create_in[] = {
+    {"name", NB_T_STRING, true, 0, NULL},
+    SECGROUP_FIELDS,
+    END,
+};
+
+static const struct nb_field secgroup_modify_in[] = {
+    {"name", NB_T_STRING, false, 0, NULL},
+    SECGROUP_FIELDS,
     END,
 };
 
@@ -367,6 +417,8 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "changes memory of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/disks/resize/" NAME "/?$", nano_guest_disk_resize,
      resize_in, NB_PERM_INSTANCE, "resizes disk {2} of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/disks/shrink/" NAME "/?$", nano_guest_disk_shrink,
+     shrink_in, NB_PERM_INSTANCE, "shrinks disk {2} of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/name/?$", nano_guest_name, name_in, NB_PERM_INSTANCE,
      "renames guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/qos/cpu/?$", nano_guest_qos_cpu, priority_in,
@@ -375,6 +427,10 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "changes disk QoS of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME "/qos/network/?$", nano_guest_qos_limits, network_qos_in,
      NB_PERM_INSTANCE, "changes network QoS of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/system/?$", nano_guest_system, system_in,
+     NB_PERM_INSTANCE, "resets the system of guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_set, auth_in, NB_PERM_INSTANCE,
+     "sets the administrator password of guest {1}"},
     {NB_GET, "^/api/v1/guests/" NAME "/auth/?$", nano_guest_auth_get, NULL, NB_PERM_INSTANCE,
      NULL},
     {NB_GET, "^/api/v1/guests/" NAME "/security_policy/?$", nano_policy_get, NULL,
@@ -401,6 +457,10 @@ static const struct nb_route nano_routes[] = {
      "starts guest {1}"},
     {NB_DELETE, "^/api/v1/instances/" NAME "/?$", nano_instance_stop, stop_in,
      NB_PERM_INSTANCE, "stops guest {1}"},
+    {NB_POST, "^/api/v1/instances/" NAME "/media/?$", nano_media_insert, media_in,
+     NB_PERM_INSTANCE, "inserts media into guest {1}"},
+    {NB_DELETE, "^/api/v1/instances/" NAME "/media/?$", nano_media_eject, NULL, NB_PERM_INSTANCE,
+     "ejects media from guest {1}"},
     {NB_GET, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_list, NULL,
      NB_PERM_INSTANCE, NULL},
     {NB_POST, "^/api/v1/instances/" NAME "/snapshots/?$", nano_snapshot_create, snapshot_in,
@@ -429,6 +489,13 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, "stops a batch of guests"},
     {NB_GET, "^/api/v1/batch/stop_guest/" NAME "/?$", nano_batch_stop_status, NULL,
      NB_PERM_INSTANCE, NULL},
+
+    /* Migrations. */
+    {NB_POST, "^/api/v1/migrations/?$", nano_migration_start, migration_in, NB_PERM_INSTANCE,
+     "starts a migration"},
+    {NB_GET, "^/api/v1/migrations/?$", nano_migration_list, NULL, NB_PERM_INSTANCE, NULL},
+    {NB_GET, "^/api/v1/migrations/" NAME "/?$", nano_migration_get, NULL, NB_PERM_INSTANCE,
+     NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
     {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_PERM_COMPUTE_POOL, NULL},
@@ -515,6 +582,29 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_SYSTEM_TEMPLATE, "deletes system template {1}"},
 
     /* Security policy groups. */
+    {NB_POST, "^/api/v1/security_policy_groups/?$", nano_secgroup_create, secgroup_create_in,
+     NB_PERM_SECURITY_POLICY, "creates a security policy group"},
+    {NB_GET, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_get, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_modify,
+     secgroup_modify_in, NB_PERM_SECURITY_POLICY, "modifies security policy group {1}"},
+    {NB_DELETE, "^/api/v1/security_policy_groups/" NAME "/?$", nano_secgroup_remove, NULL,
+     NB_PERM_SECURITY_POLICY, "deletes security policy group {1}"},
+    {NB_GET, "^/api/v1/security_policy_groups/" NAME "/rules/?$", nano_secgroup_rules, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
+    {NB_POST, "^/api/v1/security_policy_groups/" NAME "/rules/?$", nano_secgroup_rule_add,
+     rule_in, NB_PERM_SECURITY_POLICY, "adds a security rule to security policy group {1}"},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/?$",
+     nano_secgroup_rule_modify, rule_in, NB_PERM_SECURITY_POLICY,
+     "modifies security rule {2} of security policy group {1}"},
+    {NB_PUT, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/order/?$",
+     nano_secgroup_rule_order, direction_in, NB_PERM_SECURITY_POLICY,
+     "moves security rule {2} of security policy group {1}"},
+    {NB_DELETE, "^/api/v1/security_policy_groups/" NAME "/rules/" NAME "/?$",
+     nano_secgroup_rule_remove, NULL, NB_PERM_SECURITY_POLICY,
+     "removes security rule {2} of security policy group {1}"},
+    {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
+     NB_PERM_SECURITY_POLICY, NULL},
 
     /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
      * its file name (nginx/nimbus.conf.in), and serves downloads itself. */

@@ -122,9 +122,16 @@ class Resources:
     def guest(self, pool, cell=None, running=False, lost=False, migrating=False, created=True,
               cores=2, memory=1 << 30, disks=(5 << 30, 1 << 30), cpu_usage=0.0,
               read_speed=0, write_speed=0, receive_speed=0, send_speed=0, name=None):
-        """A guest row placed in pool (and on cell); returns (id, name)."""
+        """A guest row placed in pool (and on cell); returns (id, name).
+
+        The row is written by hand, with no domain behind it: a reconciler observing the cell
+        would rightly report it lost. So the cell's lease is taken by a holder that never runs
+        (for an hour, or until cleanup), and the row keeps the states the test gives it."""
         name = name or unique_name("g")
         gid = str(uuid.uuid4())
+        if cell:
+            run_psql("UPDATE cells SET lease_owner = 'tests-hold', lease_expires = now() +"
+                     " interval '1 hour' WHERE name = %s" % sql_literal(cell))
         self.guests.append(gid)
         run_psql(
             "INSERT INTO guests (id, name, owner_id, group_id, pool_id, cell_id, cores, memory,"

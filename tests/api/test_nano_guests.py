@@ -200,6 +200,19 @@ def test_disk_resize_follows_the_host(s, guest):
         assert "support" in error and after == d["disks"][0]
 
 
+def test_disk_shrink_is_carried_out_only_where_the_file_is_reachable(s, guest):
+    """Shrinking rewrites the qcow2 file with qemu-img, which needs the file on the
+    reconciler's host: on the test driver's cell the operation fails and says why."""
+    assert "has no disk 9" in s.fail("PUT", "/guests/%s/disks/shrink/9" % guest, {})
+    nano_data(s.put("/guests/%s/disks/shrink/0" % guest, {"immediate": False}))
+    status, error = wait_for(lambda: (lambda rows: rows and rows[0][0] in ("done", "failed")
+                                      and rows[0])(run_psql(
+        "SELECT status, error FROM operations WHERE guest_id = %s AND kind = 'shrink_disk'"
+        " ORDER BY created_at DESC LIMIT 1" % sql_literal(guest))), CREATE_TIMEOUT,
+        what="shrink finished")
+    assert status == "failed" and "this reconciler's host" in error
+
+
 def test_snapshots_tree_create_restore_delete(s, guest):
     assert nano_data(s.get("/instances/%s/snapshots/" % guest)) == {}
     nano_data(s.post("/instances/%s/snapshots/" % guest, {"name": "base", "description": "first"}))

@@ -1,8 +1,10 @@
 """Nano media images (ISO) and disk images (qcow2): records, uploads spooled by nginx and
 checked by the worker, downloads served by nginx, visibility, and guests made from images."""
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -547,16 +549,36 @@ def test_guest_from_image_needs_a_visible_uploaded_disk_image(tenants, nano_admi
                                                             sql_literal(guest_id)))
 
 
+@contextlib.contextmanager
+def reconciler_paused():
+    """The stack's reconciler stopped (SIGSTOP) meanwhile, so that operations stay open and
+    the API can be seen acting on them; it resumes (and re-leases its cells) afterwards."""
+    with open(os.path.join(STATE_DIR, "nimbus-reconciler.pid")) as f:
+        pid = int(f.read().strip())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
 def test_disk_image_cloned_from_a_stopped_guest_is_a_reconciler_operation(tenants):
+    """The API's side of create_disk_image while the operation is open (the host's side is in
+    test_nano_guest_images.py)."""
     owner, outsider = tenants["owner"], tenants["outsider"]
-    r = owner.post("/guests/", guest_body(unique_name("src")))
-    assert r.status_code == 202, r.text
-    guest_id = r.json()["data"]["id"]
+    with reconciler_paused():
+        r = owner.post("/guests/", guest_body(unique_name("src")))
+        assert r.status_code == 202, r.text
+        guest_id = r.json()["data"]["id"]
+        clone_while_open(owner, outsider, guest_id)
+
+
+def clone_while_open(owner, outsider, guest_id):
     try:
         name = unique_name("clone")
         body = {"name": name, "guest": guest_id, "description": "from a guest", "tags": ["c"]}
         assert "not created yet" in owner.fail("POST", "/disk_images/", body)
-        # Pretend the reconciler made and started it (this branch has no operation runner).
+        # Pretend the reconciler made and started it (it is paused).
         run_psql("UPDATE operations SET status = 'done' WHERE guest_id = %s::uuid;"
                  " UPDATE guests SET created = true, running = true WHERE id = %s::uuid"
                  % (sql_literal(guest_id), sql_literal(guest_id)))

@@ -177,6 +177,13 @@ def test_create_follows_the_windows_template_devices(guest):
     assert "<iotune>" not in xml and "<bandwidth>" not in xml
 
 
+def test_domains_have_an_empty_cdrom_drive_after_the_disks_for_media(guest):
+    xml = domain_xml(guest(disks=(GIB,)))
+    drive = xml[xml.index("device='cdrom'"):]
+    drive = drive[:drive.index("</disk>")]
+    assert "<source" not in drive and "dev='sdb'" in drive and "<readonly/>" in drive
+
+
 def test_create_twice_leaves_one_domain_and_its_volumes(guest):
     gid = guest()
     run_op(gid, "create_guest")

@@ -1,0 +1,49 @@
+/* Security policy groups as every dialect sees them: who may see and change one, creation,
+ * changes, removal while no guest uses it, and handing a group's policy to a new guest. */
+#ifndef NB_SECURITY_GROUPS_H
+#define NB_SECURITY_GROUPS_H
+
+#include <json-c/json.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "app/request.h"
+
+/* Columns of a group read, in the order of NB_SECGROUP_COLUMNS (db/queries/security.def). */
+enum nb_secgroup_col {
+    NB_SC_ID, NB_SC_NAME, NB_SC_DESCRIPTION, NB_SC_OWNER, NB_SC_GROUP, NB_SC_ENABLED,
+    NB_SC_GLOBAL, NB_SC_DEFAULT_ACTION, NB_SC_RULES, NB_SC_OWNER_ID,
+    NB_SC__MAX
+};
+
+/* One group: a row of a result that lives as long as the request. */
+struct nb_secgroup {
+    const PGresult *res;
+    int row;
+};
+
+const char *nb_secgroup_str(const struct nb_secgroup *sg, enum nb_secgroup_col c);
+bool nb_secgroup_bool(const struct nb_secgroup *sg, enum nb_secgroup_col c);
+
+/* Loads a group the caller may see: the owner, admins, the members of the owner's group, and
+ * everyone for a global group. Anything else (unknown, malformed id, not visible) is
+ * NB_E_NOT_FOUND "security policy group <id> not found". */
+int nb_secgroup_load(struct nb_req *r, const char *id, struct nb_secgroup *sg);
+/* Loads a group the caller may change (its owner or an admin), locked until the transaction
+ * ends. Not visible: NB_E_NOT_FOUND as above; visible but not the caller's: NB_E_FORBIDDEN. */
+int nb_secgroup_load_writable(struct nb_req *r, const char *id, struct nb_secgroup *sg);
+
+/* Creates a group from a SecurityPolicyGroupConfig object (name required; description,
+ * enabled, global, default_action; user and group name the owner, who is the caller unless
+ * an admin names another user, and must match). *id is the new group's id. */
+int nb_secgroup_create(struct nb_req *r, struct json_object *config, const char **id);
+/* Changes a writable group: the config keys given (user and group only as they already are),
+ * and "rules" (an array the caller has checked) when present. */
+int nb_secgroup_set(struct nb_req *r, const struct nb_secgroup *sg, struct json_object *changes);
+/* Deletes a writable group; refused (conflict, naming them) while guests use it. */
+int nb_secgroup_remove(struct nb_req *r, const struct nb_secgroup *sg);
+/* Gives the new guest guest_id the group's default action and rules and records that it uses
+ * the group. Runs inside the caller's transaction. */
+int nb_secgroup_apply(struct nb_req *r, const char *guest_id, const struct nb_secgroup *sg);
+
+#endif
