@@ -136,9 +136,8 @@ nano_monitor_channel_create(struct nb_req *r)
                        nb_guest_str(&g, NB_GC_NAME));
     id = nb_random_hex(r->arena, ID_HEX / 2);
     if (nb_db_begin(r) < 0 || nb_db_query(r, NB_Q_MONITOR_CHANNEL_PURGE, NULL) == NULL ||
-        nb_db_query(r, NB_Q_MONITOR_CHANNEL_ADD, id, nb_guest_str(&g, NB_GC_ID),
-                    r->user.id_text, address,
-                    nb_arena_printf(r->arena, "%d", channel_ttl())) == NULL ||
+        nb_db_query(r, NB_Q_MONITOR_CHANNEL_ADD, id, nb_guest_str(&g, NB_GC_ID), r->user.id_text,
+                    address, nb_arena_printf(r->arena, "%d", channel_ttl())) == NULL ||
         write_token(r, id, address) < 0)
         return -1;
     if (nb_db_commit(r) < 0) {
@@ -185,14 +184,15 @@ nb_monitor_channel_consume(struct nb_req *r)
         }
         if ((res = nb_db_query(r, NB_Q_MONITOR_CHANNEL_STATE, id)) == NULL)
             return -1;
-        why = PQntuples(res) == 0   ? nb_arena_printf(r->arena, "monitor channel %s not found", id)
-              : nb_db_bool(res, 0, 0) ? nb_arena_printf(r->arena,
-                                                        "monitor channel %s was already used", id)
-              : nb_db_bool(res, 0, 1)
-                  ? nb_arena_printf(r->arena, "monitor channel %s has expired", id)
-                  : nb_arena_printf(r->arena,
-                                    "monitor channel %s: the guest stopped or its display moved",
-                                    id);
+        if (PQntuples(res) == 0)
+            why = "not found";
+        else if (nb_db_bool(res, 0, 0))
+            why = "was already used";
+        else if (nb_db_bool(res, 0, 1))
+            why = "has expired";
+        else
+            why = "is stale: the guest stopped or its display moved";
+        why = nb_arena_printf(r->arena, "monitor channel %s %s", id, why);
     }
     nb_reply_header(r, "X-Nimbus-Error", why);
     return nb_fail(r, NB_E_FORBIDDEN, "%s", why);

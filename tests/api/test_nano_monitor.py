@@ -142,7 +142,7 @@ def test_a_channel_whose_guest_stopped_is_refused_and_stays_unused(guest):
     """Bound to the display address: a stopped guest (or one whose display moved) refuses."""
     cid = insert_channel(guest)
     msg = refused("/monitor_channels/%s" % cid)
-    assert msg == "monitor channel %s: the guest stopped or its display moved" % cid
+    assert msg == "monitor channel %s is stale: the guest stopped or its display moved" % cid
     assert unused(cid)
 
 
