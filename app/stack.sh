@@ -8,7 +8,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-dev
     libvirt-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
     python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients qemu-utils
-    libssl-dev)
+    libssl-dev libvirt-daemon-driver-qemu qemu-system-x86 websockify novnc)
 
 usage() {
     cat <<EOF
@@ -22,6 +22,8 @@ usage: app/stack.sh <command>
   pg-restart    stop and start PostgreSQL only
   libvirt-stop, libvirt-start
                 stop or start the private test-driver libvirtd (cell0's host)
+  websockify-stop, websockify-start
+                stop or start the WebSocket-to-VNC bridge behind /monitor_channels/
   test          build asan, start a throw-away stack on other ports, run ctest
   bench         run the benchmarks (tests/bench/run) if present
 environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
@@ -30,6 +32,8 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_IMAGE_STORE (\$NIMBUS_STATE_DIR/images) NIMBUS_IMAGE_MAX_SIZE (bytes; 64 GiB)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
+  NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
+  NIMBUS_WEBSOCKIFY_PORT (websockify's port on 127.0.0.1; default: a free one)
 EOF
 }
 
@@ -56,6 +60,7 @@ setup() {
     IMAGE_STORE=${NIMBUS_IMAGE_STORE:-$STATE/images}
     case $IMAGE_STORE in /*) ;; *) IMAGE_STORE=$PWD/$IMAGE_STORE ;; esac
     IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-68719476736}
+    MONITOR_DIR=$STATE/monitor
 
     export NIMBUS_STATE_DIR=$STATE
     export NIMBUS_DB="host=$PGSOCK port=$PG_PORT dbname=nimbus user=nimbus"
@@ -63,6 +68,7 @@ setup() {
     export NIMBUS_MIGRATIONS=$REPO/migrations
     export NIMBUS_HTTPS_PORT=$HTTPS_PORT NIMBUS_HTTP_PORT=$HTTP_PORT NIMBUS_PG_PORT=$PG_PORT
     export NIMBUS_IMAGE_STORE=$IMAGE_STORE NIMBUS_IMAGE_MAX_SIZE=$IMAGE_MAX_SIZE
+    export NIMBUS_MONITOR_DIR=$MONITOR_DIR
 }
 
 build_type() {
@@ -157,7 +163,8 @@ ensure_traversable() {
 }
 
 prepare_state() {
-    mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
+    mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK" "$IMAGE_STORE/media" "$IMAGE_STORE/disk" \
+        "$MONITOR_DIR/tokens" "$MONITOR_DIR/tmp"
     chmod 755 "$STATE" "$LOG" "$IMAGE_STORE" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
     local sock_len=$((${#PGSOCK} + 20))
     [ $sock_len -lt 107 ] || die "state dir path too long for a unix socket: $STATE"
@@ -299,6 +306,56 @@ default_cell_uri() {
     fi
 }
 
+# ---------------------------------------------------------------- websockify
+
+# Monitor channels: nginx proxies wss://…/monitor_channels/<id> (after its auth_request to the
+# workers consumed the id) to one websockify on 127.0.0.1, which finds the guest's VNC address
+# in the token file the worker wrote (TokenFile re-reads $MONITOR_DIR/tokens per connection).
+websockify_port() {
+    local port
+    if [ -n "${NIMBUS_WEBSOCKIFY_PORT:-}" ]; then
+        echo "$NIMBUS_WEBSOCKIFY_PORT"
+    elif [ -s "$STATE/websockify.port" ]; then
+        cat "$STATE/websockify.port"
+    else
+        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        echo "$port" >"$STATE/websockify.port"
+        echo "$port"
+    fi
+}
+
+websockify_start() {
+    local pid port i
+    command -v websockify >/dev/null || { say "warning: websockify is not installed: no monitor channels"; return 0; }
+    if pid=$(pidfile_pid "$STATE/websockify.pid" websockify); then
+        return 0
+    fi
+    # A port picked for an earlier run may be someone else's by now: pick again.
+    [ -n "${NIMBUS_WEBSOCKIFY_PORT:-}" ] || rm -f "$STATE/websockify.port"
+    port=$(websockify_port)
+    setsid websockify --token-plugin TokenFile --token-source "$MONITOR_DIR/tokens" \
+        --heartbeat 30 "127.0.0.1:$port" </dev/null >>"$LOG/websockify.log" 2>&1 &
+    echo $! >"$STATE/websockify.pid"
+    for ((i = 0; i < 50; i++)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            say "websockify started (pid $(cat "$STATE/websockify.pid"), 127.0.0.1:$port)"
+            return 0
+        fi
+        pid_alive "$(cat "$STATE/websockify.pid")" || break
+        sleep 0.1
+    done
+    say "warning: websockify did not start; see $LOG/websockify.log"
+}
+
+websockify_stop() {
+    local pid
+    pid=$(pidfile_pid "$STATE/websockify.pid" websockify) || { rm -f "$STATE/websockify.pid"; return 0; }
+    stop_pid websockify "$pid" 10
+    # Its children each carry one open console; they go with it.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    rm -f "$STATE/websockify.pid"
+}
+
 # ---------------------------------------------------------------- TLS, nginx
 
 tls_init() {
@@ -339,6 +396,8 @@ nginx_render() {
         -e "s|@IMAGE_STORE@|$(sed_escape "$IMAGE_STORE")|g" \
         -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
         -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \
+        -e "s|@WEBSOCKIFY_PORT@|$(websockify_port)|g" \
+        -e "s|@NOVNC_DIR@|$(sed_escape "${NIMBUS_NOVNC_DIR:-/usr/share/novnc}")|g" \
         "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
         die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
@@ -447,6 +506,7 @@ stack_up() {
     tls_init
     api_start
     reconciler_start
+    websockify_start
     nginx_start
     for ((i = 0; i < 60; i++)); do
         healthz && { say "healthy: $URL/healthz"; return 0; }
@@ -463,6 +523,7 @@ stack_up() {
 
 stack_down() {
     nginx_stop
+    websockify_stop
     reconciler_stop
     api_stop
     libvirt_stop
@@ -532,6 +593,12 @@ cmd_status() {
     if pid=$(pidfile_pid "$(LIBVIRT_DIR)/libvirtd.pid" libvirtd); then
         printf '%-18s running  pid %s  (%s)\n' libvirtd "$pid" "$(default_cell_uri)"
     fi
+    if pid=$(pidfile_pid "$STATE/websockify.pid" websockify); then
+        printf '%-18s running  pid %s  (127.0.0.1:%s)\n' websockify "$pid" "$(websockify_port)"
+    elif command -v websockify >/dev/null; then
+        printf '%-18s stopped\n' websockify
+        down=1
+    fi
     for name in nimbus-api nimbus-reconciler; do
         if pid=$(pidfile_pid "$STATE/$name.pid" "$name"); then
             kids=$(ps -o pid= --ppid "$pid" | xargs || true)
@@ -574,6 +641,8 @@ cmd_test() {
     unset NIMBUS_IMAGE_STORE
     # Short leases and periods so takeover and liveness tests finish in seconds.
     export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
+    # Monitor channels expire in seconds, so the expiry test waits seconds.
+    export NIMBUS_MONITOR_TTL=${NIMBUS_MONITOR_TTL:-6}
     unset NIMBUS_FCGI_LISTEN
     export NIMBUS_ADMIN_USER=admin
     NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)
@@ -625,6 +694,8 @@ main() {
     pg-restart) setup; cmd_pg_restart ;;
     libvirt-stop) setup; libvirt_stop ;;
     libvirt-start) setup; prepare_state; libvirt_start ;;
+    websockify-stop) setup; websockify_stop ;;
+    websockify-start) setup; prepare_state; websockify_start ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;

@@ -124,8 +124,24 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
     free_mem = virNodeGetFreeMemory(c->conn);
     if (free_mem == 0 || free_mem > (unsigned long long)info.memory * 1024)
         free_mem = (unsigned long long)info.memory * 1024;
-    if (!pool_space(c->conn, &total, &avail) && strcmp(host_of(r, c->uri), "localhost") == 0)
-        path_space(c->paths, &total, &avail);
+    if (!pool_space(c->conn, &total, &avail)) {
+        /* No storage on the host yet: it gets the cell's (a directory pool at its first system
+         * path), so that capacity, and later the guests' volumes, come through libvirt. */
+        if (nb_storage_pool_ensure(r, c) != NULL && pool_space(c->conn, &total, &avail)) {
+            if (c->pool_failed)
+                nb_log_info(NULL, "cell %s: storage pool nimbus ready", c->name);
+            c->pool_failed = false;
+        } else {
+            if (!c->pool_failed)
+                nb_log_warn(NULL, "cell %s: no storage pool and none could be made: %s", c->name,
+                            r->err.status != NB_OK ? r->err.message : "no active pool");
+            c->pool_failed = true;
+            r->err.status = NB_OK;
+            virResetLastError();
+            if (strcmp(host_of(r, c->uri), "localhost") == 0)
+                path_space(c->paths, &total, &avail);
+        }
+    }
     (void)nb_db_query(r, NB_Q_RECON_CELL_ALIVE, nb_arena_printf(r->arena, "%lld", (long long)c->id),
                       rc->id, host_of(r, c->uri), nb_arena_printf(r->arena, "%u", info.cpus),
                       nb_arena_printf(r->arena, "%llu", (unsigned long long)info.memory * 1024),

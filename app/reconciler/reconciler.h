@@ -21,6 +21,7 @@ struct nb_cell {
     virConnectPtr conn;
     bool reported_dead; /* logged as unreachable already: log transitions, not every cycle */
     bool held;          /* still in the lease set of the current cycle */
+    bool pool_failed;   /* making its storage pool failed (logged once) */
     struct nb_cpu_sample *samples; /* last cycle's guest cpu times, sorted by uuid (malloc) */
     int nsamples;
 };
@@ -156,6 +157,9 @@ const char *nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *na
 virStoragePoolPtr nb_volume_pool(struct nb_req *r, struct nb_cell *c);
 /* The volume of that name in any active pool of the host, or NULL (no failure recorded). */
 virStorageVolPtr nb_volume_find(struct nb_req *r, virConnectPtr conn, const char *name);
+/* A host without an active pool gets a directory pool "nimbus" at the cell's first system path
+ * (defined, built, started, autostarted); the pool, or NULL with libvirt's message recorded. */
+virStoragePoolPtr nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c);
 /* Deletes every volume of the guest; 0, or -1 with libvirt's message. */
 int nb_volumes_delete(struct nb_req *r, virConnectPtr conn, const char *guest_id);
 /* Free bytes (capacity - allocation) of the volume at path; false when unknown. */

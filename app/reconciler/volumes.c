@@ -42,9 +42,8 @@ nb_volume_find(struct nb_req *r, virConnectPtr conn, const char *name)
     return vol;
 }
 
-/* A host without an active pool gets a directory pool "nimbus" at its first system path. */
-static virStoragePoolPtr
-nimbus_pool(struct nb_req *r, struct nb_cell *c)
+virStoragePoolPtr
+nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c)
 {
     virStoragePoolPtr pool = nb_own_pool(r, virStoragePoolLookupByName(c->conn, "nimbus"));
 
@@ -70,7 +69,7 @@ nb_volume_pool(struct nb_req *r, struct nb_cell *c)
     int n;
     virStoragePoolPtr *pools = active_pools(r, c->conn, &n);
 
-    return n > 0 ? pools[0] : nimbus_pool(r, c);
+    return n > 0 ? pools[0] : nb_storage_pool_ensure(r, c);
 }
 
 const char *

@@ -301,6 +301,11 @@ static const struct nb_field disk_image_in[] = {
     END,
 };
 
+static const struct nb_field monitor_channel_in[] = {
+    {"guest", NB_T_STRING, true, 0, NULL},
+    END,
+};
+
 static const struct nb_field image_sync_in[] = {
     {"owner", NB_T_STRING, false, 0, NULL},
     {"group", NB_T_STRING, false, 0, NULL},
@@ -466,6 +471,10 @@ static const struct nb_route nano_routes[] = {
      NB_PERM_INSTANCE, NULL},
     {NB_DELETE, "^/api/v1/instances/" NAME "/snapshots/" NAME "/?$", nano_snapshot_delete, NULL,
      NB_PERM_INSTANCE, "deletes snapshot {2} of guest {1}"},
+
+    /* Monitor channels: the WebSocket itself is nginx's and websockify's (monitor.c). */
+    {NB_POST, "^/api/v1/monitor_channels/?$", nano_monitor_channel_create, monitor_channel_in,
+     NB_PERM_INSTANCE, "opens a monitor channel"},
 
     /* Batches. */
     {NB_POST, "^/api/v1/batch/create_guest/?$", nano_batch_create, batch_create_in,
