@@ -39,6 +39,10 @@ nano_instance_start(struct nb_req *r)
         return -1;
     if (nb_guest_bool(&g, NB_GC_RUNNING))
         return nb_fail(r, NB_E_CONFLICT, "guest %s is already running", nb_guest_str(&g, NB_GC_NAME));
+    /* Network (PXE) boot needs a boot server Nimbus does not manage: refused, not ignored. */
+    if (json_object_get_boolean(nb_json_get(r->json, "from_network")))
+        return nb_fail_field(r, NB_E_INVALID, "from_network",
+                             "booting from the network is not supported; start from disk or media");
     params = nb_json_own(r, r->json != NULL ? json_object_get(r->json) : json_object_new_object());
     /* Booting from media names the media image in source; the reconciler finds its file. */
     if (json_object_get_boolean(nb_json_get(r->json, "from_media"))) {

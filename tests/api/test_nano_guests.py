@@ -129,6 +129,9 @@ def test_unknown_or_malformed_guest_ids_are_not_found(s):
 def test_start_stop_are_observed_from_the_host(s, guest):
     assert nano_data(s.get("/instances/%s" % guest))["running"] is False
     assert "is not running" in s.fail("DELETE", "/instances/%s" % guest, {"reboot": False})
+    assert "booting from the network is not supported" in s.fail(
+        "POST", "/instances/%s" % guest, {"from_network": True})
+    assert nano_data(s.get("/instances/%s" % guest))["running"] is False
     nano_data(s.post("/instances/%s" % guest, {}))
     d = wait_running(s, guest, True)
     for key in ("cpu_usage", "memory_available", "disk_available", "bytes_read",
