@@ -370,10 +370,12 @@ tls_init() {
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
-# Concurrent log-ins nginx lets through: half the workers (nimbus-api's default is 2 x cores).
+# Concurrent log-ins nginx lets through: argon2id is pure CPU, so at most half the cores
+# hash passwords at once and the other routes keep the rest (NIMBUS_LOGIN_CONCURRENCY to change).
 login_concurrency() {
-    local workers=${NIMBUS_WORKERS:-$((2 * $(nproc)))}
-    echo $((workers > 1 ? workers / 2 : 1))
+    local cores
+    cores=$(nproc)
+    echo "${NIMBUS_LOGIN_CONCURRENCY:-$((cores > 1 ? cores / 2 : 1))}"
 }
 
 nginx_render() {
