@@ -2,6 +2,9 @@
 test starts and stops itself, registered as a cell; a small TCG guest created, started, seen
 running with real figures, reached over a monitor channel (the RFB greeting of its VNC server
 through nginx and websockify), stopped, snapshotted and deleted, with nothing left on the host.
+Then a real qcow2 made with qemu-img goes up and comes back byte for byte, a guest is made from
+it (its volume 0 holds the image's content, read back from the host), and a security policy
+becomes the nwfilter nimbus-<guest id> that the guest's interface references.
 
 The libvirtd runs as root in a private mount namespace (unshare -m) in which /etc/libvirt,
 /run/libvirt, /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt are directories of the
@@ -15,6 +18,7 @@ virtlogd missing (app/stack.sh deps installs them), no mount namespaces. /dev/kv
 needed: guests run under TCG when the host offers no KVM.
 """
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +32,7 @@ import requests
 
 from conftest import (BASE_URL, DB, STATE_DIR, build_dir, nano_data, run_psql, sql_literal,
                       unique_name, wait_for)
+from test_nano_images import create, upload
 from wsclient import Refused, WebSocket
 
 MIB = 1024 ** 2
@@ -164,6 +169,9 @@ class QemuHost:
         if self.proc is not None and self.proc.poll() is None:
             for name in self.domains() if os.path.exists(self.sock) else []:
                 self.virsh("destroy", name, check=False)
+            # Networks have a bridge (and firewall rules) outside the mount namespace.
+            for net in self.virsh("net-list", "--name", check=False).stdout.split():
+                self.virsh("net-destroy", net, check=False)
             _stop(self.proc.pid, 15)
             try:
                 self.proc.wait(5)
@@ -349,3 +357,168 @@ def test_a_guest_lives_its_whole_life_on_real_qemu(host, cell, nano_admin):
     assert domain not in host.domains()
     assert not [v for _, v in host.volumes() if v.startswith(gid)], host.volumes()
 
+
+
+# ------------------------------------------------------------------ images and security policy
+
+# The network namespace is the host's: the bridge name and subnet come from the state dir, so
+# that stacks of other checkouts running this test at the same time do not collide.
+_NET = int(hashlib.sha256(STATE_DIR.encode()).hexdigest()[:8], 16)
+BRIDGE = "nbq%05x" % (_NET % 0x100000)
+SUBNET = "192.168.%d" % (200 + _NET % 50)
+NET_XML = """<network>
+  <name>default</name>
+  <bridge name='%s' stp='off' delay='0'/>
+  %%s
+</network>""" % BRIDGE
+NAT = ("<forward mode='nat'/><ip address='{n}.1' netmask='255.255.255.0'>"
+       "<dhcp><range start='{n}.10' end='{n}.99'/></dhcp></ip>").format(n=SUBNET)
+
+
+@pytest.fixture(scope="module")
+def network(host):
+    """The host's active network named default, which the reconciler needs before a guest's
+    interface may carry a filter: NAT on 192.168.250.0/24 when dnsmasq and iptables are
+    installed, else an isolated bridge without addresses. Returns None, or why there is none."""
+    if host.virsh("net-info", "default", check=False).returncode == 0:
+        if "yes" in host.virsh("net-info", "default").stdout.split("Active:")[1].split("\n")[0]:
+            return None
+        host.virsh("net-undefine", "default", check=False)
+    if shutil.which("ip"):  # a bridge a killed libvirtd left behind
+        subprocess.run(["ip", "link", "del", BRIDGE], capture_output=True)
+    nat = shutil.which("dnsmasq") and (shutil.which("iptables") or shutil.which("nft"))
+    why = []
+    for body in ([NAT] if nat else []) + [""]:
+        path = os.path.join(host.root, "net-default.xml")
+        with open(path, "w") as f:
+            f.write(NET_XML % body)
+        host.virsh("net-define", path)
+        p = host.virsh("net-start", "default", check=False)
+        if p.returncode == 0:
+            return None
+        why.append((p.stdout + p.stderr).strip())
+        host.virsh("net-undefine", "default", check=False)
+    return "network default could not be started: %s" % " / ".join(why)
+
+
+@pytest.fixture(scope="module")
+def qcow2(tmp_path_factory):
+    """(path, bytes) of a 64 MiB qcow2 made by qemu-img, with 64 KiB of 0xab written by
+    qemu-io when it is installed."""
+    path = str(tmp_path_factory.mktemp("qemu-images") / "e2e.qcow2")
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", path, "64M"], check=True,
+                   capture_output=True)
+    if shutil.which("qemu-io"):
+        subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64k", path],
+                       check=True, capture_output=True)
+    with open(path, "rb") as f:
+        return path, f.read()
+
+
+def raw_head(path, fmt, n=64 * 1024):
+    """The first n guest-visible bytes of an image."""
+    out = path + ".raw"
+    subprocess.run(["qemu-img", "convert", "-f", fmt, "-O", "raw", path, out], check=True,
+                   capture_output=True)
+    try:
+        with open(out, "rb") as f:
+            return f.read(n)
+    finally:
+        os.unlink(out)
+
+
+@pytest.fixture(scope="module")
+def image_guest(host, cell, network, nano_admin, qcow2):
+    """(image id, guest id): the qcow2 uploaded and a guest made from it on the qemu cell."""
+    s = nano_admin
+    pool, _ = cell
+    path, data = qcow2
+    image = create(s, "disk")
+    gid = None
+    try:
+        r = upload(s, "disk", image, data, checksum=hashlib.sha256(data).hexdigest(),
+                   filename="e2e.qcow2")
+        assert nano_data(r) == "", r.text
+        r = s.post("/guests/", {"name": unique_name("qimg"), "pool": pool, "cores": 1,
+                                "memory": 128 * MIB, "disks": [64 * MIB],
+                                "template": "linux-default", "auto_start": False,
+                                "from_image": image})
+        assert r.status_code == 202, r.text
+        gid = r.json()["data"]["id"]
+        yield image, gid
+    finally:
+        if gid is not None:
+            s.delete("/guests/%s" % gid, {"force": True})
+            wait_for(lambda: not run_psql("SELECT 1 FROM guests WHERE id = %s"
+                                          % sql_literal(gid)), TIMEOUT, interval=0.5,
+                     what="guest deleted")
+        s.delete("/disk_images/%s" % image)
+
+
+def test_a_real_qcow2_round_trips_and_becomes_a_guest_on_real_qemu(host, image_guest,
+                                                                     nano_admin, qcow2):
+    s = nano_admin
+    path, data = qcow2
+    image, gid = image_guest
+    # Upload and download: the very bytes qemu-img wrote.
+    d = nano_data(s.get("/disk_images/%s" % image))
+    assert d["created"] is True and d["size"] == len(data)
+    r = s.get("/disk_image_files/%s" % image)
+    assert r.status_code == 200 and r.content == data, "downloaded image differs"
+
+    # A guest from it: volume 0 on the host holds the image's content.
+    wait_op(gid, "create_guest")
+    d = nano_data(s.get("/guests/%s" % gid))
+    assert d["created"] is True
+    vols = {v: p for p, v in host.volumes()}
+    vol = "%s-0.qcow2" % gid
+    assert vol in vols, vols
+    assert not [v for v in vols if "staging" in v and v.startswith(gid)], vols
+    got = os.path.join(host.root, "vol0-%s.qcow2" % gid)
+    host.virsh("vol-download", "--pool", vols[vol], vol, got)
+    try:
+        p = subprocess.run(["qemu-img", "compare", path, got], capture_output=True, text=True)
+        assert p.returncode == 0, "volume 0 differs from the image: %s%s" % (p.stdout, p.stderr)
+        head = raw_head(got, "qcow2")
+        assert head == raw_head(path, "qcow2")
+        if shutil.which("qemu-io"):
+            assert head == b"\xab" * 64 * 1024
+    finally:
+        os.unlink(got)
+    # The domain's disk is that volume.
+    domain = "nimbus-" + gid
+    assert vol in host.virsh("domblklist", domain).stdout
+
+
+def test_security_policy_becomes_the_guest_nwfilter_on_real_qemu(host, network, image_guest,
+                                                                   nano_admin):
+    s = nano_admin
+    _, gid = image_guest
+    wait_op(gid, "create_guest")
+    if network is not None:
+        pytest.skip(network)
+    p = "/guests/%s/security_policy" % gid
+    nano_data(s.post(p + "/rules/", {"action": "accept", "to_port": 22, "protocol": "tcp",
+                                     "from_address": "10.1.2.3"}))
+    nano_data(s.put(p + "/default_action", {"action": "reject"}))
+    wait_for(lambda: run_psql("SELECT 1 FROM operations WHERE guest_id = %s AND"
+                              " kind = 'sync_guest' AND status NOT IN ('done', 'failed')"
+                              % sql_literal(gid)) == [], TIMEOUT, interval=0.3,
+             what="sync_guest of %s" % gid)
+    wait_op(gid, "sync_guest")
+    name = "nimbus-" + gid
+    xml = host.virsh("nwfilter-dumpxml", name).stdout
+    assert "<filter name='%s'" % name in xml, xml
+    assert "dstportstart='22'" in xml and "srcipaddr='10.1.2.3'" in xml, xml
+    assert "protocol='tcp'" in xml or "<tcp " in xml, xml
+    assert "action='accept'" in xml and "action='reject'" in xml, xml
+    dom = host.virsh("dumpxml", name).stdout
+    assert "<source network='default'" in dom, dom
+    assert "<filterref filter='%s'" % name in dom, dom
+
+    # An empty policy takes the filter away again.
+    nano_data(s.delete(p + "/rules/0"))
+    nano_data(s.put(p + "/default_action", {"action": "accept"}))
+    wait_for(lambda: host.virsh("nwfilter-dumpxml", name, check=False).returncode != 0,
+             TIMEOUT, interval=0.5, what="nwfilter %s removed" % name)
+    assert "filterref" not in host.virsh("dumpxml", name).stdout
