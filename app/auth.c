@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/credential_cache.h"
 #include "app/perm.h"
 #include "app/secret.h"
 #include "db/audit.h"
@@ -47,6 +48,9 @@ nb_auth_resolve(struct nb_req *r)
 
     if (r->credential == NULL || r->credential[0] == '\0')
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
+    nb_auth_sync();
+    if (nb_credential_cache_get(r->credential, &r->user, r->arena))
+        return 0;
     res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
     if (res == NULL)
         return -1;
@@ -55,7 +59,15 @@ nb_auth_resolve(struct nb_req *r)
     fill_user(r, res, 0, 1, 3, 4);
     r->user.name = nb_db_text(res, 0, 2);
     r->user.perms = nb_perm_mask(nb_db_text(res, 0, 5));
+    nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, 6), NULL));
     return 0;
+}
+
+void
+nb_auth_sync(void)
+{
+    if (nb_db_wait(0) != 0)
+        nb_credential_cache_invalidate();
 }
 
 int

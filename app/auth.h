@@ -19,6 +19,11 @@ struct nb_issued {
 void nb_auth_init(void);
 /* Fills r->user from r->credential; NB_E_UNAUTHENTICATED with the dialect's wording. */
 int nb_auth_resolve(struct nb_req *r);
+/* Forgets resolved credentials once the database announces a change to credentials, users or
+ * groups (or the connection was lost and notifications may have been missed). Runs before a
+ * credential is resolved and after every request, so a change this worker committed holds for
+ * all workers before its client hears of it. */
+void nb_auth_sync(void);
 /* Checks name and password and fills r->user. One message for unknown users and wrong
  * passwords, so log-in never reveals who exists. */
 int nb_auth_login(struct nb_req *r, const char *name, const char *password, const char *message);

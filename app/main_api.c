@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/credential_cache.h"
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/router.h"
@@ -59,7 +60,8 @@ main(int argc, char **argv)
     workers = atoi(env("NIMBUS_WORKERS", "0"));
     if (workers <= 0)
         workers = 2 * (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0)
+    if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
+        nb_credential_cache_init() < 0)
         return 1;
     FCGX_Init();
     is_unix = strchr(listen, ':') == NULL;

@@ -13,12 +13,14 @@
 #include <time.h>
 
 #include "app/auth.h"
+#include "app/credential_cache.h"
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/request.h"
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
+static const char *const credential_channels[] = {NB_CREDENTIAL_CHANNEL, NULL};
 
 static void
 on_stop(int sig)
@@ -153,6 +155,7 @@ serve(FCGX_Request *q, struct nb_arena *a)
 
     read_request(&r, q);
     nb_request_handle(&r);
+    nb_auth_sync();
     write_response(&r, q);
     took = now() - start;
     nb_metrics_request(&r, took);
@@ -197,6 +200,7 @@ nb_worker_run(int listen_fd)
      * later hash comes from the heap and stays resident: ~20 MiB per worker for good. A fixed
      * threshold keeps blocks of 1 MiB and more in mmap, given back to the kernel on free. */
     mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    nb_db_listen(credential_channels);
     nb_db_init(getenv("NIMBUS_DB"));
     nb_auth_init();
     a = nb_arena_new(16 * 1024);

@@ -23,6 +23,7 @@ static PGconn *conn;
 static const char *const *listen_channels;
 static char *conninfo_saved;
 static bool in_txn;
+static bool reconnected; /* notifications may have been missed while the connection was down */
 static int txn_depth; /* nested begin/commit pairs join the outermost transaction */
 
 static bool
@@ -72,8 +73,9 @@ nb_db_wait(int timeout_ms)
 {
     struct pollfd pfd;
     PGnotify *n;
-    int got = 0;
+    int got = reconnected;
 
+    reconnected = false;
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         poll(NULL, 0, timeout_ms);
         return -1;
@@ -129,6 +131,7 @@ nb_db_ready(void)
     if (!connect_now())
         return false;
     nb_metrics_db_reconnect();
+    reconnected = true;
     nb_log_info(NULL, "database connection re-established");
     return true;
 }

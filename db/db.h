@@ -30,7 +30,8 @@ PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *param
 /* Channels to LISTEN on after every (re)connect; constant identifiers, NULL-terminated. */
 void nb_db_listen(const char *const *channels);
 /* Waits up to timeout_ms for a notification on the listened channels and drains them all.
- * 1 when one came, 0 on timeout, -1 when not connected (after sleeping the timeout). */
+ * 1 when one came or the connection was re-established since the last call (notifications
+ * may have been missed), 0 on timeout, -1 when not connected (after sleeping the timeout). */
 int nb_db_wait(int timeout_ms);
 
 /* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent
