@@ -162,6 +162,19 @@ serve(FCGX_Request *q, struct nb_arena *a)
     nb_log_request(&r, took);
 }
 
+/* A large request (a 1,000-guest batch, a long list) leaves megabytes of freed heap behind
+ * (libpq results, json-c objects); glibc keeps them resident unless they sit at the top of the
+ * heap. Handing them back after such a request keeps every worker near its idle size; the
+ * check is a walk of malloc's bins, a few microseconds. */
+#define HEAP_SLACK_MAX (2 * 1024 * 1024)
+
+static void
+release_heap_slack(void)
+{
+    if (mallinfo2().fordblks > HEAP_SLACK_MAX)
+        malloc_trim(0);
+}
+
 /* Waits for a connection with the stop signals deliverable only while waiting: a signal never
  * interrupts a request half-read or half-written (nginx would answer 502). The listening
  * socket is non-blocking, so a worker that loses the race for a connection to another one
@@ -211,6 +224,7 @@ nb_worker_run(int listen_fd)
         serve(&q, a);
         FCGX_Finish_r(&q);
         nb_arena_reset(a);
+        release_heap_slack();
     }
     FCGX_Free(&q, 0);
     nb_arena_free(a);
