@@ -48,7 +48,7 @@ nb_auth_resolve(struct nb_req *r)
 
     if (r->credential == NULL || r->credential[0] == '\0')
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
-    nb_auth_sync();
+    nb_auth_sync(true);
     if (nb_credential_cache_get(r->credential, &r->user, r->arena))
         return 0;
     res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
@@ -64,9 +64,9 @@ nb_auth_resolve(struct nb_req *r)
 }
 
 void
-nb_auth_sync(void)
+nb_auth_sync(bool read_socket)
 {
-    if (nb_db_wait(0) != 0)
+    if (nb_db_notified(read_socket) != 0)
         nb_credential_cache_invalidate();
 }
 

@@ -2,6 +2,7 @@
 #ifndef NB_AUTH_H
 #define NB_AUTH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "app/request.h"
@@ -21,9 +22,10 @@ void nb_auth_init(void);
 int nb_auth_resolve(struct nb_req *r);
 /* Forgets resolved credentials once the database announces a change to credentials, users or
  * groups (or the connection was lost and notifications may have been missed). Runs before a
- * credential is resolved and after every request, so a change this worker committed holds for
- * all workers before its client hears of it. */
-void nb_auth_sync(void);
+ * credential is resolved (reading what other processes announced) and after every request
+ * (read_socket false: what this worker's own COMMIT brought back), so a change this worker
+ * committed holds for all workers before its client hears of it. */
+void nb_auth_sync(bool read_socket);
 /* Checks name and password and fills r->user. One message for unknown users and wrong
  * passwords, so log-in never reveals who exists. */
 int nb_auth_login(struct nb_req *r, const char *name, const char *password, const char *message);

@@ -155,7 +155,7 @@ serve(FCGX_Request *q, struct nb_arena *a)
 
     read_request(&r, q);
     nb_request_handle(&r);
-    nb_auth_sync();
+    nb_auth_sync(false);
     write_response(&r, q);
     took = now() - start;
     nb_metrics_request(&r, took);

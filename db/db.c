@@ -68,15 +68,30 @@ nb_db_listen(const char *const *channels)
         listen_all();
 }
 
-int
-nb_db_wait(int timeout_ms)
+/* Drains the notifications libpq holds; -1 when not connected. */
+static int
+take_notifications(void)
 {
-    struct pollfd pfd;
     PGnotify *n;
     int got = reconnected;
 
     reconnected = false;
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return -1;
+    while ((n = PQnotifies(conn)) != NULL) {
+        got = 1;
+        PQfreemem(n);
+    }
+    return got;
+}
+
+int
+nb_db_wait(int timeout_ms)
+{
+    struct pollfd pfd;
+
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        reconnected = false;
         poll(NULL, 0, timeout_ms);
         return -1;
     }
@@ -84,11 +99,15 @@ nb_db_wait(int timeout_ms)
     pfd.events = POLLIN;
     if (poll(&pfd, 1, timeout_ms) > 0 && !PQconsumeInput(conn))
         return -1;
-    while ((n = PQnotifies(conn)) != NULL) {
-        got = 1;
-        PQfreemem(n);
-    }
-    return got;
+    return take_notifications();
+}
+
+int
+nb_db_notified(bool read_socket)
+{
+    if (read_socket && conn != NULL && PQstatus(conn) == CONNECTION_OK && !PQconsumeInput(conn))
+        return -1;
+    return take_notifications();
 }
 
 static bool

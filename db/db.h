@@ -33,6 +33,10 @@ void nb_db_listen(const char *const *channels);
  * 1 when one came or the connection was re-established since the last call (notifications
  * may have been missed), 0 on timeout, -1 when not connected (after sleeping the timeout). */
 int nb_db_wait(int timeout_ms);
+/* nb_db_wait without waiting: the notifications that have arrived, reading the socket once
+ * (without blocking) when read_socket, else only those libpq already holds (the ones a
+ * statement's reply brought along, such as this connection's own at COMMIT). */
+int nb_db_notified(bool read_socket);
 
 /* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent
  * and undoes the whole transaction. A begin inside a transaction nests: only the outermost
