@@ -121,8 +121,10 @@ class QemuHost:
                     % os.path.dirname(self.sock))
         with open(os.path.join(self.root, "virtlogd.conf"), "w") as f:
             f.write("")
-        mounts = "".join("mount --bind %s %s || exit 1\n" % (os.path.join(self.root, d), target)
-                         for d, target in BIND.items())
+        # A fresh machine may lack some of the targets (only libvirt-daemon-system makes
+        # /var/lib/libvirt); an empty directory is all a bind mount needs.
+        mounts = "".join("mkdir -p {t} && mount --bind {s} {t} || exit 1\n".format(
+                         s=os.path.join(self.root, d), t=target) for d, target in BIND.items())
         script = (mounts +
                   "virtlogd -d -f {r}/virtlogd.conf -p {r}/virtlogd.pid || exit 1\n"
                   "exec libvirtd -f {r}/libvirtd.conf -p {r}/libvirtd.pid\n").format(r=self.root)
