@@ -266,6 +266,18 @@ dispatch(struct nb_req *r, struct nb_op *op, int attempts)
     return k->run(r, op);
 }
 
+/* Whether the guest's domain runs once the operation is through; a domain gone (deleted,
+ * migrated away) says nothing, and the next observation settles it. */
+static void
+record_running(struct nb_req *r, const struct nb_op *op)
+{
+    int active = op->dom != NULL ? virDomainIsActive(op->dom) : -1;
+
+    if (active >= 0 &&
+        nb_db_query(r, NB_Q_GUEST_RUNNING, op->guest_id, active ? "t" : "f", op->rc->id) == NULL)
+        r->err.status = NB_OK; /* the observation records it instead */
+}
+
 /* Runs row i of OPS_NEXT in the operation arena and records the outcome. */
 static bool
 run_one(struct nb_reconciler *rc, const PGresult *res, int i)
@@ -292,6 +304,7 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     attempts = (int)nb_db_int(started, 0, 0);
     if (dispatch(&r, &op, attempts) == 0) {
         r.err.status = NB_OK;
+        record_running(&r, &op);
         if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
                         op.result != NULL ? json_object_to_json_string_ext(
                                                 op.result, JSON_C_TO_STRING_PLAIN)

@@ -138,10 +138,11 @@ def migrations_of(gid):
 
 
 def lost_after_observation(gid):
-    """The guest's lost flag once its cell has been observed after now."""
+    """The guest's lost flag once the guests of its cell have been observed after now."""
     mark = psql_scalar("SELECT now()")
-    wait_for(lambda: psql_scalar("SELECT coalesce(observed_at > %s, false) FROM guests"
-                                 " WHERE id = %s" % (sql_literal(mark), sql_literal(gid))) == "t",
+    wait_for(lambda: psql_scalar("SELECT coalesce(c.guests_observed_at > %s, false) FROM guests g"
+                                 " JOIN cells c ON c.id = g.cell_id WHERE g.id = %s"
+                                 % (sql_literal(mark), sql_literal(gid))) == "t",
              TIMEOUT, interval=0.2, what="guest %s observed" % gid)
     return psql_scalar("SELECT lost FROM guests WHERE id = %s" % sql_literal(gid)) == "t"
 

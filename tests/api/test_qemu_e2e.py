@@ -125,6 +125,7 @@ class QemuHost:
         # /var/lib/libvirt); an empty directory is all a bind mount needs.
         mounts = "".join("mkdir -p {t} && mount --bind {s} {t} || exit 1\n".format(
                          s=os.path.join(self.root, d), t=target) for d, target in BIND.items())
+        mounts += self._accounts()
         script = (mounts +
                   "virtlogd -d -f {r}/virtlogd.conf -p {r}/virtlogd.pid || exit 1\n"
                   "exec libvirtd -f {r}/libvirtd.conf -p {r}/libvirtd.pid\n").format(r=self.root)
@@ -146,6 +147,24 @@ class QemuHost:
         log = open(os.path.join(self.root, "libvirtd.log")).read()[-2000:]
         self.stop()
         pytest.skip("libvirtd with the QEMU driver did not start: %s" % log)
+
+    def _accounts(self):
+        """Debian's QEMU driver looks up its compiled-in user libvirt-qemu and group kvm before
+        it reads qemu.conf, and fails where they do not exist (libvirt-daemon-system and udev
+        make them). Inside the namespace only, /etc/passwd and /etc/group gain them."""
+        script = ""
+        for db, line in (("passwd", "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n"),
+                         ("group", "kvm:x:64054:\nlibvirt-qemu:x:64055:\n")):
+            with open("/etc/" + db) as f:
+                text = f.read()
+            names = {entry.split(":")[0] for entry in text.splitlines()}
+            missing = "".join(l + "\n" for l in line.splitlines() if l.split(":")[0] not in names)
+            if missing:
+                copy = os.path.join(self.root, db)
+                with open(copy, "w") as f:
+                    f.write(text + ("" if text.endswith("\n") else "\n") + missing)
+                script += "mount --bind %s /etc/%s || exit 1\n" % (copy, db)
+        return script
 
     def virsh(self, *args, check=True):
         p = subprocess.run(["virsh", "-c", self.uri] + list(args), capture_output=True, text=True,

@@ -194,7 +194,11 @@ def test_create_twice_leaves_one_domain_and_its_volumes(guest):
 def test_start_and_stop_are_observed(guest):
     gid = guest()
     run_op(gid, "start_guest")
-    g = observed(gid, running=True)
+    assert guest_row(gid)["running"]  # recorded by the operation itself
+    # the figures come with the next observation of the cell
+    g = wait_for(lambda: (lambda g: g["memory_available"] > 0 and g)(guest_row(gid)), WAIT,
+                 interval=0.1, what="guest %s observed running" % gid)
+    assert g["running"]
     assert virsh("domstate", domain(gid)).stdout.strip() == "running"
     assert 0 <= g["cpu"] <= 100 and g["memory_available"] > 0
     run_op(gid, "start_guest")  # already running: nothing to do
