@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
+
+#include "app/clock.h"
 
 #define SLOTS 256
 #define NAME_SIZE 65 /* names are at most 64 characters (app/validate.h) */
@@ -31,23 +32,14 @@ static atomic_ulong *generation = &own_generation;
 int
 nb_credential_cache_init(void)
 {
-    void *p = mmap(NULL, sizeof(atomic_ulong), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
+    void *p =
+        mmap(NULL, sizeof(atomic_ulong), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
     if (p == MAP_FAILED)
         return -1;
     generation = p;
     atomic_init(generation, 1);
     return 0;
-}
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static struct entry *
@@ -67,7 +59,8 @@ nb_credential_cache_get(const char *token, struct nb_user *user, struct nb_arena
     const struct entry *e = slot_of(token, key);
 
     if (e->until == 0 || memcmp(e->key, key, sizeof(key)) != 0 ||
-        e->generation != atomic_load_explicit(generation, memory_order_acquire) || now() >= e->until)
+        e->generation != atomic_load_explicit(generation, memory_order_acquire) ||
+        nb_clock_now() >= e->until)
         return false;
     user->id = e->id;
     user->id_text = nb_arena_printf(a, "%lld", (long long)e->id);
@@ -102,7 +95,8 @@ nb_credential_cache_put(const char *token, const struct nb_user *user, double tt
     e->perms = user->perms;
     e->is_admin = user->is_admin;
     e->has_group = user->group != NULL;
-    e->until = now() + (ttl < NB_CREDENTIAL_CACHE_SECONDS ? ttl : NB_CREDENTIAL_CACHE_SECONDS);
+    e->until =
+        nb_clock_now() + (ttl < NB_CREDENTIAL_CACHE_SECONDS ? ttl : NB_CREDENTIAL_CACHE_SECONDS);
 }
 
 void

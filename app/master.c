@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/clock.h"
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/worker.h"
@@ -21,15 +22,6 @@ struct slot {
     double started, respawn_at;
     int failures; /* consecutive deaths soon after start, for back-off */
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static sigset_t handled;
 
@@ -69,12 +61,13 @@ reap(struct slot *slots, int n, bool stopping)
             slots[i].pid = 0;
             if (stopping)
                 break;
-            up = now() - slots[i].started;
+            up = nb_clock_now() - slots[i].started;
             slots[i].failures = up < 1.0 ? slots[i].failures + 1 : 0;
-            int delay_ms = slots[i].failures == 0 ? 0 : 100 << (slots[i].failures < 6 ? slots[i].failures : 6);
+            int delay_ms =
+                slots[i].failures == 0 ? 0 : 100 << (slots[i].failures < 6 ? slots[i].failures : 6);
             if (delay_ms > MAX_BACKOFF_MS)
                 delay_ms = MAX_BACKOFF_MS;
-            slots[i].respawn_at = now() + delay_ms / 1e3;
+            slots[i].respawn_at = nb_clock_now() + delay_ms / 1e3;
             nb_metrics_worker_restart();
             nb_log_warn(NULL, "worker %d died (%s %d) after %.1fs; respawning in %d ms", (int)pid,
                         WIFSIGNALED(status) ? "signal" : "exit",
@@ -87,10 +80,10 @@ static void
 fill(struct slot *slots, int n, int fd)
 {
     for (int i = 0; i < n; i++) {
-        if (slots[i].pid != 0 || now() < slots[i].respawn_at)
+        if (slots[i].pid != 0 || nb_clock_now() < slots[i].respawn_at)
             continue;
         slots[i].pid = spawn(fd);
-        slots[i].started = now();
+        slots[i].started = nb_clock_now();
         if (slots[i].pid < 0)
             slots[i].pid = 0;
     }
@@ -124,14 +117,14 @@ alive(const struct slot *slots, int n)
 static void
 drain(struct slot *slots, int n)
 {
-    double deadline = now() + DRAIN_TIMEOUT_S;
+    double deadline = nb_clock_now() + DRAIN_TIMEOUT_S;
 
     for (int i = 0; i < n; i++)
         if (slots[i].pid != 0)
             kill(slots[i].pid, SIGTERM);
     for (int i = 0; i < ndraining; i++)
         kill(draining[i], SIGTERM);
-    while (alive(slots, n) > 0 && now() < deadline) {
+    while (alive(slots, n) > 0 && nb_clock_now() < deadline) {
         usleep(20000);
         reap(slots, n, true);
     }

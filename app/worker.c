@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/auth.h"
+#include "app/clock.h"
 #include "app/credential_cache.h"
 #include "app/log.h"
 #include "app/metrics.h"
@@ -138,26 +138,17 @@ write_response(struct nb_req *r, FCGX_Request *q)
         FCGX_PutStr(text, (int)len, q->out);
 }
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 serve(FCGX_Request *q, struct nb_arena *a)
 {
     struct nb_req r = {.arena = a, .transport = q, .param = param, .status = 200};
-    double start = now(), took;
+    double start = nb_clock_now(), took;
 
     read_request(&r, q);
     nb_request_handle(&r);
     nb_auth_sync(false);
     write_response(&r, q);
-    took = now() - start;
+    took = nb_clock_now() - start;
     nb_metrics_request(&r, took);
     nb_log_request(&r, took);
 }

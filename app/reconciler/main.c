@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "app/clock.h"
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
@@ -34,15 +34,6 @@ quiet(void *data, virErrorPtr err)
 {
     (void)data;
     (void)err; /* errors are read with virGetLastErrorMessage where they matter */
-}
-
-static double
-monotonic(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
@@ -87,12 +78,12 @@ main(int argc, char **argv)
         if (nb_lease_cycle(&r, &rc) == 0) {
             /* Hosts are observed once a period, not after every round of operations: a
              * round is 32 operations, and observing a cell reads every guest it has. */
-            if (monotonic() >= next_observation) {
+            if (nb_clock_now() >= next_observation) {
                 for (int i = 0; i < rc.ncells && !stopping; i++) {
                     nb_cell_observe(&r, &rc, &rc.cells[i]);
                     nb_guests_observe(&r, &rc, &rc.cells[i]);
                 }
-                next_observation = monotonic() + rc.period;
+                next_observation = nb_clock_now() + rc.period;
             }
             r.err.status = NB_OK;
             if (!stopping)
