@@ -13,23 +13,16 @@ CREATE FUNCTION guest_pending_disk(created boolean, disks bigint[]) RETURNS bigi
     SELECT CASE WHEN created THEN 0 ELSE (SELECT coalesce(sum(d), 0) FROM unnest(disks) d) END
 $$;
 
-CREATE FUNCTION cells_load_added() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The guests a statement inserted (+) or deleted (-), in the transition table `changed`.
+CREATE FUNCTION cells_load_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign int := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-    UPDATE cells c SET memory_committed = c.memory_committed + l.memory,
-                       disk_pending = c.disk_pending + l.disk
+    UPDATE cells c SET memory_committed = c.memory_committed + sign * l.memory,
+                       disk_pending = c.disk_pending + sign * l.disk
       FROM (SELECT cell_id, sum(memory) AS memory,
                    sum(guest_pending_disk(created, disks)) AS disk
-              FROM added WHERE cell_id IS NOT NULL GROUP BY cell_id) l
-     WHERE c.id = l.cell_id;
-    RETURN NULL;
-END $$;
-CREATE FUNCTION cells_load_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE cells c SET memory_committed = c.memory_committed - l.memory,
-                       disk_pending = c.disk_pending - l.disk
-      FROM (SELECT cell_id, sum(memory) AS memory,
-                   sum(guest_pending_disk(created, disks)) AS disk
-              FROM removed WHERE cell_id IS NOT NULL GROUP BY cell_id) l
+              FROM changed WHERE cell_id IS NOT NULL GROUP BY cell_id) l
      WHERE c.id = l.cell_id;
     RETURN NULL;
 END $$;
@@ -43,10 +36,10 @@ BEGIN
      WHERE id = NEW.cell_id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER guests_load_added AFTER INSERT ON guests REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION cells_load_added();
-CREATE TRIGGER guests_load_removed AFTER DELETE ON guests REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION cells_load_removed();
+CREATE TRIGGER guests_load_added AFTER INSERT ON guests REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION cells_load_changed();
+CREATE TRIGGER guests_load_removed AFTER DELETE ON guests REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION cells_load_changed();
 CREATE TRIGGER guests_load_moved AFTER UPDATE OF memory, disks, created, cell_id ON guests
     FOR EACH ROW WHEN (OLD.memory IS DISTINCT FROM NEW.memory OR OLD.disks IS DISTINCT FROM NEW.disks
                        OR OLD.created IS DISTINCT FROM NEW.created
