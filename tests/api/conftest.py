@@ -158,6 +158,10 @@ def auth_headers(style, token):
     }[style]
 
 
+MIB = 1024 ** 2
+GIB = 1024 ** 3
+
+
 # ------------------------------------------------------------------ database
 
 def _psql_bin():
@@ -438,6 +442,12 @@ def nano_admin():
     """A module-wide Nano session of the bootstrap admin (log in sparingly: rate limit)."""
     assert ADMIN_PASSWORD, "NIMBUS_ADMIN_PASSWORD is not set"
     return NanoSession(ADMIN_USER, ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def s(nano_admin):
+    """The admin's session, as guest modules call it."""
+    return nano_admin
 
 
 class NanoScratch:

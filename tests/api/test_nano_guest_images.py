@@ -20,10 +20,6 @@ WAIT = 60
 UNSUPPORTED = "this function is not supported by the connection driver"
 
 
-@pytest.fixture(scope="module")
-def s(nano_admin):
-    return nano_admin
-
 
 @pytest.fixture(scope="module")
 def images(s, tmp_path_factory):

@@ -5,11 +5,9 @@ import uuid
 
 import pytest
 
-from conftest import (NanoSession, nano_data, nano_message, run_psql, sql_literal, unique_name,
-                      wait_for)
+from conftest import (GIB, MIB, NanoSession, nano_data, nano_message, run_psql, sql_literal,
+                      unique_name, wait_for)
 
-MIB = 1024 ** 2
-GIB = 1024 ** 3
 CREATE_TIMEOUT = 60
 
 
@@ -43,10 +41,6 @@ def wait_gone(s, gid):
     wait_for(lambda: not run_psql("SELECT 1 FROM guests WHERE id = %s" % sql_literal(gid)),
              CREATE_TIMEOUT, interval=0.2, what="guest %s deleted" % gid)
 
-
-@pytest.fixture(scope="module")
-def s(nano_admin):
-    return nano_admin
 
 
 @pytest.fixture(scope="module")

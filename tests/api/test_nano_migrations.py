@@ -10,11 +10,9 @@ import uuid
 
 import pytest
 
-from conftest import (DB, NanoSession, build_dir, nano_data, psql_scalar, run_psql, sql_literal,
-                      unique_name, wait_for)
+from conftest import (DB, GIB, MIB, NanoSession, build_dir, nano_data, psql_scalar, run_psql,
+                      sql_literal, unique_name, wait_for)
 
-MIB = 1024 ** 2
-GIB = 1024 ** 3
 TIMEOUT = 60
 
 NODE = """<node>
@@ -43,10 +41,6 @@ def cell_alive(name):
     return psql_scalar("SELECT alive AND observed_at IS NOT NULL FROM cells WHERE name = %s"
                        % sql_literal(name)) == "t"
 
-
-@pytest.fixture(scope="module")
-def s(nano_admin):
-    return nano_admin
 
 
 @pytest.fixture(scope="module")

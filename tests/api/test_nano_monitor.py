@@ -12,18 +12,12 @@ import uuid
 import pytest
 import requests
 
-from conftest import (BASE_URL, NanoSession, nano_data, run_psql, sql_literal, unique_name,
-                      wait_for)
+from conftest import (BASE_URL, GIB, MIB, NanoSession, nano_data, run_psql, sql_literal,
+                      unique_name, wait_for)
 from wsclient import Refused, WebSocket
 
-MIB = 1024 ** 2
-GIB = 1024 ** 3
 TIMEOUT = 60
 
-
-@pytest.fixture(scope="module")
-def s(nano_admin):
-    return nano_admin
 
 
 def make_guest(s):

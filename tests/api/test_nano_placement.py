@@ -1,18 +1,10 @@
 """Placement counts what a cell has promised: the memory of all its guests and the disks of the
 guests still being created (issue 6; kept on the cell since migrations/013). A guest that does
 not fit is refused and changes nothing; deleting a guest gives its room back."""
-import pytest
+from conftest import GIB, MIB, nano_data, nano_message, run_psql, sql_literal, unique_name, wait_for
 
-from conftest import nano_data, nano_message, run_psql, sql_literal, unique_name, wait_for
-
-MIB = 1024 ** 2
-GIB = 1024 ** 3
 TIMEOUT = 60
 
-
-@pytest.fixture(scope="module")
-def s(nano_admin):
-    return nano_admin
 
 
 def spec(memory, disk=GIB):

@@ -30,12 +30,11 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import (BASE_URL, DB, STATE_DIR, build_dir, nano_data, run_psql, sql_literal,
+from conftest import (BASE_URL, DB, MIB, STATE_DIR, build_dir, nano_data, run_psql, sql_literal,
                       unique_name, wait_for)
 from test_nano_images import create, upload
 from wsclient import Refused, WebSocket
 
-MIB = 1024 ** 2
 TIMEOUT = 90  # seconds for a host-side step (TCG, ASan builds)
 BIND = {"etc": "/etc/libvirt", "run": "/run/libvirt", "lib": "/var/lib/libvirt",
         "log": "/var/log/libvirt", "cache": "/var/cache/libvirt"}

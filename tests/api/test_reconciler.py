@@ -9,11 +9,10 @@ import uuid
 
 import pytest
 
-from conftest import DB, STACK, STATE_DIR, build_dir, run_psql, sql_literal, wait_for
+from conftest import DB, GIB, STACK, STATE_DIR, build_dir, run_psql, sql_literal, wait_for
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
 PERIOD = int(os.environ.get("NIMBUS_RECONCILE_PERIOD", "1"))
-GIB = 1024 ** 3
 
 
 def nimbusctl(*args):

@@ -11,13 +11,12 @@ import uuid
 
 import pytest
 
-from conftest import STACK, STATE_DIR, run_psql, psql_scalar, sql_literal, wait_for
+from conftest import GIB, STACK, STATE_DIR, psql_scalar, run_psql, sql_literal, wait_for
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
 SOCK = os.path.join(STATE_DIR, "libvirt", "libvirt-sock")
 URI = "test+unix:///default?socket=" + SOCK
 WAIT = TTL + 20
-GIB = 1024 ** 3
 
 pytestmark = pytest.mark.skipif(not os.path.exists(SOCK),
                                 reason="cell0 is not served by the stack's libvirtd (not root?)")
