@@ -91,9 +91,8 @@ nb_db_wait(int timeout_ms)
     struct pollfd pfd;
 
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        reconnected = false;
         poll(NULL, 0, timeout_ms);
-        return -1;
+        return take_notifications(); /* -1, and the missed-notifications flag cleared */
     }
     pfd.fd = PQsocket(conn);
     pfd.events = POLLIN;
