@@ -31,14 +31,17 @@ nb_auth_init(void)
         token_ttl = atoi(ttl);
 }
 
+/* The columns of CREDENTIAL_RESOLVE and USER_LOGIN: id, uuid, (name or password hash),
+ * group, admin flag, ..., shared group last. */
 static void
-fill_user(struct nb_req *r, const PGresult *res, int id, int uuid, int group, int admin)
+fill_user(struct nb_req *r, const PGresult *res)
 {
-    r->user.id = nb_db_int(res, 0, id);
-    r->user.id_text = nb_db_text(res, 0, id);
-    r->user.uuid = nb_db_text(res, 0, uuid);
-    r->user.group = nb_db_text_or_null(res, 0, group);
-    r->user.is_admin = nb_db_bool(res, 0, admin);
+    r->user.id = nb_db_int(res, 0, 0);
+    r->user.id_text = nb_db_text(res, 0, 0);
+    r->user.uuid = nb_db_text(res, 0, 1);
+    r->user.group = nb_db_text_or_null(res, 0, 3);
+    r->user.is_admin = nb_db_bool(res, 0, 4);
+    r->user.shared_group = nb_db_text_or_null(res, 0, PQnfields(res) - 1);
 }
 
 int
@@ -56,7 +59,7 @@ nb_auth_resolve(struct nb_req *r)
         return -1;
     if (PQntuples(res) != 1)
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
-    fill_user(r, res, 0, 1, 3, 4);
+    fill_user(r, res);
     r->user.name = nb_db_text(res, 0, 2);
     r->user.perms = nb_perm_mask(nb_db_text(res, 0, 5));
     nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, 6), NULL));
@@ -84,7 +87,7 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
     }
     if (!nb_password_verify(nb_db_text(res, 0, 2), password))
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
-    fill_user(r, res, 0, 1, 3, 4);
+    fill_user(r, res);
     r->user.name = nb_arena_strdup(r->arena, name);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -19,7 +20,7 @@ struct entry {
     unsigned char key[SHA256_DIGEST_LENGTH];
     unsigned long generation;
     double until; /* CLOCK_MONOTONIC seconds; 0 marks an empty slot */
-    int64_t id;
+    int64_t id, shared_group; /* shared_group 0: none */
     uint32_t perms;
     bool is_admin, has_group;
     char uuid[UUID_SIZE], name[NAME_SIZE], group[NAME_SIZE];
@@ -68,6 +69,8 @@ nb_credential_cache_get(const char *token, struct nb_user *user, struct nb_arena
     user->name = nb_arena_strdup(a, e->name);
     user->group = e->has_group ? nb_arena_strdup(a, e->group) : NULL;
     user->is_admin = e->is_admin;
+    user->shared_group =
+        e->shared_group != 0 ? nb_arena_printf(a, "%lld", (long long)e->shared_group) : NULL;
     user->perms = e->perms;
     return true;
 }
@@ -94,6 +97,7 @@ nb_credential_cache_put(const char *token, const struct nb_user *user, double tt
     e->id = user->id;
     e->perms = user->perms;
     e->is_admin = user->is_admin;
+    e->shared_group = user->shared_group != NULL ? strtoll(user->shared_group, NULL, 10) : 0;
     e->has_group = user->group != NULL;
     e->until =
         nb_clock_now() + (ttl < NB_CREDENTIAL_CACHE_SECONDS ? ttl : NB_CREDENTIAL_CACHE_SECONDS);

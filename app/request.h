@@ -86,6 +86,9 @@ struct nb_user {
     const char *name;
     const char *group; /* Nano user group, or NULL */
     bool is_admin;
+    /* id of the user's group when that group shares its instances (instance_visible), as a
+     * query parameter; NULL otherwise */
+    const char *shared_group;
     uint32_t perms; /* bit p set: the user's roles grant permission p */
 };
 

@@ -47,7 +47,8 @@ nb_guest_load(struct nb_req *r, const char *id, struct nb_guest *g)
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
-    res = nb_db_query(r, NB_Q_GUEST_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    res = nb_db_query(r, NB_Q_GUEST_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f",
+                      r->user.shared_group);
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)

@@ -102,7 +102,7 @@ guest_ids(struct nb_req *r, const struct nb_migration_spec *s, const struct plan
         *n = json_object_array_length(s->instances);
     } else {
         res = nb_db_query(r, NB_Q_MIGRATION_CELL_GUESTS, nb_db_text(p->src_cell, 0, C_ID),
-                          r->user.id_text, r->user.is_admin ? "t" : "f");
+                          r->user.id_text, r->user.is_admin ? "t" : "f", r->user.shared_group);
         if (res == NULL)
             return NULL;
         *n = (size_t)PQntuples(res);

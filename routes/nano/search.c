@@ -65,7 +65,7 @@ nano_guest_search(struct nb_req *r)
     res = nb_db_query(r, NB_Q_GUEST_SEARCH, nano_query_text(r, "pool"), r->user.id_text,
                       r->user.is_admin ? "t" : "f", nano_query_text(r, "cell"),
                       nano_query_text(r, "owner"), nano_query_text(r, "group"), running, created,
-                      after, limit);
+                      after, limit, r->user.shared_group);
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
 }
 
@@ -86,7 +86,7 @@ nano_guest_keyword(struct nb_req *r)
                       r->user.is_admin ? "t" : "f", nb_json_get_string(r->json, "cell"),
                       nb_json_get_string(r->json, "keyword"),
                       nb_arena_printf(r->arena, "%lld", (long long)limit),
-                      nb_arena_printf(r->arena, "%lld", (long long)offset));
+                      nb_arena_printf(r->arena, "%lld", (long long)offset), r->user.shared_group);
     if (res == NULL)
         return -1;
     data = json_object_new_object();

@@ -14,7 +14,7 @@
 
 static const struct nb_user alice = {
     .id = 42, .id_text = "42", .uuid = "0123456789abcdef0123456789abcdef", .name = "alice",
-    .group = "staff", .is_admin = false, .perms = 0x15,
+    .group = "staff", .is_admin = false, .shared_group = "7", .perms = 0x15,
 };
 
 static int
@@ -45,6 +45,7 @@ test_hit_returns_the_user_it_was_given(void **state)
     assert_string_equal(u.name, "alice");
     assert_string_equal(u.group, "staff");
     assert_false(u.is_admin);
+    assert_string_equal(u.shared_group, "7");
     assert_int_equal(u.perms, 0x15);
 }
 
@@ -54,10 +55,12 @@ test_user_without_group_keeps_null_group(void **state)
     struct nb_user lone = alice, u = {0};
 
     lone.group = NULL;
+    lone.shared_group = NULL;
     lone.is_admin = true;
     nb_credential_cache_put("token-b", &lone, 30);
     assert_true(nb_credential_cache_get("token-b", &u, *state));
     assert_null(u.group);
+    assert_null(u.shared_group);
     assert_true(u.is_admin);
 }
 
