@@ -42,6 +42,19 @@ prepare_all(void)
     return true;
 }
 
+/* Every statement here is planned for an index or a bounded scan; JIT compilation pays off
+ * for none of them, and for the reconciler's observation of a cell with 100,000 guests its
+ * compile took 0.48 s of a 0.68 s statement, every period. */
+static bool
+configure_session(void)
+{
+    PGresult *res = PQexec(conn, "SET jit = off");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+    PQclear(res);
+    return ok;
+}
+
 static bool
 listen_all(void)
 {
@@ -123,7 +136,7 @@ connect_now(void)
         conn = NULL;
         return false;
     }
-    if (!prepare_all() || !listen_all()) {
+    if (!configure_session() || !prepare_all() || !listen_all()) {
         PQfinish(conn);
         conn = NULL;
         return false;
