@@ -55,6 +55,8 @@ configure_session(void)
     PGresult *res = PQexec(conn, "SET jit = off; SET random_page_cost = 1.1");
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
+    if (!ok)
+        nb_log_error(NULL, "session settings failed: %s", PQerrorMessage(conn));
     PQclear(res);
     return ok;
 }

@@ -19,13 +19,17 @@ ALTER TABLE guests
     ADD COLUMN allocated_address inet,
     ADD COLUMN total_disk        bigint GENERATED ALWAYS AS (guest_disk_total(disks)) STORED;
 
+-- The rows read are share-locked: a rename committing meanwhile would otherwise miss this
+-- guest (its UPDATE of guests cannot see the uncommitted row) and leave the old name on it.
+-- A row that is gone leaves '' and the foreign key refuses the guest.
 CREATE FUNCTION guest_names() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.owner_name := (SELECT name FROM users WHERE id = NEW.owner_id);
-    NEW.group_name := coalesce((SELECT name FROM user_groups WHERE id = NEW.group_id), '');
-    NEW.pool_name := (SELECT name FROM compute_pools WHERE id = NEW.pool_id);
-    NEW.cell_name := coalesce((SELECT name FROM cells WHERE id = NEW.cell_id), '');
-    NEW.cell_address := coalesce((SELECT address FROM cells WHERE id = NEW.cell_id), '');
+    NEW.owner_name := coalesce((SELECT name FROM users WHERE id = NEW.owner_id FOR SHARE), '');
+    NEW.group_name := coalesce((SELECT name FROM user_groups WHERE id = NEW.group_id FOR SHARE), '');
+    NEW.pool_name := coalesce((SELECT name FROM compute_pools WHERE id = NEW.pool_id FOR SHARE), '');
+    SELECT coalesce(max(name), ''), coalesce(max(address), '')
+      INTO NEW.cell_name, NEW.cell_address
+      FROM (SELECT name, address FROM cells WHERE id = NEW.cell_id FOR SHARE) c;
     RETURN NEW;
 END $$;
 CREATE TRIGGER guests_names_given BEFORE INSERT ON guests
@@ -37,7 +41,10 @@ CREATE TRIGGER guests_names_changed BEFORE UPDATE OF owner_id, group_id, pool_id
                        OR OLD.cell_id IS DISTINCT FROM NEW.cell_id)
     EXECUTE FUNCTION guest_names();
 
--- A renamed user, group or pool, or a cell renamed or found at a new address.
+-- A renamed user, group or pool, or a cell renamed or found at a new address (a cell's address
+-- changes only when its host does; the reconciler's heartbeat writes the same one). This
+-- locks the row, then its guests; a resize locks a guest, then its cell (migration 013), so
+-- the two can deadlock, and PostgreSQL then fails one, which its caller retries.
 CREATE FUNCTION guest_names_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     CASE TG_TABLE_NAME
@@ -66,7 +73,8 @@ CREATE TRIGGER cells_name_to_guests AFTER UPDATE OF name, address ON cells
     EXECUTE FUNCTION guest_names_follow();
 
 -- The guests whose allocations a statement added or removed (transition table `changed`)
--- show their lowest remaining address.
+-- show their lowest remaining address. The API allocates once, when it creates the guest,
+-- and releases with the guest, so no two statements change one guest's allocations at once.
 CREATE FUNCTION guest_allocated_address() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE guests g

@@ -164,16 +164,27 @@ GIB = 1024 ** 3
 
 # ------------------------------------------------------------------ database
 
-def _psql_bin():
+def psql_bin():
     return shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
 
 
-def run_psql(sql):
-    """Run SQL against the stack's database; return the rows as lists of strings."""
-    p = subprocess.run([_psql_bin(), "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-d", DB, "-c", sql], capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0, "psql failed: %s\n%s" % (sql, p.stderr)
+def _psql(source, script=None, timeout=30):
+    p = subprocess.run([psql_bin(), "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                        "-d", DB] + source, input=script, capture_output=True, text=True,
+                       timeout=timeout)
+    assert p.returncode == 0, "psql failed: %s\n%s" % (script or source[-1], p.stderr)
     return [line.split("\t") for line in p.stdout.splitlines() if line != ""]
+
+
+def run_psql(sql):
+    """Run SQL against the stack's database; the rows of its last statement, as lists of
+    strings."""
+    return _psql(["-c", sql])
+
+
+def run_psql_script(script, timeout=30):
+    """Run a script of statements, one psql session; the rows every statement printed."""
+    return _psql(["-f", "-"], script, timeout)
 
 
 def sql_literal(s):

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from conftest import (ADMIN_USER, DB, NANO_REFUSED, REPO, NanoSession, _psql_bin, audit_mark,
-                      audit_since, nano_data, nano_message, psql_scalar, run_psql, sql_literal,
-                      unique_name)
+from conftest import (ADMIN_USER, DB, NANO_REFUSED, REPO, NanoSession, audit_mark, audit_since,
+                      nano_data, psql_bin, psql_scalar, run_psql, run_psql_script,
+                      sql_literal, unique_name)
 
 
 # ------------------------------------------------------------------ helpers
@@ -86,11 +86,7 @@ def allocate_once(pool, guest, wanted=None, start_at=None):
     script += "PREPARE alloc AS %s;\n" % ALLOCATE
     script += "EXECUTE alloc(%s, %s, %s);\n" % (sql_literal(pool), sql_literal(guest),
                                                 sql_literal(wanted) if wanted else "NULL")
-    p = subprocess.run([_psql_bin(), "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-d", DB, "-f", "-"], input=script, capture_output=True, text=True,
-                       timeout=60)
-    assert p.returncode == 0, p.stderr
-    rows = [line.split("\t") for line in p.stdout.splitlines() if line.strip() != ""]
+    rows = run_psql_script(script, timeout=60)
     if not rows:
         return None
     assert len(rows) == 1 and len(rows[0]) == 2, rows
@@ -474,7 +470,7 @@ def test_concurrent_overlapping_ranges_admit_exactly_one(nano_admin, pools):
 
 def test_exclusion_constraint_refuses_overlap_written_past_the_api(pools):
     name = pools.make(gateway="10.53.0.1", ranges=[("internal", "10.53.0.10", "10.53.0.20", R24)])
-    p = subprocess.run([_psql_bin(), "-X", "-q", "-d", DB, "-c",
+    p = subprocess.run([psql_bin(), "-X", "-q", "-d", DB, "-c",
                         "INSERT INTO address_ranges (pool_id, type, start_addr, end_addr, netmask)"
                         " VALUES (%s, 'internal', '10.53.0.20', '10.53.0.30', '%s')"
                         % (pool_id(name), R24)], capture_output=True, text=True, timeout=30)

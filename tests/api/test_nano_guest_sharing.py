@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (DB, GIB, MIB, NanoSession, children, master_pid, nano_data, run_psql,
-                      sql_literal, unique_name, wait_for)
+from conftest import (DB, GIB, MIB, NanoSession, children, master_pid, nano_data, psql_bin,
+                      run_psql, run_psql_script, sql_literal, unique_name, wait_for)
 
 CREATE_TIMEOUT = 60
 
@@ -107,12 +107,7 @@ def test_a_guest_shows_its_owner_and_group_as_they_are_now(s, team, scratch):
 def rows_rolled_back(changes, query):
     """The rows of query after changes, in one transaction that is then rolled back (cell0 and
     the default pool are everybody's: nothing may stay changed)."""
-    p = subprocess.run(["/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-t", "-A", "-F", "\t",
-                        "-v", "ON_ERROR_STOP=1", "-d", DB, "-f", "-"],
-                       input="BEGIN;\n%s;\n%s;\nROLLBACK;\n" % (changes, query),
-                       capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0, p.stderr
-    return [line.split("\t") for line in p.stdout.splitlines() if line]
+    return run_psql_script("BEGIN;\n%s;\n%s;\nROLLBACK;\n" % (changes, query))
 
 
 def test_the_names_on_the_guest_row_follow_its_cell_and_pool(team):
@@ -137,8 +132,10 @@ def address_pool(s):
     s.ok("POST", "/address_pools/%s" % name, {"gateway": "198.51.100.1"})
     s.ok("POST", "/address_pools/%s/internal/ranges/198.51.100.5" % name,
          {"end": "198.51.100.20", "netmask": "255.255.255.0"})
-    yield run_psql("SELECT p.id, r.id FROM address_pools p JOIN address_ranges r"
+    ids = run_psql("SELECT p.id, r.id FROM address_pools p JOIN address_ranges r"
                    " ON r.pool_id = p.id WHERE p.name = %s" % sql_literal(name))[0]
+    yield ids
+    run_psql("DELETE FROM address_allocations WHERE pool_id = %s" % ids[0])
     s.ok("DELETE", "/address_pools/%s/internal/ranges/198.51.100.5" % name)
     s.ok("DELETE", "/address_pools/%s" % name)
 
@@ -158,3 +155,32 @@ def test_the_allocated_address_follows_the_allocations(s, team, address_pool):
     assert internal()["allocated_address"] == "198.51.100.9"
     run_psql("DELETE FROM address_allocations WHERE guest_id = %s" % sql_literal(gid))
     assert "allocated_address" not in internal()
+
+
+def test_a_guest_added_while_its_cell_is_renamed_shows_the_new_name():
+    """The copy is taken under a share lock: a rename that has run but not committed when the
+    guest is inserted makes the insert wait for it, instead of leaving the old name behind
+    (the rename's own update of guests cannot see the new guest)."""
+    old, new = unique_name("cell"), unique_name("cell")
+    cell = run_psql("INSERT INTO cells (name, uri, enabled) VALUES (%s, 'test:///nimbus-nowhere',"
+                    " false) RETURNING id" % sql_literal(old))[0][0]
+    rename = subprocess.Popen(
+        [psql_bin(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", DB, "-c",
+         "BEGIN; UPDATE cells SET name = %s WHERE id = %s; SELECT pg_sleep(3); COMMIT"
+         % (sql_literal(new), cell)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    name = unique_name("raced")
+    try:
+        wait_for(lambda: run_psql("SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                                  " WHERE a.query LIKE '%%pg_sleep(3)%%' AND a.pid <> pg_backend_pid()"
+                                  "   AND l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock'"),
+                 10, what="the rename to hold cell %s" % old)
+        run_psql("INSERT INTO guests (name, owner_id, pool_id, cell_id, cores, memory, disks)"
+                 " SELECT %s, u.id, p.id, %s, 1, 1, '{1}' FROM users u, compute_pools p"
+                 " WHERE u.name = 'admin' AND p.name = 'default'" % (sql_literal(name), cell))
+        assert rename.wait(timeout=30) == 0, rename.stderr.read()
+        assert run_psql("SELECT cell_name FROM guests WHERE name = %s" % sql_literal(name)) \
+            == [[new]]
+    finally:
+        rename.wait(timeout=30)
+        run_psql("DELETE FROM guests WHERE name = %s; DELETE FROM cells WHERE id = %s"
+                 % (sql_literal(name), cell))
