@@ -12,32 +12,30 @@ append(struct nb_jw *w, const char *s, size_t n)
     printbuf_memappend_fast(w->pb, s, (int)n);
 }
 
-/* A string literal with json-c's escapes (no "\/": replies are written with NOSLASHESCAPE). */
+/* A string literal with json-c's escapes (no "\/": replies are written with NOSLASHESCAPE):
+ * the short forms where JSON has one, \u00XX for the other control characters. */
 static void
 quoted(struct nb_jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    static const char short_form[' '] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+    };
     const char *run = s;
 
     append(w, "\"", 1);
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
-        char esc[6] = {'\\', 0, '0', '0', 0, 0};
+        char esc[6] = {'\\', (char)c, '0', '0', 0, 0};
         size_t n = 2;
 
         if (c >= ' ' && c != '"' && c != '\\')
             continue;
         append(w, run, (size_t)(s - run));
         run = s + 1;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
+        if (c < ' ' && short_form[c] != 0) {
+            esc[1] = short_form[c];
+        } else if (c < ' ') {
             esc[1] = 'u';
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 0xf];

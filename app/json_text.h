@@ -22,7 +22,7 @@ struct nb_jw {
 };
 
 void nb_jw_open(struct nb_jw *w, const char *key, char bracket); /* '{' or '[' */
-void nb_jw_close(struct nb_jw *w, char bracket);                /* '}' or ']' */
+void nb_jw_close(struct nb_jw *w, char bracket);                 /* '}' or ']' */
 void nb_jw_string(struct nb_jw *w, const char *key, const char *s);
 /* An integer as PostgreSQL prints one (digits, maybe a sign): written as it is. */
 void nb_jw_integer(struct nb_jw *w, const char *key, const char *text);

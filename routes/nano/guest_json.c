@@ -123,7 +123,8 @@ write_rows(struct nb_jw *w, const void *ctx)
 struct json_object *
 nano_guest_json(const struct nb_guest *g, bool with_status)
 {
-    return nb_json_text(write_rows, &(struct rows){g->res, g->row, with_status}, sizeof(struct rows));
+    return nb_json_text(write_rows, &(struct rows){g->res, g->row, with_status},
+                        sizeof(struct rows));
 }
 
 struct json_object *

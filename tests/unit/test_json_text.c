@@ -15,8 +15,14 @@
 #define FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 static const char *const strings[] = {
-    "", "plain", "a/b", "quote \" and backslash \\", "tab\tnew\nline\rret\bback\fform",
-    "\x01\x02\x1f control", "caf\xc3\xa9 \xe2\x82\xac", "end\\",
+    "",
+    "plain",
+    "a/b",
+    "quote \" and backslash \\",
+    "tab\tnew\nline\rret\bback\fform",
+    "\x01\x02\x1f control",
+    "caf\xc3\xa9 \xe2\x82\xac",
+    "end\\",
 };
 
 /* The document both ways: json-c's tree and the writer. */
