@@ -115,9 +115,8 @@ nb_db_wait(int timeout_ms)
     }
     pfd.fd = PQsocket(conn);
     pfd.events = POLLIN;
-    if (poll(&pfd, 1, timeout_ms) > 0 && !PQconsumeInput(conn))
-        return -1;
-    return take_notifications();
+    poll(&pfd, 1, timeout_ms);
+    return nb_db_notified(true);
 }
 
 int
