@@ -87,13 +87,6 @@ nb_jw_string(struct nb_jw *w, const char *key, const char *s)
 }
 
 void
-nb_jw_integer(struct nb_jw *w, const char *key, const char *text)
-{
-    member(w, key);
-    append(w, text, strlen(text));
-}
-
-void
 nb_jw_double(struct nb_jw *w, const char *key, double v)
 {
     char buf[32];

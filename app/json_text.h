@@ -24,13 +24,11 @@ struct nb_jw {
 void nb_jw_open(struct nb_jw *w, const char *key, char bracket); /* '{' or '[' */
 void nb_jw_close(struct nb_jw *w, char bracket);                 /* '}' or ']' */
 void nb_jw_string(struct nb_jw *w, const char *key, const char *s);
-/* An integer as PostgreSQL prints one (digits, maybe a sign): written as it is. */
-void nb_jw_integer(struct nb_jw *w, const char *key, const char *text);
 /* A floating-point number, written as json-c writes a double (%.17g, ".0" when integral);
  * null when it is not finite (json-c would write NaN, which is not JSON). */
 void nb_jw_double(struct nb_jw *w, const char *key, double v);
 void nb_jw_bool(struct nb_jw *w, const char *key, bool v);
-/* Text that is already JSON (json_agg, array_to_json). */
+/* Text that is already JSON: array_to_json, or an integer as PostgreSQL prints one. */
 void nb_jw_raw(struct nb_jw *w, const char *key, const char *json);
 
 typedef void nb_jw_fn(struct nb_jw *w, const void *ctx);

@@ -14,7 +14,7 @@ put_int(struct nb_jw *w, const char *key, const struct nb_guest *g, enum nb_gues
 {
     const char *text = nb_guest_str(g, c);
 
-    nb_jw_integer(w, key, text[0] != '\0' ? text : "0"); /* NULL reads as "" */
+    nb_jw_raw(w, key, text[0] != '\0' ? text : "0"); /* NULL reads as "" */
 }
 
 static void

@@ -74,7 +74,7 @@ write_numbers(struct nb_jw *w, const void *ctx)
     nb_jw_open(w, NULL, '[');
     for (int i = 0; i < *n; i++)
         nb_jw_double(w, NULL, doubles[i]);
-    nb_jw_integer(w, NULL, "-42");
+    nb_jw_raw(w, NULL, "-42");
     nb_jw_bool(w, NULL, true);
     nb_jw_bool(w, NULL, false);
     nb_jw_raw(w, NULL, "[1,2]");
@@ -137,7 +137,7 @@ write_nested(struct nb_jw *w, const void *ctx)
     nb_jw_string(w, "name", p->name);
     for (int i = 0; i < p->depth; i++)
         nb_jw_open(w, "child", '{');
-    nb_jw_integer(w, "leaf", "1");
+    nb_jw_raw(w, "leaf", "1");
     for (int i = 0; i < p->depth; i++)
         nb_jw_close(w, '}');
     nb_jw_open(w, "tags", '[');
