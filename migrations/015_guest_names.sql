@@ -9,6 +9,9 @@
 
 CREATE FUNCTION guest_disk_total(disks bigint[]) RETURNS bigint
     LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(sum(d), 0)::bigint FROM unnest(disks) d $$;
+-- Migration 013's pending disk is that total while the guest is not yet created: one sum.
+CREATE OR REPLACE FUNCTION guest_pending_disk(created boolean, disks bigint[]) RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN created THEN 0 ELSE guest_disk_total(disks) END $$;
 
 ALTER TABLE guests
     ADD COLUMN owner_name        text NOT NULL DEFAULT '',
