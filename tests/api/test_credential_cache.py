@@ -5,21 +5,12 @@ in the database (an operator's psql) as soon as PostgreSQL's notification arrive
 
 Each test first uses the credential from many concurrent connections, so that the workers have
 it in memory, and then checks every answer after the change."""
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
-from conftest import (NANO_REFUSED, NanoSession, auth_headers, children, delete, do_login,
-                      expire_credential, get, master_pid, nano_data, nano_message, wait_for)
+from conftest import (NANO_REFUSED, NanoSession, auth_headers, delete, do_login,
+                      expire_credential, fan_out, get, nano_data, nano_message, wait_for)
 
 NANO_INVALID = {"error_code": 500, "message": "invalid session", "data": ""}
-
-
-def fan_out(call):
-    """call() from 4 connections per worker at once; the answers."""
-    n = 4 * max(1, len(children(master_pid())))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda _: call(), range(n)))
 
 
 def session_reads(token):

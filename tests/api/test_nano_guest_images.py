@@ -20,7 +20,6 @@ WAIT = 60
 UNSUPPORTED = "this function is not supported by the connection driver"
 
 
-
 @pytest.fixture(scope="module")
 def images(s, tmp_path_factory):
     d = tmp_path_factory.mktemp("guest-images")

@@ -7,21 +7,12 @@ whichever worker serves it. The names a guest shows (owner, group, pool, cell, h
 allocated address are kept on the guest row (migrations/015): they must follow the rows they
 copy."""
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (DB, GIB, MIB, NanoSession, children, master_pid, nano_data, psql_bin,
-                      run_psql, run_psql_script, sql_literal, unique_name, wait_for)
-
-CREATE_TIMEOUT = 60
-
-
-def fan_out(call):
-    """call() from 4 connections per worker at once; the answers."""
-    n = 4 * max(1, len(children(master_pid())))
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(lambda _: call(), range(n)))
+from conftest import (DB, GIB, MIB, NanoSession, fan_out, nano_data, psql_bin, run_psql,
+                      run_psql_script, sql_literal, unique_name, wait_for)
+from test_nano_guests import wait_created, wait_gone
 
 
 @pytest.fixture
@@ -38,14 +29,12 @@ def team(s, scratch):
     assert r.status_code == 202, r.text
     gid = r.json()["data"]["id"]
     try:
-        wait_for(lambda: s.get("/guests/%s" % gid).status_code == 200, CREATE_TIMEOUT,
-                 interval=0.2, what="guest created")
-        yield {"group": group, "other": other, "guest": gid, "name": name, "alice": NanoSession(*alice),
-               "bob": NanoSession(*bob), "eve": NanoSession(*eve)}
+        wait_created(s, gid)
+        yield {"group": group, "other": other, "guest": gid, "name": name,
+               "alice": NanoSession(*alice), "bob": NanoSession(*bob), "eve": NanoSession(*eve)}
     finally:
         s.delete("/guests/%s" % gid, {"force": True})
-    wait_for(lambda: not run_psql("SELECT 1 FROM guests WHERE id = %s" % sql_literal(gid)),
-             CREATE_TIMEOUT, interval=0.2, what="guest deleted")
+    wait_gone(s, gid)
 
 
 def sees(session, team):

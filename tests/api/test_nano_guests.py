@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import (GIB, MIB, NanoSession, nano_data, nano_message, run_psql, sql_literal,
+from conftest import (GIB, MIB, NanoSession, nano_data, run_psql, sql_literal,
                       unique_name, wait_for)
 
 CREATE_TIMEOUT = 60
@@ -40,7 +40,6 @@ def wait_running(s, gid, running):
 def wait_gone(s, gid):
     wait_for(lambda: not run_psql("SELECT 1 FROM guests WHERE id = %s" % sql_literal(gid)),
              CREATE_TIMEOUT, interval=0.2, what="guest %s deleted" % gid)
-
 
 
 @pytest.fixture(scope="module")

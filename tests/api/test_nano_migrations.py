@@ -42,7 +42,6 @@ def cell_alive(name):
                        % sql_literal(name)) == "t"
 
 
-
 @pytest.fixture(scope="module")
 def site(s, tmp_path_factory):
     """A compute pool with two cells, each its own test-driver host: {pool, a, b}."""

@@ -19,7 +19,6 @@ from wsclient import Refused, WebSocket
 TIMEOUT = 60
 
 
-
 def make_guest(s):
     r = s.post("/guests/", {"name": unique_name("mon"), "pool": "default", "cores": 1,
                             "memory": 64 * MIB, "disks": [GIB], "template": "linux-default"})
