@@ -1,7 +1,11 @@
-/* The image store: media/ and disk/ under one root, files named after their image. Uploads
- * arrive as files nginx spooled (client_body_in_file_only); they are streamed once — copied,
- * hashed and measured — into a temporary file of the store, checked, and only then renamed
- * into place. Downloads are nginx's: the worker answers with X-Accel-Redirect. */
+/* The image store: media/ and disk/ under one root, files named after their image, and
+ * staging/ beside them for files being written. nginx spools an upload into staging/body/
+ * (client_body_in_file_only, on the store's filesystem); the upload pool's worker links it to
+ * a staged name — or, for a multipart body, extracts the image part — hashing and measuring
+ * it in the same single pass, checks it, and leaves it staged. Only after the row that names
+ * it has committed is it renamed into media/ or disk/ (db/images.c), so nothing half-written
+ * or unowned is ever in the store. Downloads are nginx's: the worker answers with
+ * X-Accel-Redirect. */
 #include "app/image_store.h"
 
 #include <ctype.h>
@@ -19,10 +23,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/log.h"
 #include "app/multipart.h"
 #include "app/secret.h"
 
 #define DEFAULT_MAX_SIZE (64LL << 30)
+#define DEFAULT_QUOTA (256LL << 30)
 #define COPY_BUFFER (256 * 1024)
 #define QEMU_IMG_OUTPUT_MAX (64 * 1024)
 #define CHECKSUM_MAX 128
@@ -55,14 +61,39 @@ nb_image_store_root(void)
     return root;
 }
 
-int64_t
-nb_image_max_size(void)
+/* A positive byte count from the environment, or fallback. */
+static int64_t
+env_bytes(const char *name, int64_t fallback)
 {
-    const char *v = getenv("NIMBUS_IMAGE_MAX_SIZE");
+    const char *v = getenv(name);
     char *end = NULL;
     long long n = v != NULL ? strtoll(v, &end, 10) : 0;
 
-    return v != NULL && end != v && *end == '\0' && n > 0 ? (int64_t)n : DEFAULT_MAX_SIZE;
+    return v != NULL && end != v && *end == '\0' && n > 0 ? (int64_t)n : fallback;
+}
+
+int64_t
+nb_image_max_size(void)
+{
+    return env_bytes("NIMBUS_IMAGE_MAX_SIZE", DEFAULT_MAX_SIZE);
+}
+
+int64_t
+nb_image_quota(void)
+{
+    return env_bytes("NIMBUS_IMAGE_QUOTA", DEFAULT_QUOTA);
+}
+
+const char *
+nb_image_staging_path(struct nb_req *r, const char *file)
+{
+    return nb_arena_printf(r->arena, "%s/staging/%s", nb_image_store_root(), file);
+}
+
+const char *
+nb_image_new_file(struct nb_req *r, enum nb_image_kind k, const char *id)
+{
+    return nb_arena_printf(r->arena, "%s-%s%s", id, nb_random_hex(r->arena, 8), extension[k]);
 }
 
 const char *
@@ -136,7 +167,7 @@ digest_hex(EVP_MD_CTX *c, char *out)
 struct sink {
     struct nb_req *r;
     int out;                  /* -1: hash and measure only */
-    EVP_MD_CTX *sha1, *sha256;
+    EVP_MD_CTX *sha1, *sha256; /* sha1 NULL: no SHA-1 checksum can be asked for */
     int64_t size, max;
     enum { PART_OTHER, PART_IMAGE, PART_CHECKSUM } part;
     bool seen_image, seen_checksum;
@@ -160,6 +191,17 @@ write_all(struct nb_req *r, int fd, const char *buf, size_t n)
     return 0;
 }
 
+/* Length of text without surrounding white space. */
+static size_t
+trimmed_length(const char *text, size_t n)
+{
+    while (n > 0 && isspace((unsigned char)*text))
+        text++, n--;
+    while (n > 0 && isspace((unsigned char)text[n - 1]))
+        n--;
+    return n;
+}
+
 static int
 sink_begin(void *ctx, const char *name, const char *filename)
 {
@@ -171,6 +213,9 @@ sink_begin(void *ctx, const char *name, const char *filename)
             return nb_fail(s->r, NB_E_INVALID, "the upload has more than one image part");
         s->seen_image = true;
         s->part = PART_IMAGE;
+        /* A SHA-256 checksum sent before the file spares the SHA-1 of every byte. */
+        if (s->seen_checksum && trimmed_length(s->checksum, s->checksum_len) != 40)
+            s->sha1 = NULL;
     } else if (strcmp(name, "checksum") == 0) {
         if (s->seen_checksum)
             return nb_fail(s->r, NB_E_INVALID, "the upload has more than one checksum field");
@@ -199,7 +244,8 @@ sink_data(void *ctx, const char *buf, size_t n)
     if (s->size + (int64_t)n > s->max)
         return nb_fail(s->r, NB_E_TOO_LARGE, "the image is larger than the limit of %lld bytes",
                        (long long)s->max);
-    EVP_DigestUpdate(s->sha1, buf, n);
+    if (s->sha1 != NULL)
+        EVP_DigestUpdate(s->sha1, buf, n);
     EVP_DigestUpdate(s->sha256, buf, n);
     s->size += (int64_t)n;
     return s->out >= 0 ? write_all(s->r, s->out, buf, n) : 0;
@@ -237,7 +283,7 @@ verify_checksum(struct nb_req *r, const char *given, const char *sha1, const cha
     n = strlen(given);
     while (n > 0 && isspace((unsigned char)given[n - 1]))
         n--;
-    if (n == 40)
+    if (n == 40 && sha1[0] != '\0')
         want = sha1;
     else if (n == 64)
         want = sha256;
@@ -337,13 +383,36 @@ check_format(struct nb_req *r, enum nb_image_kind k, const char *path)
     return 0;
 }
 
-/* The spooled body nginx names must lie in nginx's client body directory. */
+/* Measures, hashes and checks the file at path (one pass; SHA-256 only). */
+static int
+file_check(struct nb_req *r, enum nb_image_kind k, const char *path, const char *file,
+           struct nb_image_upload *up)
+{
+    struct sink s = {.r = r, .out = -1, .max = nb_image_max_size()};
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    memset(up, 0, sizeof(*up));
+    if (fd < 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "%s cannot be read: %s", file, strerror(errno));
+    owned_fd(r, fd);
+    s.sha256 = digest_new(r, EVP_sha256());
+    if (sink_file(&s, fd) < 0 || check_format(r, k, path) < 0)
+        return -1;
+    if (s.size == 0)
+        return nb_fail(r, NB_E_INVALID, "%s is empty", file);
+    digest_hex(s.sha256, up->sha256);
+    up->size = s.size;
+    up->file = file;
+    return 0;
+}
+
+/* The spooled body nginx names must lie in the upload spool: staging/body/ of the store
+ * (NIMBUS_UPLOAD_SPOOL to override). */
 static int
 spooled_body(struct nb_req *r, int *fd)
 {
-    const char *spool = getenv("NIMBUS_UPLOAD_SPOOL"), *state = getenv("NIMBUS_STATE_DIR");
-    const char *dir = spool != NULL && spool[0] != '\0' ? spool
-                      : nb_arena_printf(r->arena, "%s/nginx/tmp/client_body", state ? state : ".run");
+    const char *spool = getenv("NIMBUS_UPLOAD_SPOOL");
+    const char *dir = spool != NULL && spool[0] != '\0' ? spool : nb_image_staging_path(r, "body");
     size_t n = strlen(dir);
 
     if (r->body_file == NULL)
@@ -357,13 +426,44 @@ spooled_body(struct nb_req *r, int *fd)
     return 0;
 }
 
+int64_t
+nb_image_upload_length(struct nb_req *r)
+{
+    struct stat st;
+
+    return r->body_file != NULL && stat(r->body_file, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/* A bare body is the image itself: the spooled file gets a second name in staging/ (nginx
+ * removes its own when the request ends) and is only read, for the digests. On another
+ * filesystem than the spool it is copied instead. */
+static int
+stage_bare(struct sink *s, const char *staged)
+{
+    if (link(s->r->body_file, staged) == 0) {
+        s->out = -1;
+        if (chmod(staged, 0644) < 0) /* nginx made it 0600; it serves downloads itself */
+            return nb_fail(s->r, NB_E_INTERNAL, "the staged upload cannot be shared: %s",
+                           strerror(errno));
+        return 0;
+    }
+    if (errno != EXDEV)
+        return nb_fail(s->r, NB_E_INTERNAL, "the upload cannot be staged: %s", strerror(errno));
+    s->out = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (s->out < 0)
+        return nb_fail(s->r, NB_E_INTERNAL, "the image store cannot be written: %s",
+                       strerror(errno));
+    owned_fd(s->r, s->out);
+    return 0;
+}
+
 int
 nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
                         bool checksum_required, struct nb_image_upload *up)
 {
     struct sink s = {.r = r, .max = nb_image_max_size()};
     const struct nb_multipart_handler h = {sink_begin, sink_data};
-    const char *boundary = nb_multipart_boundary(r, r->content_type), *given;
+    const char *boundary = nb_multipart_boundary(r, r->content_type), *given = NULL, *staged;
     char sha1[41] = "";
     int in = -1;
 
@@ -373,71 +473,70 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         strncasecmp(r->content_type, "multipart/", 10) == 0)
         return nb_fail(r, NB_E_INVALID, "multipart upload without a valid boundary");
     memset(up, 0, sizeof(*up));
-    up->tmp = nb_arena_printf(r->arena, "%s/%s/.upload-%s-%s", nb_image_store_root(),
-                              nb_image_kind_name[k], id, nb_random_hex(r->arena, 8));
-    s.out = open(up->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (s.out < 0)
-        return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s", strerror(errno));
-    nb_arena_defer(r->arena, unlink_path, (void *)up->tmp); /* runs after the close below */
-    owned_fd(r, s.out);
-    s.sha1 = digest_new(r, EVP_sha1());
+    up->file = nb_image_new_file(r, k, id);
+    staged = nb_image_staging_path(r, up->file);
+    /* Gone once installed; otherwise the request leaves nothing behind (runs after the
+     * close below). */
+    nb_arena_defer(r->arena, unlink_path, (void *)staged);
     s.sha256 = digest_new(r, EVP_sha256());
-    if (boundary != NULL ? nb_multipart_read(r, in, boundary, &h, &s) < 0 : sink_file(&s, in) < 0)
-        return -1;
+    if (boundary != NULL) {
+        s.sha1 = digest_new(r, EVP_sha1()); /* dropped if a SHA-256 checksum comes first */
+        s.out = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (s.out < 0)
+            return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s",
+                           strerror(errno));
+        owned_fd(r, s.out);
+        if (nb_multipart_read(r, in, boundary, &h, &s) < 0)
+            return -1;
+        s.checksum[s.checksum_len] = '\0';
+        given = s.seen_checksum ? s.checksum : NULL;
+    } else {
+        given = nb_query_param(r, "checksum");
+        if (given != NULL && trimmed_length(given, strlen(given)) == 40)
+            s.sha1 = digest_new(r, EVP_sha1());
+        if (stage_bare(&s, staged) < 0 || sink_file(&s, in) < 0)
+            return -1;
+    }
     if (!s.seen_image)
         return nb_fail(r, NB_E_INVALID, "the upload has no \"image\" part");
     if (s.size == 0)
         return nb_fail(r, NB_E_INVALID, "the uploaded image is empty");
-    s.checksum[s.checksum_len] = '\0';
-    given = boundary != NULL ? (s.seen_checksum ? s.checksum : NULL) : nb_query_param(r, "checksum");
-    digest_hex(s.sha1, sha1);
+    if (s.sha1 != NULL)
+        digest_hex(s.sha1, sha1);
     digest_hex(s.sha256, up->sha256);
     if (given == NULL && checksum_required)
         return nb_fail_field(r, NB_E_INVALID, "checksum", "This field is required.");
     if (given != NULL && verify_checksum(r, given, sha1, up->sha256) < 0)
         return -1;
-    if (fsync(s.out) < 0)
+    if (s.out >= 0 && fsync(s.out) < 0)
         return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
-    if (check_format(r, k, up->tmp) < 0)
+    if (s.out < 0 && fsync(in) < 0) /* the linked spool file: nginx wrote it unsynced */
+        return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
+    if (check_format(r, k, staged) < 0)
         return -1;
     up->size = s.size;
-    up->file = nb_arena_printf(r->arena, "%s%s", id, extension[k]);
     return 0;
 }
 
 int
-nb_image_upload_install(struct nb_req *r, enum nb_image_kind k, const struct nb_image_upload *up,
-                        const char *old)
+nb_image_staged_check(struct nb_req *r, enum nb_image_kind k, const char *file,
+                      struct nb_image_upload *up)
 {
-    if (rename(up->tmp, nb_image_path(r, k, up->file)) < 0)
-        return nb_fail(r, NB_E_INTERNAL, "the image cannot be put in place: %s", strerror(errno));
-    if (old != NULL && old[0] != '\0' && strcmp(old, up->file) != 0)
-        nb_image_file_remove(r, k, old);
-    return 0;
+    return file_check(r, k, nb_image_staging_path(r, file), file, up);
+}
+
+void
+nb_image_install(struct nb_req *r, enum nb_image_kind k, const char *file)
+{
+    if (rename(nb_image_staging_path(r, file), nb_image_path(r, k, file)) < 0)
+        nb_log_error(r, "image file %s cannot be put in place: %s", file, strerror(errno));
 }
 
 int
 nb_image_file_check(struct nb_req *r, enum nb_image_kind k, const char *file,
                     struct nb_image_upload *up)
 {
-    struct sink s = {.r = r, .out = -1, .max = nb_image_max_size()};
-    const char *path = nb_image_path(r, k, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-    memset(up, 0, sizeof(*up));
-    if (fd < 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "%s cannot be read: %s", file, strerror(errno));
-    owned_fd(r, fd);
-    s.sha1 = digest_new(r, EVP_sha1());
-    s.sha256 = digest_new(r, EVP_sha256());
-    if (sink_file(&s, fd) < 0 || check_format(r, k, path) < 0)
-        return -1;
-    if (s.size == 0)
-        return nb_fail(r, NB_E_INVALID, "%s is empty", file);
-    digest_hex(s.sha256, up->sha256);
-    up->size = s.size;
-    up->file = file;
-    return 0;
+    return file_check(r, k, nb_image_path(r, k, file), file, up);
 }
 
 static bool

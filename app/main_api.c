@@ -34,51 +34,117 @@ write_pidfile(const char *state)
     fclose(f);
 }
 
-int
-main(int argc, char **argv)
-{
-    const char *state = env("NIMBUS_STATE_DIR", ".run");
-    char default_listen[4096];
-    const char *listen;
-    int workers, fd, rc;
-    bool is_unix;
+/* The pools and where each listens: $<listen_var>, else <state>/<socket> — or, when the API
+ * pool listens on host:port, the same host at port + offset. */
+static const struct {
+    const char *name, *listen_var, *socket, *workers_var;
+    int port_offset, nice;
+} pool_defs[] = {
+    {"api", "NIMBUS_FCGI_LISTEN", "nimbus.sock", "NIMBUS_WORKERS", 0, 0},
+    /* Hashing and checking image files: a long job per request, at a lower priority so that
+     * the API's requests come first on a busy CPU. */
+    {"upload", "NIMBUS_UPLOAD_LISTEN", "nimbus-upload.sock", "NIMBUS_UPLOAD_WORKERS", 1, 10},
+    /* argon2id log-ins: at most this many hash at once; the others queue in the socket's
+     * backlog, first come first served, instead of being refused. */
+    {"login", "NIMBUS_LOGIN_LISTEN", "nimbus-login.sock", "NIMBUS_LOGIN_WORKERS", 2, 0},
+};
+#define NPOOLS ((int)(sizeof(pool_defs) / sizeof(pool_defs[0])))
 
-    if (argc > 1) {
-        printf("usage: nimbus-api\n\nRuns the FastCGI worker pool. Configuration comes from the "
-               "environment:\n  NIMBUS_DB           libpq conninfo\n"
-               "  NIMBUS_FCGI_LISTEN  unix socket path or host:port (default "
-               "$NIMBUS_STATE_DIR/nimbus.sock)\n"
-               "  NIMBUS_WORKERS      worker processes (default 2 x cores)\n"
-               "  NIMBUS_STATE_DIR    state directory (default .run)\n"
-               "  NIMBUS_TOKEN_TTL    lifetime of API tokens in seconds (default 3600)\n"
-               "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
-        return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+static int
+default_workers(int pool, int cores)
+{
+    switch (pool) {
+    case 0:
+        return 2 * cores;
+    case 1:
+        return 2;
+    default:
+        return cores > 1 ? cores / 2 : 1;
     }
-    nb_log_set_process("master");
-    snprintf(default_listen, sizeof(default_listen), "%s/nimbus.sock", state);
-    listen = env("NIMBUS_FCGI_LISTEN", default_listen);
-    workers = atoi(env("NIMBUS_WORKERS", "0"));
-    if (workers <= 0)
-        workers = 2 * (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
-        nb_credential_cache_init() < 0)
-        return 1;
-    FCGX_Init();
-    is_unix = strchr(listen, ':') == NULL;
+}
+
+static const char *
+pool_listen(int pool, const char *state, char *buf, size_t cap)
+{
+    const char *api = env(pool_defs[0].listen_var, NULL), *colon;
+
+    if (env(pool_defs[pool].listen_var, NULL) != NULL)
+        return env(pool_defs[pool].listen_var, NULL);
+    if (pool > 0 && api != NULL && (colon = strrchr(api, ':')) != NULL)
+        snprintf(buf, cap, "%.*s:%d", (int)(colon - api), api,
+                 atoi(colon + 1) + pool_defs[pool].port_offset);
+    else
+        snprintf(buf, cap, "%s/%s", state, pool_defs[pool].socket);
+    return buf;
+}
+
+static int
+bind_pool(int pool, const char *listen)
+{
+    bool is_unix = strchr(listen, ':') == NULL;
+    int fd;
+
     if (is_unix)
         unlink(listen);
     fd = FCGX_OpenSocket(listen, 1024);
     if (fd < 0) {
         nb_log_error(NULL, "cannot listen on %s", listen);
-        return 1;
+        return -1;
     }
     /* nginx's workers may run as another user; the state directory guards the socket. */
     if (is_unix)
         chmod(listen, 0666);
+    nb_log_info(NULL, "%s pool listening on %s", pool_defs[pool].name, listen);
+    return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *state = env("NIMBUS_STATE_DIR", ".run");
+    char listens[NPOOLS][4096];
+    struct nb_pool pools[NPOOLS];
+    int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), rc;
+
+    if (argc > 1) {
+        printf("usage: nimbus-api\n\nRuns the FastCGI worker pools. Configuration comes from the "
+               "environment:\n  NIMBUS_DB              libpq conninfo\n"
+               "  NIMBUS_FCGI_LISTEN     the API pool: unix socket path or host:port (default "
+               "$NIMBUS_STATE_DIR/nimbus.sock)\n"
+               "  NIMBUS_WORKERS         its worker processes (default 2 x cores)\n"
+               "  NIMBUS_UPLOAD_LISTEN   the image upload pool (default nimbus-upload.sock beside "
+               "it, or port + 1)\n"
+               "  NIMBUS_UPLOAD_WORKERS  its workers (default 2)\n"
+               "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
+               "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
+               "  NIMBUS_STATE_DIR       state directory (default .run)\n"
+               "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
+               "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
+        return strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    nb_log_set_process("master");
+    if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
+        nb_credential_cache_init() < 0)
+        return 1;
+    FCGX_Init();
+    for (int p = 0; p < NPOOLS; p++) {
+        const char *listen = pool_listen(p, state, listens[p], sizeof(listens[p]));
+        const char *n = env(pool_defs[p].workers_var, NULL);
+
+        pools[p] = (struct nb_pool){.name = pool_defs[p].name,
+                                    .fd = bind_pool(p, listen),
+                                    .workers = n != NULL && atoi(n) > 0 ? atoi(n)
+                                                                        : default_workers(p, cores),
+                                    .nice = pool_defs[p].nice};
+        if (pools[p].fd < 0)
+            return 1;
+        if (listen != listens[p])
+            snprintf(listens[p], sizeof(listens[p]), "%s", listen);
+    }
     write_pidfile(state);
-    nb_log_info(NULL, "listening on %s", listen);
-    rc = nb_master_run(fd, workers);
-    if (is_unix)
-        unlink(listen);
+    rc = nb_master_run(pools, NPOOLS);
+    for (int p = 0; p < NPOOLS; p++)
+        if (strchr(listens[p], ':') == NULL)
+            unlink(listens[p]);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* The master: binds nothing itself (main does), forks the pool and keeps it at strength. */
+/* The master: binds nothing itself (main does), forks the pools and keeps them at strength. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +18,7 @@
 #define DRAIN_TIMEOUT_S 20
 
 struct slot {
+    const struct nb_pool *pool;
     pid_t pid;
     double started, respawn_at;
     int failures; /* consecutive deaths soon after start, for back-off */
@@ -26,13 +27,13 @@ struct slot {
 static sigset_t handled;
 
 static pid_t
-spawn(int fd)
+spawn(const struct nb_pool *pool)
 {
     pid_t pid = fork();
 
     if (pid == 0) {
         sigprocmask(SIG_UNBLOCK, &handled, NULL);
-        _exit(nb_worker_run(fd));
+        _exit(nb_worker_run(pool));
     }
     if (pid < 0)
         nb_log_error(NULL, "fork failed: %s", strerror(errno));
@@ -77,12 +78,12 @@ reap(struct slot *slots, int n, bool stopping)
 }
 
 static void
-fill(struct slot *slots, int n, int fd)
+fill(struct slot *slots, int n)
 {
     for (int i = 0; i < n; i++) {
         if (slots[i].pid != 0 || nb_clock_now() < slots[i].respawn_at)
             continue;
-        slots[i].pid = spawn(fd);
+        slots[i].pid = spawn(slots[i].pool);
         slots[i].started = nb_clock_now();
         if (slots[i].pid < 0)
             slots[i].pid = 0;
@@ -90,7 +91,7 @@ fill(struct slot *slots, int n, int fd)
 }
 
 static void
-reload(struct slot *slots, int n, int fd)
+reload(struct slot *slots, int n)
 {
     nb_log_info(NULL, "SIGHUP: replacing %d workers", n);
     for (int i = 0; i < n; i++) {
@@ -99,9 +100,9 @@ reload(struct slot *slots, int n, int fd)
         if (ndraining < (int)(sizeof(draining) / sizeof(draining[0])))
             draining[ndraining++] = slots[i].pid;
         kill(slots[i].pid, SIGTERM);
-        slots[i] = (struct slot){0};
+        slots[i] = (struct slot){.pool = slots[i].pool};
     }
-    fill(slots, n, fd);
+    fill(slots, n);
 }
 
 static int
@@ -143,13 +144,15 @@ drain(struct slot *slots, int n)
 }
 
 int
-nb_master_run(int fd, int n)
+nb_master_run(const struct nb_pool *pools, int npools)
 {
     struct slot slots[MAX_WORKERS] = {0};
     struct timespec tick = {0, 100 * 1000 * 1000};
+    int n = 0;
 
-    if (n > MAX_WORKERS)
-        n = MAX_WORKERS;
+    for (int p = 0; p < npools; p++)
+        for (int i = 0; i < pools[p].workers && n < MAX_WORKERS; i++)
+            slots[n++].pool = &pools[p];
     nb_log_set_process("master");
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
@@ -157,8 +160,8 @@ nb_master_run(int fd, int n)
     sigaddset(&handled, SIGTERM);
     sigaddset(&handled, SIGINT);
     sigprocmask(SIG_BLOCK, &handled, NULL);
-    fill(slots, n, fd);
-    nb_log_info(NULL, "master %d serving with %d workers", (int)getpid(), n);
+    fill(slots, n);
+    nb_log_info(NULL, "master %d serving with %d workers in %d pools", (int)getpid(), n, npools);
     for (;;) {
         int sig = sigtimedwait(&handled, NULL, &tick);
 
@@ -168,8 +171,8 @@ nb_master_run(int fd, int n)
             return 0;
         }
         if (sig == SIGHUP)
-            reload(slots, n, fd);
+            reload(slots, n);
         reap(slots, n, false);
-        fill(slots, n, fd);
+        fill(slots, n);
     }
 }

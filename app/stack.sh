@@ -30,6 +30,8 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_HTTP_PORT (8080) NIMBUS_PG_PORT (5433) NIMBUS_WORKERS NIMBUS_BUILD (release)
   NIMBUS_ADMIN_USER NIMBUS_ADMIN_PASSWORD NIMBUS_PG_FAST=1 (no fsync; tests only)
   NIMBUS_IMAGE_STORE (\$NIMBUS_STATE_DIR/images) NIMBUS_IMAGE_MAX_SIZE (bytes; 64 GiB)
+  NIMBUS_IMAGE_QUOTA (bytes one user's images may take; 256 GiB)
+  NIMBUS_UPLOAD_WORKERS (2) NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
@@ -56,6 +58,13 @@ setup() {
     PGDATA=$STATE/pg/data
     PGSOCK=$STATE/pg/sock
     FCGI_LISTEN=${NIMBUS_FCGI_LISTEN:-$STATE/nimbus.sock}
+    # The upload and log-in pools of nimbus-api listen beside the API's socket (app/main_api.c).
+    case $FCGI_LISTEN in
+    /*) UPLOAD_LISTEN=${NIMBUS_UPLOAD_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-upload.sock}
+        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-login.sock} ;;
+    *) UPLOAD_LISTEN=${NIMBUS_UPLOAD_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 1))}
+        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 2))} ;;
+    esac
     URL=https://127.0.0.1:$HTTPS_PORT
     IMAGE_STORE=${NIMBUS_IMAGE_STORE:-$STATE/images}
     case $IMAGE_STORE in /*) ;; *) IMAGE_STORE=$PWD/$IMAGE_STORE ;; esac
@@ -64,7 +73,7 @@ setup() {
 
     export NIMBUS_STATE_DIR=$STATE
     export NIMBUS_DB="host=$PGSOCK port=$PG_PORT dbname=nimbus user=nimbus"
-    export NIMBUS_FCGI_LISTEN=$FCGI_LISTEN
+    export NIMBUS_FCGI_LISTEN=$FCGI_LISTEN NIMBUS_UPLOAD_LISTEN=$UPLOAD_LISTEN NIMBUS_LOGIN_LISTEN=$LOGIN_LISTEN
     export NIMBUS_MIGRATIONS=$REPO/migrations
     export NIMBUS_HTTPS_PORT=$HTTPS_PORT NIMBUS_HTTP_PORT=$HTTP_PORT NIMBUS_PG_PORT=$PG_PORT
     export NIMBUS_IMAGE_STORE=$IMAGE_STORE NIMBUS_IMAGE_MAX_SIZE=$IMAGE_MAX_SIZE
@@ -164,8 +173,10 @@ ensure_traversable() {
 
 prepare_state() {
     mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK" "$IMAGE_STORE/media" "$IMAGE_STORE/disk" \
-        "$MONITOR_DIR/tokens" "$MONITOR_DIR/tmp"
+        "$IMAGE_STORE/staging" "$MONITOR_DIR/tokens" "$MONITOR_DIR/tmp"
     chmod 755 "$STATE" "$LOG" "$IMAGE_STORE" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
+    # staging/: files being written, never served; nginx spools uploads into staging/body.
+    chmod 711 "$IMAGE_STORE/staging"
     local sock_len=$((${#PGSOCK} + 20))
     [ $sock_len -lt 107 ] || die "state dir path too long for a unix socket: $STATE"
     if is_root; then
@@ -370,31 +381,29 @@ tls_init() {
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
-# Concurrent log-ins nginx lets through: argon2id is pure CPU, so at most half the cores
-# hash passwords at once and the other routes keep the rest (NIMBUS_LOGIN_CONCURRENCY to change).
-login_concurrency() {
-    local cores
-    cores=$(nproc)
-    echo "${NIMBUS_LOGIN_CONCURRENCY:-$((cores > 1 ? cores / 2 : 1))}"
+# nginx's upstream address for a pool's socket (unix path or host:port).
+upstream_of() {
+    case $1 in
+    /*) echo "unix:$1" ;;
+    *) echo "$1" ;;
+    esac
 }
 
 nginx_render() {
-    local user_line="" upstream
+    local user_line=""
     if is_root && getent passwd www-data >/dev/null; then
         user_line="user www-data;"
     fi
-    case $FCGI_LISTEN in
-    /*) upstream=unix:$FCGI_LISTEN ;;
-    *) upstream=$FCGI_LISTEN ;;
-    esac
     sed -e "s|@USER_LINE@|$(sed_escape "$user_line")|g" \
         -e "s|@STATE@|$(sed_escape "$STATE")|g" \
         -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
         -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
-        -e "s|@UPSTREAM@|$(sed_escape "$upstream")|g" \
+        -e "s|@UPSTREAM@|$(sed_escape "$(upstream_of "$FCGI_LISTEN")")|g" \
+        -e "s|@UPLOAD_UPSTREAM@|$(sed_escape "$(upstream_of "$UPLOAD_LISTEN")")|g" \
+        -e "s|@LOGIN_UPSTREAM@|$(sed_escape "$(upstream_of "$LOGIN_LISTEN")")|g" \
         -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
         -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
-        -e "s|@LOGIN_CONCURRENCY@|$(login_concurrency)|g" \
+        -e "s|@LOGIN_CONNECTIONS@|${NIMBUS_LOGIN_CONNECTIONS:-2}|g" \
         -e "s|@IMAGE_STORE@|$(sed_escape "$IMAGE_STORE")|g" \
         -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
         -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \
@@ -433,19 +442,21 @@ nginx_stop() {
 nimbusctl() { "$(bindir)/nimbusctl" "$@"; }
 
 api_start() {
-    local bin pid
+    local bin pid sock
     bin=$(bindir)/nimbus-api
     [ -x "$bin" ] || die "$bin is not built (make build)"
     if pid=$(pidfile_pid "$STATE/nimbus-api.pid" nimbus-api); then
         say "nimbus-api already running (pid $pid)"
         return 0
     fi
-    case $FCGI_LISTEN in /*) rm -f "$FCGI_LISTEN" ;; esac
+    for sock in "$FCGI_LISTEN" "$UPLOAD_LISTEN" "$LOGIN_LISTEN"; do
+        case $sock in /*) rm -f "$sock" ;; esac
+    done
     # setsid: the api gets its own process group, so a terminal's Ctrl-C reaches
     # only this script, which then stops everything in order.
     setsid "$bin" </dev/null >>"$LOG/nimbus-api.log" 2>&1 &
     API_PID=$!
-    say "nimbus-api started (pid $API_PID, $FCGI_LISTEN)"
+    say "nimbus-api started (pid $API_PID, $FCGI_LISTEN; uploads $UPLOAD_LISTEN, log-ins $LOGIN_LISTEN)"
 }
 
 api_stop() {
@@ -640,12 +651,14 @@ cmd_test() {
     export NIMBUS_PG_PORT=${NIMBUS_TEST_PG_PORT:-15433}
     # A small image limit, so the oversize tests upload megabytes, not gigabytes.
     export NIMBUS_IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-4194304}
+    # ... and a per-user image limit the tests can reach by recording one large image.
+    export NIMBUS_IMAGE_QUOTA=${NIMBUS_IMAGE_QUOTA:-1073741824}
     unset NIMBUS_IMAGE_STORE
     # Short leases and periods so takeover and liveness tests finish in seconds.
     export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
     # Monitor channels expire in seconds, so the expiry test waits seconds.
     export NIMBUS_MONITOR_TTL=${NIMBUS_MONITOR_TTL:-6}
-    unset NIMBUS_FCGI_LISTEN
+    unset NIMBUS_FCGI_LISTEN NIMBUS_UPLOAD_LISTEN NIMBUS_LOGIN_LISTEN
     export NIMBUS_ADMIN_USER=admin
     NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)
     export NIMBUS_ADMIN_PASSWORD

@@ -1,15 +1,18 @@
 /* A worker: one FastCGI request at a time, one arena reset per request. */
 #include "app/worker.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
-#include <malloc.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "app/auth.h"
 #include "app/clock.h"
@@ -179,14 +182,22 @@ wait_for_connection(int listen_fd, const sigset_t *deliverable)
 }
 
 int
-nb_worker_run(int listen_fd)
+nb_worker_run(const struct nb_pool *pool)
 {
     struct sigaction sa = {.sa_handler = on_stop};
+    int listen_fd = pool->fd;
     sigset_t stop, deliverable;
     FCGX_Request q;
     struct nb_arena *a;
+    char comm[16];
 
-    nb_log_set_process("worker");
+    /* "worker" in the API pool's log lines, as always; the other pools say which they are. */
+    nb_log_set_process(strcmp(pool->name, "api") == 0 ? "worker" : pool->name);
+    snprintf(comm, sizeof(comm), "nimbus-%s", pool->name);
+    prctl(PR_SET_NAME, comm);
+    errno = 0;
+    if (pool->nice != 0 && nice(pool->nice) == -1 && errno != 0)
+        nb_log_warn(NULL, "cannot lower the %s pool's priority: %s", pool->name, strerror(errno));
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

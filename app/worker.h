@@ -1,11 +1,21 @@
-/* Worker processes (FastCGI) and the master that keeps a pool of them alive. */
+/* Worker processes (FastCGI) and the master that keeps pools of them alive. */
 #ifndef NB_WORKER_H
 #define NB_WORKER_H
 
-/* Serves requests on listen_fd until SIGTERM; the request in flight is finished first. */
-int nb_worker_run(int listen_fd);
-/* Forks nworkers workers and supervises them: respawns the dead (with back-off), replaces the
- * pool on SIGHUP, drains and returns on SIGTERM/SIGINT. */
-int nb_master_run(int listen_fd, int nworkers);
+/* One pool: workers accepting on one socket. nginx sends each pool its own locations, so slow
+ * work of one kind (hashing an upload, hashing a password) never waits in front of the API's
+ * requests. */
+struct nb_pool {
+    const char *name; /* "api", "upload", "login": the workers' process name is nimbus-<name> */
+    int fd;           /* the bound FastCGI socket */
+    int workers;
+    int nice; /* added to the workers' scheduling niceness */
+};
+
+/* Serves requests on the pool's socket until SIGTERM; the request in flight is finished first. */
+int nb_worker_run(const struct nb_pool *pool);
+/* Forks every pool's workers and supervises them: respawns the dead (with back-off), replaces
+ * them all on SIGHUP, drains and returns on SIGTERM/SIGINT. */
+int nb_master_run(const struct nb_pool *pools, int npools);
 
 #endif

@@ -26,6 +26,26 @@ static bool in_txn;
 static bool reconnected; /* notifications may have been missed while the connection was down */
 static int txn_depth; /* nested begin/commit pairs join the outermost transaction */
 
+/* What must happen once the transaction is over (files put in place or removed after the rows
+ * that name them committed). Entries live in the request's arena; a request ends its
+ * transaction before its arena is reset. */
+#define END_HOOKS_MAX 8
+static struct {
+    void (*fn)(void *arg, bool committed);
+    void *arg;
+} end_hooks[END_HOOKS_MAX];
+static int nend_hooks;
+
+static void
+run_end_hooks(bool committed)
+{
+    int n = nend_hooks;
+
+    nend_hooks = 0;
+    for (int i = 0; i < n; i++)
+        end_hooks[i].fn(end_hooks[i].arg, committed);
+}
+
 static bool
 prepare_all(void)
 {
@@ -304,18 +324,34 @@ nb_db_commit(struct nb_req *r)
         return 0;
     rc = simple(r, "COMMIT");
     in_txn = false;
+    run_end_hooks(rc == 0);
     return rc;
+}
+
+void
+nb_db_on_end(void (*fn)(void *arg, bool committed), void *arg)
+{
+    if (!in_txn) {
+        fn(arg, true);
+        return;
+    }
+    if (nend_hooks == END_HOOKS_MAX)
+        abort(); /* a handler registers one or two; more is a bug */
+    end_hooks[nend_hooks].fn = fn;
+    end_hooks[nend_hooks].arg = arg;
+    nend_hooks++;
 }
 
 void
 nb_db_rollback(void)
 {
-    if (!in_txn)
-        return;
-    in_txn = false;
-    txn_depth = 0;
-    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
-        PQclear(PQexec(conn, "ROLLBACK"));
+    if (in_txn) {
+        in_txn = false;
+        txn_depth = 0;
+        if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+            PQclear(PQexec(conn, "ROLLBACK"));
+    }
+    run_end_hooks(false); /* also when a lost connection ended the transaction already */
 }
 
 const char *

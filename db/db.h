@@ -45,6 +45,11 @@ int nb_db_begin(struct nb_req *r);
 int nb_db_commit(struct nb_req *r);
 void nb_db_rollback(void);
 bool nb_db_in_transaction(void);
+/* Runs fn(arg, committed) once the current transaction has ended: after its COMMIT (committed
+ * tells whether it succeeded) or its ROLLBACK (false). Outside a transaction, at once (true).
+ * For what cannot be part of the transaction, such as renaming a file into the image store
+ * only after the row that names it is committed. */
+void nb_db_on_end(void (*fn)(void *arg, bool committed), void *arg);
 
 /* Applies the .sql files of dir in order on a connection of its own (see migrate.c); 0, or -1 with a
  * message on stderr. */

@@ -1,10 +1,12 @@
 /* Media and disk images: visibility-checked loads, records, uploads and synchronisation with
- * the store's directories. A record and its file change together: the file is put in place
- * only after every check passed, as the last step of the request's transaction. */
+ * the store's directories. A record and its file change together: a new file waits in
+ * staging/ until the row naming it has committed, and is then renamed into the store; a file
+ * a row stops naming (replaced, deleted) leaves the store once that change has committed. */
 #include "db/images.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/validate.h"
 #include "db/db.h"
@@ -184,43 +186,140 @@ nb_image_modify(struct nb_req *r, const struct nb_image *img, const struct nb_im
                : -1;
 }
 
+/* The per-owner limit on image bytes, checked against the owner's other images. */
+static int
+check_quota(struct nb_req *r, enum nb_image_kind k, const char *id, int64_t size, bool lock)
+{
+    const PGresult *res = nb_db_query(r, lock ? NB_Q_IMAGE_USAGE_LOCKED : NB_Q_IMAGE_USAGE, id);
+    int64_t used, quota = nb_image_quota();
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "%s image %s was deleted meanwhile",
+                       nb_image_kind_name[k], id);
+    used = nb_db_int(res, 0, 0);
+    if (used + size > quota)
+        return nb_fail(r, NB_E_CONFLICT,
+                       "image storage limit exceeded: the owner's images may take %lld bytes;"
+                       " the others take %lld and this file %lld",
+                       (long long)quota, (long long)used, (long long)size);
+    return 0;
+}
+
+/* A file that changes hands once the transaction has committed. */
+struct file_change {
+    struct nb_req *r;
+    enum nb_image_kind kind;
+    const char *file, *old; /* file: now named by the row ("" none); old: no longer */
+};
+
+static void
+file_changed(void *arg, bool committed)
+{
+    struct file_change *c = arg;
+    struct nb_error saved = c->r->err;
+    const PGresult *res;
+
+    if (!committed)
+        return; /* a staged file goes with the request */
+    if (c->old[0] != '\0' && strcmp(c->old, c->file) != 0)
+        nb_image_file_remove(c->r, c->kind, c->old);
+    if (c->file[0] == '\0')
+        return;
+    nb_image_install(c->r, c->kind, c->file);
+    /* A later upload or a delete that committed before this rename removed the file before
+     * it was there: then no row names it any more, and it goes now. */
+    res = nb_db_query(c->r, NB_Q_IMAGE_FILE_HELD, nb_image_kind_name[c->kind], c->file);
+    if (res != NULL && PQntuples(res) == 0)
+        nb_image_file_remove(c->r, c->kind, c->file);
+    c->r->err = saved; /* the request's answer was decided at the commit */
+}
+
+static void
+after_commit(struct nb_req *r, enum nb_image_kind k, const char *file, const char *old)
+{
+    struct file_change *c = nb_arena_alloc(r->arena, sizeof(*c));
+
+    *c = (struct file_change){r, k, file, old};
+    nb_db_on_end(file_changed, c);
+}
+
+int
+nb_image_file_commit(struct nb_req *r, enum nb_image_kind k, const char *id,
+                     const struct nb_image_upload *up)
+{
+    const PGresult *res;
+
+    if (nb_db_begin(r) < 0)
+        return -1;
+    if (check_quota(r, k, id, up->size, true) < 0 ||
+        (res = nb_db_query(r, NB_Q_IMAGE_UPLOADED, id, up->file,
+                           nb_arena_printf(r->arena, "%lld", (long long)up->size), up->sha256)) ==
+            NULL)
+        goto fail;
+    if (PQntuples(res) == 0) {
+        nb_fail(r, NB_E_NOT_FOUND, "%s image %s was deleted meanwhile", nb_image_kind_name[k], id);
+        goto fail;
+    }
+    after_commit(r, k, up->file, nb_db_text(res, 0, 0));
+    return nb_db_commit(r);
+fail:
+    nb_db_rollback();
+    return -1;
+}
+
 int
 nb_image_delete(struct nb_req *r, const struct nb_image *img)
 {
+    const PGresult *res;
+
     if (strcmp(nb_image_str(img, NB_IC_OP_STATUS), "pending") == 0 ||
         strcmp(nb_image_str(img, NB_IC_OP_STATUS), "running") == 0)
         return nb_fail(r, NB_E_CONFLICT, "disk image %s is still being created",
                        nb_image_str(img, NB_IC_NAME));
-    if (nb_db_query(r, NB_Q_IMAGE_DELETE, nb_image_str(img, NB_IC_ID)) == NULL)
+    if ((res = nb_db_query(r, NB_Q_IMAGE_DELETE, nb_image_str(img, NB_IC_ID))) == NULL)
         return -1;
-    nb_image_file_remove(r, img->kind, nb_image_str(img, NB_IC_FILE));
+    if (PQntuples(res) > 0)
+        after_commit(r, img->kind, "", nb_db_text(res, 0, 0));
     return 0;
 }
+
+/* Room for the multipart framing around the file, in the early estimate. */
+#define FRAMING_SLACK (64 * 1024)
 
 int
 nb_image_upload(struct nb_req *r, const struct nb_image *img, bool checksum_required)
 {
     const char *id = nb_image_str(img, NB_IC_ID);
+    int64_t length = nb_image_upload_length(r);
     struct nb_image_upload up;
 
     if (strcmp(nb_image_str(img, NB_IC_OP_STATUS), "pending") == 0 ||
         strcmp(nb_image_str(img, NB_IC_OP_STATUS), "running") == 0)
         return nb_fail(r, NB_E_CONFLICT, "disk image %s is being cloned from a guest",
                        nb_image_str(img, NB_IC_NAME));
-    if (nb_image_upload_receive(r, img->kind, id, checksum_required, &up) < 0)
+    /* Before a byte is read: a file over the owner's limit is not worth hashing. */
+    if (check_quota(r, img->kind, id, length > FRAMING_SLACK ? length - FRAMING_SLACK : 0, false) <
+            0 ||
+        nb_image_upload_receive(r, img->kind, id, checksum_required, &up) < 0)
         return -1;
-    if (nb_db_query(r, NB_Q_IMAGE_UPLOADED, id, up.file,
-                    nb_arena_printf(r->arena, "%lld", (long long)up.size), up.sha256) == NULL)
-        return -1;
-    return nb_image_upload_install(r, img->kind, &up, nb_image_str(img, NB_IC_FILE));
+    return nb_image_file_commit(r, img->kind, id, &up);
 }
 
+/* Whether a file of the store belongs to a record: one names it, or it is named after an
+ * image's id (<id>-<suffix> or <id>.<ext>), its row being written or not yet naming it. */
 static bool
-known(const PGresult *files, const char *name)
+claimed(const PGresult *files, const char *name)
 {
-    for (int i = 0; i < PQntuples(files); i++)
-        if (strcmp(nb_db_text(files, i, 0), name) == 0)
+    for (int i = 0; i < PQntuples(files); i++) {
+        const char *file = nb_db_text(files, i, 0), *id = nb_db_text(files, i, 1);
+        size_t n = strlen(id);
+
+        if (strcmp(file, name) == 0 ||
+            (n > 0 && strncmp(name, id, n) == 0 && (name[n] == '-' || name[n] == '.')))
             return true;
+    }
     return false;
 }
 
@@ -231,6 +330,15 @@ listed(const char *const *names, int n, const char *name)
         if (strcmp(names[i], name) == 0)
             return true;
     return false;
+}
+
+/* Whether a file a row names is really gone: not still staged for its row (the rename comes
+ * after the commit; staged first, so a rename between the two looks is seen), nor in place. */
+static bool
+gone(struct nb_req *r, enum nb_image_kind k, const char *file)
+{
+    return access(nb_image_staging_path(r, file), F_OK) < 0 &&
+           access(nb_image_path(r, k, file), F_OK) < 0;
 }
 
 int
@@ -246,15 +354,18 @@ nb_image_sync(struct nb_req *r, enum nb_image_kind k, const char *owner, const c
         nb_image_store_list(r, k, &names, &n) < 0 ||
         (files = nb_db_query(r, NB_Q_IMAGE_FILES, nb_image_kind_name[k])) == NULL)
         return -1;
-    for (int i = 0; i < PQntuples(files); i++)
-        if (!listed(names, n, nb_db_text(files, i, 0)) &&
-            nb_db_query(r, NB_Q_IMAGE_FILE_GONE, nb_image_kind_name[k], nb_db_text(files, i, 0)) == NULL)
+    for (int i = 0; i < PQntuples(files); i++) {
+        const char *file = nb_db_text(files, i, 0);
+
+        if (file[0] != '\0' && !listed(names, n, file) && gone(r, k, file) &&
+            nb_db_query(r, NB_Q_IMAGE_FILE_GONE, nb_image_kind_name[k], file) == NULL)
             return -1;
+    }
     for (int i = 0; i < n; i++) {
         struct nb_image_upload up;
         const char *name;
 
-        if (known(files, names[i]))
+        if (claimed(files, names[i]))
             continue;
         if (nb_image_file_check(r, k, names[i], &up) < 0) {
             /* Not an image we would accept as an upload: left alone, and the probe's error

@@ -57,13 +57,21 @@ int nb_image_clone(struct nb_req *r, const struct nb_image_spec *spec, const cha
                    const char **id);
 /* Changes name, description, tags, owner (administrators only) of a loaded image. */
 int nb_image_modify(struct nb_req *r, const struct nb_image *img, const struct nb_image_spec *spec);
-/* Deletes the record and its file. */
+/* Deletes the record; its file leaves the store once that has committed. */
 int nb_image_delete(struct nb_req *r, const struct nb_image *img);
-/* Receives the request's upload for a loaded image, checks it and puts it in place. */
+/* Receives the request's upload for a loaded image, checks it and records it
+ * (nb_image_file_commit). The owner's images may hold $NIMBUS_IMAGE_QUOTA bytes in all. */
 int nb_image_upload(struct nb_req *r, const struct nb_image *img, bool checksum_required);
-/* Synchronises the records of kind k with the store's directory: a record, owned by owner
- * (NULL: the caller), for every image file no record holds; records whose file has gone
- * lose it. Files that fail the upload checks are skipped. */
+/* Records the checked, staged file up as the file of image id within the owner's limit
+ * (NB_E_CONFLICT past it; NB_E_NOT_FOUND when the image was deleted meanwhile), in a
+ * transaction of its own or the caller's; once that commits, the file is renamed into the
+ * store and the one it replaces is removed. */
+int nb_image_file_commit(struct nb_req *r, enum nb_image_kind k, const char *id,
+                         const struct nb_image_upload *up);
+/* Synchronises the records of kind k with the store's directory (an administrator's
+ * operation): a record, owned by owner (NULL: the caller), for every image file no record
+ * holds or is being written for; records whose file has gone lose it. Files that fail the
+ * upload checks are skipped. */
 int nb_image_sync(struct nb_req *r, enum nb_image_kind k, const char *owner, const char *group);
 
 #endif

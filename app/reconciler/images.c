@@ -12,6 +12,7 @@
 
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
+#include "db/images.h"
 
 /* A stream's bytes and the operation's progress between from% and to%. */
 struct copy {
@@ -211,7 +212,7 @@ download(struct nb_req *r, struct nb_op *op, virStorageVolPtr vol, const char *t
     if (virStorageVolGetInfoFlags(vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0)
         c.total = info.allocation; /* the file's size with GET_PHYSICAL */
     virResetLastError();
-    c.fd = own_fd(r, open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+    c.fd = own_fd(r, open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (c.fd < 0)
         return nb_fail(r, NB_E_INTERNAL, "%s cannot be written: %s", tmp, strerror(errno));
     s = own_stream(r, virStreamNew(virStorageVolGetConnect(vol), 0));
@@ -227,13 +228,19 @@ download(struct nb_req *r, struct nb_op *op, virStorageVolPtr vol, const char *t
     return 0;
 }
 
-/* Copies volume 0 into the store as disk/<image id>.qcow2 (written as a hidden temporary,
- * renamed, checked like an upload) and records it. An image that has its file is done; one
- * deleted meanwhile fails and leaves no file. */
+static void
+unlink_path(void *p)
+{
+    (void)unlink(p); /* gone already once installed */
+}
+
+/* Copies volume 0 into staging/, checks it like an upload and records it as the image's file
+ * (nb_image_file_commit: within the owner's limit; renamed into the store once recorded). An
+ * image that has its file is done; one deleted meanwhile fails and leaves no file. */
 int
 nb_op_create_disk_image(struct nb_req *r, struct nb_op *op)
 {
-    const char *id = nb_op_param(op, "image"), *file, *tmp;
+    const char *id = nb_op_param(op, "image"), *file, *staged;
     const PGresult *res = nb_db_query(r, NB_Q_OP_IMAGE_TARGET, id);
     struct nb_image_upload up;
     virStorageVolPtr vol;
@@ -253,26 +260,15 @@ nb_op_create_disk_image(struct nb_req *r, struct nb_op *op)
     if ((vol = nb_volume_find(r, op->cell->conn, nb_volume_name(r, op->guest_id, 0))) == NULL)
         return nb_fail(r, NB_E_NOT_FOUND, "volume %s not found on cell %s",
                        nb_volume_name(r, op->guest_id, 0), op->cell->name);
-    file = nb_arena_printf(r->arena, "%s.qcow2", id);
-    tmp = nb_image_path(r, NB_IMAGE_DISK, nb_arena_printf(r->arena, ".%s.part", file));
-    if (download(r, op, vol, tmp) < 0 || rename(tmp, nb_image_path(r, NB_IMAGE_DISK, file)) < 0) {
-        if (r->err.status == NB_OK)
-            nb_fail(r, NB_E_INTERNAL, "%s cannot be renamed: %s", tmp, strerror(errno));
-        (void)unlink(tmp);
+    file = nb_image_new_file(r, NB_IMAGE_DISK, id);
+    staged = nb_image_staging_path(r, file);
+    nb_arena_defer(r->arena, unlink_path, (void *)staged);
+    if (download(r, op, vol, staged) < 0)
         return -1;
-    }
     nb_op_progress(r, op, 90);
-    if (nb_image_file_check(r, NB_IMAGE_DISK, file, &up) < 0 ||
-        (res = nb_db_query(r, NB_Q_IMAGE_UPLOADED, id, file,
-                           nb_arena_printf(r->arena, "%lld", (long long)up.size), up.sha256)) ==
-            NULL ||
-        PQntuples(res) == 0) {
-        if (r->err.status == NB_OK)
-            nb_fail(r, NB_E_NOT_FOUND, "disk image %s was deleted meanwhile", id);
-        nb_image_file_remove(r, NB_IMAGE_DISK, file);
+    if (nb_image_staged_check(r, NB_IMAGE_DISK, file, &up) < 0)
         return -1;
-    }
-    return 0;
+    return nb_image_file_commit(r, NB_IMAGE_DISK, id, &up);
 }
 
 /* Volume 0 rebuilt from params.image; the domain (stopped) keeps its definition. */

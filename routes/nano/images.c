@@ -167,7 +167,8 @@ nano_media_image_delete(struct nb_req *r)
     return remove_image(r, NB_IMAGE_MEDIA);
 }
 
-/* PATCH /media_images/ {owner, group}: records for ISO files put in the store by hand. */
+/* PATCH /media_images/ {owner, group}: records for ISO files an operator put in the store by
+ * hand; administrators only, since it hands files out to an owner. */
 int
 nano_media_image_sync(struct nb_req *r)
 {
@@ -249,7 +250,8 @@ nano_disk_image_delete(struct nb_req *r)
     return remove_image(r, NB_IMAGE_DISK);
 }
 
-/* PATCH /disk_images/ {owner, group}: records for qcow2 files put in the store by hand. */
+/* PATCH /disk_images/ {owner, group}: records for qcow2 files an operator put in the store by
+ * hand; administrators only. */
 int
 nano_disk_image_sync(struct nb_req *r)
 {

@@ -253,6 +253,18 @@ def children(pid):
     return kids
 
 
+def pool_workers(pool):
+    """The live workers of one pool of nimbus-api ("api", "upload", "login"): each names
+    itself nimbus-<pool>."""
+    def comm(pid):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                return f.read().strip()
+        except OSError:
+            return None
+    return {pid for pid in children(master_pid()) if comm(pid) == "nimbus-" + pool}
+
+
 def fan_out(call):
     """call() from 4 connections per worker at once; the answers."""
     n = 4 * max(1, len(children(master_pid())))

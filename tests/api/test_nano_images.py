@@ -3,6 +3,7 @@ checked by the worker, downloads served by nginx, visibility, and guests made fr
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,9 +17,12 @@ from conftest import (STATE_DIR, NanoSession, audit_mark, audit_since, nano_data
 
 MAX_SIZE = int(os.environ.get("NIMBUS_IMAGE_MAX_SIZE") or 4194304)
 STORE = os.environ.get("NIMBUS_IMAGE_STORE") or os.path.join(STATE_DIR, "images")
-SPOOL = os.path.join(STATE_DIR, "nginx", "tmp", "client_body")
+STAGING = os.path.join(STORE, "staging")
+SPOOL = os.path.join(STAGING, "body")
 KINDS = ("media", "disk")
 EXT = {"media": ".iso", "disk": ".qcow2"}
+# A file of the store: <image id>-<16 hex>.<ext>, a new name for every upload.
+FILE_NAME = re.compile(r"^[0-9a-f-]{36}-[0-9a-f]{16}\.(iso|qcow2)$")
 
 
 # ------------------------------------------------------------------ test files
@@ -102,12 +106,21 @@ def store_files(kind):
     return sorted(os.listdir(os.path.join(STORE, kind)))
 
 
+def spool_files():
+    """nginx's spooled bodies (in hashed subdirectories of staging/body)."""
+    return [f for _, _, fs in os.walk(SPOOL) for f in fs]
+
+
+def staged_files():
+    return [f for f in os.listdir(STAGING) if f != "body"] if os.path.isdir(STAGING) else []
+
+
 def spool_empty():
-    return not os.path.isdir(SPOOL) or os.listdir(SPOOL) == []
+    return spool_files() == [] and staged_files() == []
 
 
 def assert_nothing_left(kind, before):
-    """No temporary file in the store, nothing new in it, and nginx's spool emptied."""
+    """Nothing new in the store, nothing staged, and nginx's spool emptied."""
     assert store_files(kind) == before
     wait_for(spool_empty, 5, what="nginx to remove the spooled body")
 
@@ -266,7 +279,8 @@ def test_media_upload_and_download_round_trip_with_range(nano_admin, files):
     data = nano_data(nano_admin.get("/media_images/%s" % image_id))
     assert data["created"] is True and data["size"] == len(iso)
     row = image_row(image_id)
-    assert row[3] == image_id + ".iso" and row[4] == sha256(iso)
+    assert FILE_NAME.match(row[3]) and row[3].startswith(image_id + "-") and row[3].endswith(".iso")
+    assert row[3] in store_files("media") and row[4] == sha256(iso)
     with open(os.path.join(STORE, "media", row[3]), "rb") as f:
         assert f.read() == iso
 
@@ -314,10 +328,13 @@ def test_disk_upload_accepts_sha1_and_the_checksum_after_the_file(nano_admin, fi
 def test_reupload_replaces_the_file(nano_admin, files):
     image_id = create(nano_admin, "disk")
     upload_ok(nano_admin, "disk", image_id, files["disk"])
+    first = image_row(image_id)[3]
     before = store_files("disk")
     other = make_qcow2(files["dir"], size="16M")
     upload_ok(nano_admin, "disk", image_id, other)
-    assert store_files("disk") == before
+    second = image_row(image_id)[3]
+    assert second != first and first not in store_files("disk")
+    assert sorted(set(before) - {first} | {second}) == store_files("disk")
     assert nano_admin.get("/disk_image_files/%s" % image_id).content == other
     assert int(image_row(image_id)[2]) == len(other)
 
@@ -503,14 +520,19 @@ def test_patch_synchronises_files_put_in_the_store(nano_admin, files):
 def test_delete_removes_the_file(nano_admin, files):
     image_id = create(nano_admin, "disk")
     upload_ok(nano_admin, "disk", image_id, files["disk"])
-    assert image_id + ".qcow2" in store_files("disk")
+    file = image_row(image_id)[3]
+    assert file in store_files("disk")
     nano_data(nano_admin.delete("/disk_images/%s" % image_id))
-    assert image_id + ".qcow2" not in store_files("disk")
+    assert file not in store_files("disk")
 
 
-def test_sync_disk_images_is_admin_or_self_owned(tenants):
-    assert "only administrators" in tenants["owner"].fail("PATCH", "/disk_images/",
-                                                          {"owner": "admin"})
+def test_sync_is_for_administrators_only(tenants):
+    """Synchronising hands files of the store out to an owner: no tenant may call it, whoever
+    it names (it once let a tenant adopt other tenants' uploads as its own)."""
+    for kind in KINDS:
+        for body in ({}, {"owner": tenants["owner"].user}, {"owner": "admin"}):
+            assert tenants["owner"].fail("PATCH", "/%s_images/" % kind, body) == \
+                "You do not have permission to perform this action."
 
 
 # ------------------------------------------------------------------ guests and images

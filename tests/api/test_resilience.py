@@ -16,14 +16,25 @@ from conftest import (ADMIN_PASSWORD, ADMIN_USER, DB, STACK, STATE_DIR, auth_hea
 
 
 def expected_workers():
-    """The pool size the master keeps: its NIMBUS_WORKERS, else 2 x online cores."""
+    """The workers the master keeps in its three pools: NIMBUS_WORKERS (else 2 x online
+    cores) for the API, NIMBUS_UPLOAD_WORKERS (else 2) for uploads, NIMBUS_LOGIN_WORKERS (else
+    half the cores) for log-ins."""
+    cores = os.sysconf("SC_NPROCESSORS_ONLN")
     try:
         with open("/proc/%d/environ" % master_pid(), "rb") as f:
             env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
-        n = int(env.get(b"NIMBUS_WORKERS", b"0") or 0)
-    except (OSError, ValueError):
-        n = 0
-    return n if n > 0 else 2 * os.sysconf("SC_NPROCESSORS_ONLN")
+    except OSError:
+        env = {}
+
+    def setting(name, default):
+        try:
+            n = int(env.get(name, b"0") or 0)
+        except ValueError:
+            n = 0
+        return n if n > 0 else default
+
+    return (setting(b"NIMBUS_WORKERS", 2 * cores) + setting(b"NIMBUS_UPLOAD_WORKERS", 2) +
+            setting(b"NIMBUS_LOGIN_WORKERS", max(1, cores // 2)))
 
 
 def pool(timeout=10):
