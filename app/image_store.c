@@ -1,11 +1,11 @@
 /* The image store: media/ and disk/ under one root, files named after their image, and
- * staging/ beside them for files being written. nginx spools an upload into staging/body/
- * (client_body_in_file_only, on the store's filesystem); the upload pool's worker links it to
- * a staged name — or, for a multipart body, extracts the image part — hashing and measuring
- * it in the same single pass, checks it, and leaves it staged. Only after the row that names
- * it has committed is it renamed into media/ or disk/ (db/images.c), so nothing half-written
- * or unowned is ever in the store. Downloads are nginx's: the worker answers with
- * X-Accel-Redirect. */
+ * staging/ beside them for files being written. nginx streams an upload to a worker of the
+ * upload pool (fastcgi_request_buffering off: nginx keeps no copy), which writes the image —
+ * the whole body, or a multipart body's image part — into staging/ as it arrives, hashing and
+ * measuring it in that same single pass, then checks it and leaves it staged. Only after the
+ * row that names it has committed is it renamed into media/ or disk/ (db/images.c), so
+ * nothing half-written or unowned is ever in the store. Downloads are nginx's: the worker
+ * answers with X-Accel-Redirect. */
 #include "app/image_store.h"
 
 #include <ctype.h>
@@ -406,54 +406,20 @@ file_check(struct nb_req *r, enum nb_image_kind k, const char *path, const char 
     return 0;
 }
 
-/* The spooled body nginx names must lie in the upload spool: staging/body/ of the store
- * (NIMBUS_UPLOAD_SPOOL to override). */
+/* Streams the bare body (the image itself) into the sink; it must be as long as declared. */
 static int
-spooled_body(struct nb_req *r, int *fd)
+sink_stream(struct sink *s)
 {
-    const char *spool = getenv("NIMBUS_UPLOAD_SPOOL");
-    const char *dir = spool != NULL && spool[0] != '\0' ? spool : nb_image_staging_path(r, "body");
-    size_t n = strlen(dir);
+    char *buf = nb_arena_alloc(s->r->arena, COPY_BUFFER);
+    long n;
 
-    if (r->body_file == NULL)
-        return nb_fail(r, NB_E_INVALID, "no image in the request: upload it as multipart/form-data");
-    if (strncmp(r->body_file, dir, n) != 0 || r->body_file[n] != '/' ||
-        strstr(r->body_file, "/../") != NULL)
-        return nb_fail(r, NB_E_INTERNAL, "the upload was not spooled where nginx spools bodies");
-    if ((*fd = open(r->body_file, O_RDONLY | O_CLOEXEC)) < 0)
-        return nb_fail(r, NB_E_INTERNAL, "the spooled upload cannot be read: %s", strerror(errno));
-    owned_fd(r, *fd);
-    return 0;
-}
-
-int64_t
-nb_image_upload_length(struct nb_req *r)
-{
-    struct stat st;
-
-    return r->body_file != NULL && stat(r->body_file, &st) == 0 ? (int64_t)st.st_size : 0;
-}
-
-/* A bare body is the image itself: the spooled file gets a second name in staging/ (nginx
- * removes its own when the request ends) and is only read, for the digests. On another
- * filesystem than the spool it is copied instead. */
-static int
-stage_bare(struct sink *s, const char *staged)
-{
-    if (link(s->r->body_file, staged) == 0) {
-        s->out = -1;
-        if (chmod(staged, 0644) < 0) /* nginx made it 0600; it serves downloads itself */
-            return nb_fail(s->r, NB_E_INTERNAL, "the staged upload cannot be shared: %s",
-                           strerror(errno));
-        return 0;
-    }
-    if (errno != EXDEV)
-        return nb_fail(s->r, NB_E_INTERNAL, "the upload cannot be staged: %s", strerror(errno));
-    s->out = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (s->out < 0)
-        return nb_fail(s->r, NB_E_INTERNAL, "the image store cannot be written: %s",
-                       strerror(errno));
-    owned_fd(s->r, s->out);
+    s->part = PART_IMAGE;
+    s->seen_image = true;
+    while ((n = s->r->read_body(s->r, buf, COPY_BUFFER)) > 0)
+        if (sink_data(s, buf, (size_t)n) < 0)
+            return -1;
+    if (n < 0 || (size_t)s->size != s->r->body_len)
+        return nb_fail(s->r, NB_E_INVALID, "the upload was cut short");
     return 0;
 }
 
@@ -463,30 +429,28 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
 {
     struct sink s = {.r = r, .max = nb_image_max_size()};
     const struct nb_multipart_handler h = {sink_begin, sink_data};
-    const char *boundary = nb_multipart_boundary(r, r->content_type), *given = NULL, *staged;
+    const char *boundary = nb_multipart_boundary(r, r->content_type), *given, *staged;
     char sha1[41] = "";
-    int in = -1;
 
-    if (spooled_body(r, &in) < 0)
-        return -1;
+    if (!r->body_streamed || r->body_len == 0)
+        return nb_fail(r, NB_E_INVALID, "no image in the request: upload it as multipart/form-data");
     if (boundary == NULL && r->content_type != NULL &&
         strncasecmp(r->content_type, "multipart/", 10) == 0)
         return nb_fail(r, NB_E_INVALID, "multipart upload without a valid boundary");
     memset(up, 0, sizeof(*up));
     up->file = nb_image_new_file(r, k, id);
     staged = nb_image_staging_path(r, up->file);
-    /* Gone once installed; otherwise the request leaves nothing behind (runs after the
-     * close below). */
+    s.out = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (s.out < 0)
+        return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s", strerror(errno));
+    /* Gone once installed; otherwise the request leaves nothing behind (runs after the close
+     * below). */
     nb_arena_defer(r->arena, unlink_path, (void *)staged);
+    owned_fd(r, s.out);
     s.sha256 = digest_new(r, EVP_sha256());
     if (boundary != NULL) {
         s.sha1 = digest_new(r, EVP_sha1()); /* dropped if a SHA-256 checksum comes first */
-        s.out = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (s.out < 0)
-            return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s",
-                           strerror(errno));
-        owned_fd(r, s.out);
-        if (nb_multipart_read(r, in, boundary, &h, &s) < 0)
+        if (nb_multipart_read(r, boundary, &h, &s) < 0)
             return -1;
         s.checksum[s.checksum_len] = '\0';
         given = s.seen_checksum ? s.checksum : NULL;
@@ -494,7 +458,7 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         given = nb_query_param(r, "checksum");
         if (given != NULL && trimmed_length(given, strlen(given)) == 40)
             s.sha1 = digest_new(r, EVP_sha1());
-        if (stage_bare(&s, staged) < 0 || sink_file(&s, in) < 0)
+        if (sink_stream(&s) < 0)
             return -1;
     }
     if (!s.seen_image)
@@ -508,9 +472,7 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         return nb_fail_field(r, NB_E_INVALID, "checksum", "This field is required.");
     if (given != NULL && verify_checksum(r, given, sha1, up->sha256) < 0)
         return -1;
-    if (s.out >= 0 && fsync(s.out) < 0)
-        return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
-    if (s.out < 0 && fsync(in) < 0) /* the linked spool file: nginx wrote it unsynced */
+    if (fsync(s.out) < 0)
         return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
     if (check_format(r, k, staged) < 0)
         return -1;

@@ -1,5 +1,5 @@
 /* The image store: where media and disk image files live, and how an upload gets there.
- * nginx spools an upload to a file; only checked files ever reach the store. */
+ * nginx streams an upload to the upload pool; only checked files ever reach the store. */
 #ifndef NB_IMAGE_STORE_H
 #define NB_IMAGE_STORE_H
 
@@ -33,21 +33,18 @@ struct nb_image_upload {
 };
 
 /* <root>/staging/<file>: files being written (uploads, clones from guests), outside the
- * kinds' directories until their rows commit. staging/body/ is nginx's upload spool. */
+ * kinds' directories until their rows commit. */
 const char *nb_image_staging_path(struct nb_req *r, const char *file);
 /* A fresh file name for image id of kind k. */
 const char *nb_image_new_file(struct nb_req *r, enum nb_image_kind k, const char *id);
 
-/* The spooled upload's size in bytes (multipart framing included), 0 when none. */
-int64_t nb_image_upload_length(struct nb_req *r);
-/* Takes the request's spooled body — multipart/form-data with the file in part "image" and
+/* Takes the request's streamed body — multipart/form-data with the file in part "image" and
  * an optional "checksum" field (SHA-1 or SHA-256, hex), or the bare file with ?checksum= —
- * into staging/ (a link when bare, the part extracted when multipart), measuring and hashing
- * it in the same pass, and checks it: not empty, at most nb_image_max_size() bytes, the
- * checksum when given (and it must be given when checksum_required), and the format: media
- * an ISO 9660 image, disk a qcow2 image without backing or external data files (qemu-img
- * info). 0 with *up filled, or -1 with the error recorded; the staged file is removed when
- * the request ends unless installed by then. */
+ * into staging/ as it arrives, measuring and hashing it in the same pass, and checks it: not
+ * empty, at most nb_image_max_size() bytes, the checksum when given (and it must be given
+ * when checksum_required), and the format: media an ISO 9660 image, disk a qcow2 image
+ * without backing or external data files (qemu-img info). 0 with *up filled, or -1 with the
+ * error recorded; the staged file is removed when the request ends unless installed by then. */
 int nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
                             bool checksum_required, struct nb_image_upload *up);
 /* Checks the staged file the way uploads are checked; fills size and sha256 of *up. */

@@ -41,8 +41,9 @@ static const struct {
     int port_offset, nice;
 } pool_defs[] = {
     {"api", "NIMBUS_FCGI_LISTEN", "nimbus.sock", "NIMBUS_WORKERS", 0, 0},
-    /* Hashing and checking image files: a long job per request, at a lower priority so that
-     * the API's requests come first on a busy CPU. */
+    /* Image uploads: each worker takes one upload as it arrives, writing and hashing it, a
+     * long job per request, at a lower priority so that the API's requests come first on a
+     * busy CPU. */
     {"upload", "NIMBUS_UPLOAD_LISTEN", "nimbus-upload.sock", "NIMBUS_UPLOAD_WORKERS", 1, 10},
     /* argon2id log-ins: at most this many hash at once; the others queue in the socket's
      * backlog, first come first served, instead of being refused. */
@@ -102,7 +103,8 @@ int
 main(int argc, char **argv)
 {
     const char *state = env("NIMBUS_STATE_DIR", ".run");
-    char listens[NPOOLS][4096];
+    char buf[NPOOLS][4096];
+    const char *listens[NPOOLS];
     struct nb_pool pools[NPOOLS];
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), rc;
 
@@ -114,7 +116,7 @@ main(int argc, char **argv)
                "  NIMBUS_WORKERS         its worker processes (default 2 x cores)\n"
                "  NIMBUS_UPLOAD_LISTEN   the image upload pool (default nimbus-upload.sock beside "
                "it, or port + 1)\n"
-               "  NIMBUS_UPLOAD_WORKERS  its workers (default 2)\n"
+               "  NIMBUS_UPLOAD_WORKERS  its workers: uploads received at once (default 4)\n"
                "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
                "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
                "  NIMBUS_STATE_DIR       state directory (default .run)\n"
@@ -128,18 +130,16 @@ main(int argc, char **argv)
         return 1;
     FCGX_Init();
     for (int p = 0; p < NPOOLS; p++) {
-        const char *listen = pool_listen(p, state, listens[p], sizeof(listens[p]));
         const char *n = env(pool_defs[p].workers_var, NULL);
 
+        listens[p] = pool_listen(p, state, buf[p], sizeof(buf[p]));
         pools[p] = (struct nb_pool){.name = pool_defs[p].name,
-                                    .fd = bind_pool(p, listen),
+                                    .fd = bind_pool(p, listens[p]),
                                     .workers = n != NULL && atoi(n) > 0 ? atoi(n)
                                                                         : default_workers(p, cores),
                                     .nice = pool_defs[p].nice};
         if (pools[p].fd < 0)
             return 1;
-        if (listen != listens[p])
-            snprintf(listens[p], sizeof(listens[p]), "%s", listen);
     }
     write_pidfile(state);
     rc = nb_master_run(pools, NPOOLS);

@@ -2,18 +2,15 @@
  * one part's headers do. */
 #include "app/multipart.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define BUFFER_SIZE (64 * 1024)
 #define BOUNDARY_MAX 70
 
 struct reader {
     struct nb_req *r;
-    int fd;
     char *buf;
     size_t pos, len; /* unread bytes are buf[pos, len) */
     bool eof;
@@ -29,7 +26,7 @@ truncated(struct reader *m)
 static int
 fill(struct reader *m)
 {
-    ssize_t n;
+    long n;
 
     if (m->pos > 0) {
         memmove(m->buf, m->buf + m->pos, m->len - m->pos);
@@ -38,11 +35,9 @@ fill(struct reader *m)
     }
     if (m->len == BUFFER_SIZE)
         return 0;
-    do
-        n = read(m->fd, m->buf + m->len, BUFFER_SIZE - m->len);
-    while (n < 0 && errno == EINTR);
+    n = m->r->read_body(m->r, m->buf + m->len, BUFFER_SIZE - m->len);
     if (n < 0)
-        return nb_fail(m->r, NB_E_INTERNAL, "reading the uploaded body failed: %s", strerror(errno));
+        return nb_fail(m->r, NB_E_INVALID, "the upload was cut short");
     if (n == 0)
         m->eof = true;
     m->len += (size_t)n;
@@ -188,10 +183,10 @@ nb_multipart_boundary(struct nb_req *r, const char *ct)
 }
 
 int
-nb_multipart_read(struct nb_req *r, int fd, const char *boundary,
-                  const struct nb_multipart_handler *h, void *ctx)
+nb_multipart_read(struct nb_req *r, const char *boundary, const struct nb_multipart_handler *h,
+                  void *ctx)
 {
-    struct reader m = {.r = r, .fd = fd, .buf = nb_arena_alloc(r->arena, BUFFER_SIZE)};
+    struct reader m = {.r = r, .buf = nb_arena_alloc(r->arena, BUFFER_SIZE)};
     const char *d = nb_arena_printf(r->arena, "\r\n--%s", boundary);
     size_t dlen = strlen(d);
 

@@ -19,11 +19,12 @@ struct nb_multipart_handler {
  * another one or the boundary is missing or longer than RFC 2046's 70 characters. */
 const char *nb_multipart_boundary(struct nb_req *r, const char *content_type);
 
-/* Reads the body of fd from its current offset to the closing boundary, calling h. Headers
- * of a part are limited to NB_MULTIPART_HEADERS_MAX bytes. Returns 0, or -1 with the error
- * recorded (NB_E_INVALID for a malformed body, the handler's own error when it stopped). */
+/* Reads the request's streamed body (r->read_body) to the closing boundary, calling h.
+ * Headers of a part are limited to NB_MULTIPART_HEADERS_MAX bytes. Returns 0, or -1 with the
+ * error recorded (NB_E_INVALID for a malformed body, the handler's own error when it
+ * stopped). */
 #define NB_MULTIPART_HEADERS_MAX 8192
-int nb_multipart_read(struct nb_req *r, int fd, const char *boundary,
+int nb_multipart_read(struct nb_req *r, const char *boundary,
                       const struct nb_multipart_handler *h, void *ctx);
 
 #endif

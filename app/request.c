@@ -336,7 +336,7 @@ nb_request_handle(struct nb_req *r)
     /* An unknown method (bit 0) matches no row, so the path's methods go into Allow. */
     if (nb_router_match(r) < 0)
         goto fail;
-    if (r->body_len > NB_MAX_BODY) {
+    if (!r->body_streamed && r->body_len > NB_MAX_BODY) {
         nb_fail(r, NB_E_TOO_LARGE, "Request body is larger than %d bytes.", NB_MAX_BODY);
         goto fail;
     }

@@ -116,9 +116,11 @@ struct nb_req {
     const char *credential;  /* raw token from any dialect's auth header, or NULL */
     const char *body;
     size_t body_len;
-    /* Image uploads: nginx spooled the body to this file and passed only its name
-     * (REQUEST_BODY_FILE); body is then NULL and body_len 0. */
-    const char *body_file;
+    /* Image uploads: nginx streams the body (NIMBUS_BODY_STREAM, fastcgi_request_buffering
+     * off) and it is not read ahead; body is then NULL, body_len the declared length, and the
+     * handler reads the bytes with read_body (n at most, 0 at the end, -1 on error). */
+    bool body_streamed;
+    long (*read_body)(struct nb_req *r, char *buf, size_t n);
     struct json_object *json; /* the parsed body, checked against route->body */
     const char *(*param)(struct nb_req *r, const char *name);
     void *transport;

@@ -31,7 +31,8 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_ADMIN_USER NIMBUS_ADMIN_PASSWORD NIMBUS_PG_FAST=1 (no fsync; tests only)
   NIMBUS_IMAGE_STORE (\$NIMBUS_STATE_DIR/images) NIMBUS_IMAGE_MAX_SIZE (bytes; 64 GiB)
   NIMBUS_IMAGE_QUOTA (bytes one user's images may take; 256 GiB)
-  NIMBUS_UPLOAD_WORKERS (2) NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
+  NIMBUS_UPLOAD_WORKERS (4) NIMBUS_UPLOAD_CONNECTIONS (4: uploads one address may run at once)
+  NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
@@ -175,8 +176,8 @@ prepare_state() {
     mkdir -p "$LOG" "$STATE/tls" "$STATE/nginx/tmp" "$PGSOCK" "$IMAGE_STORE/media" "$IMAGE_STORE/disk" \
         "$IMAGE_STORE/staging" "$MONITOR_DIR/tokens" "$MONITOR_DIR/tmp"
     chmod 755 "$STATE" "$LOG" "$IMAGE_STORE" "$IMAGE_STORE/media" "$IMAGE_STORE/disk"
-    # staging/: files being written, never served; nginx spools uploads into staging/body.
-    chmod 711 "$IMAGE_STORE/staging"
+    # staging/: files being written, never served.
+    chmod 700 "$IMAGE_STORE/staging"
     local sock_len=$((${#PGSOCK} + 20))
     [ $sock_len -lt 107 ] || die "state dir path too long for a unix socket: $STATE"
     if is_root; then
@@ -404,6 +405,7 @@ nginx_render() {
         -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
         -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
         -e "s|@LOGIN_CONNECTIONS@|${NIMBUS_LOGIN_CONNECTIONS:-2}|g" \
+        -e "s|@UPLOAD_CONNECTIONS@|${NIMBUS_UPLOAD_CONNECTIONS:-4}|g" \
         -e "s|@IMAGE_STORE@|$(sed_escape "$IMAGE_STORE")|g" \
         -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
         -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \

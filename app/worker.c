@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -80,6 +81,15 @@ credential(struct nb_req *r)
     return v;
 }
 
+static long
+read_body(struct nb_req *r, char *buf, size_t n)
+{
+    FCGX_Stream *in = ((FCGX_Request *)r->transport)->in;
+    int got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, in);
+
+    return got == 0 && FCGX_GetError(in) != 0 ? -1 : got;
+}
+
 static void
 read_request(struct nb_req *r, FCGX_Request *q)
 {
@@ -101,12 +111,16 @@ read_request(struct nb_req *r, FCGX_Request *q)
                                      https != NULL && strcmp(https, "on") == 0 ? "https" : "http",
                                      host != NULL ? host : "localhost");
     r->credential = credential(r);
-    /* Set only by nginx's image file locations, which never pass the body itself. */
-    if ((r->body_file = param(r, "REQUEST_BODY_FILE")) != NULL && r->body_file[0] == '\0')
-        r->body_file = NULL;
-    if (n <= 0 || r->body_file != NULL)
+    r->body_len = n > 0 ? (size_t)n : 0;
+    /* Set only by nginx's image file locations, which stream the body to the upload pool:
+     * the handler reads it as it comes, never all of it at once. */
+    if (param(r, "NIMBUS_BODY_STREAM") != NULL) {
+        r->body_streamed = true;
+        r->read_body = read_body;
         return;
-    r->body_len = (size_t)n;
+    }
+    if (n <= 0)
+        return;
     if (n > NB_MAX_BODY)
         return; /* refused unread by the dispatcher */
     char *body = nb_arena_alloc(r->arena, (size_t)n + 1);

@@ -292,7 +292,7 @@ int
 nb_image_upload(struct nb_req *r, const struct nb_image *img, bool checksum_required)
 {
     const char *id = nb_image_str(img, NB_IC_ID);
-    int64_t length = nb_image_upload_length(r);
+    int64_t length = (int64_t)r->body_len; /* as declared: nothing is read yet */
     struct nb_image_upload up;
 
     if (strcmp(nb_image_str(img, NB_IC_OP_STATUS), "pending") == 0 ||

@@ -18,7 +18,7 @@ from conftest import (STATE_DIR, NanoSession, audit_mark, audit_since, nano_data
 MAX_SIZE = int(os.environ.get("NIMBUS_IMAGE_MAX_SIZE") or 4194304)
 STORE = os.environ.get("NIMBUS_IMAGE_STORE") or os.path.join(STATE_DIR, "images")
 STAGING = os.path.join(STORE, "staging")
-SPOOL = os.path.join(STAGING, "body")
+SPOOL = os.path.join(STATE_DIR, "nginx", "tmp", "client_body")  # nginx's: uploads never land here
 KINDS = ("media", "disk")
 EXT = {"media": ".iso", "disk": ".qcow2"}
 # A file of the store: <image id>-<16 hex>.<ext>, a new name for every upload.
@@ -107,12 +107,12 @@ def store_files(kind):
 
 
 def spool_files():
-    """nginx's spooled bodies (in hashed subdirectories of staging/body)."""
+    """Bodies nginx spooled (in hashed subdirectories)."""
     return [f for _, _, fs in os.walk(SPOOL) for f in fs]
 
 
 def staged_files():
-    return [f for f in os.listdir(STAGING) if f != "body"] if os.path.isdir(STAGING) else []
+    return os.listdir(STAGING) if os.path.isdir(STAGING) else []
 
 
 def spool_empty():
@@ -120,7 +120,7 @@ def spool_empty():
 
 
 def assert_nothing_left(kind, before):
-    """Nothing new in the store, nothing staged, and nginx's spool emptied."""
+    """Nothing new in the store, nothing staged, and nothing in nginx's spool."""
     assert store_files(kind) == before
     wait_for(spool_empty, 5, what="nginx to remove the spooled body")
 

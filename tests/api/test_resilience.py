@@ -17,7 +17,7 @@ from conftest import (ADMIN_PASSWORD, ADMIN_USER, DB, STACK, STATE_DIR, auth_hea
 
 def expected_workers():
     """The workers the master keeps in its three pools: NIMBUS_WORKERS (else 2 x online
-    cores) for the API, NIMBUS_UPLOAD_WORKERS (else 2) for uploads, NIMBUS_LOGIN_WORKERS (else
+    cores) for the API, NIMBUS_UPLOAD_WORKERS (else 4) for uploads, NIMBUS_LOGIN_WORKERS (else
     half the cores) for log-ins."""
     cores = os.sysconf("SC_NPROCESSORS_ONLN")
     try:
@@ -33,7 +33,7 @@ def expected_workers():
             n = 0
         return n if n > 0 else default
 
-    return (setting(b"NIMBUS_WORKERS", 2 * cores) + setting(b"NIMBUS_UPLOAD_WORKERS", 2) +
+    return (setting(b"NIMBUS_WORKERS", 2 * cores) + setting(b"NIMBUS_UPLOAD_WORKERS", 4) +
             setting(b"NIMBUS_LOGIN_WORKERS", max(1, cores // 2)))
 
 

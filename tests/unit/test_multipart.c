@@ -57,19 +57,28 @@ body_file(const char *body, size_t n)
     return f;
 }
 
+/* The streamed body, as the worker reads it from FastCGI: in pieces of whatever size. */
+static FILE *streamed;
+
+static long
+read_streamed(struct nb_req *r, char *buf, size_t n)
+{
+    (void)r;
+    return (long)fread(buf, 1, n > 777 ? 777 : n, streamed);
+}
+
 static int
 run(struct nb_arena *a, const char *body, size_t n, const char *ct, struct seen *s)
 {
-    struct nb_req r = {.arena = a};
+    struct nb_req r = {.arena = a, .body_streamed = true, .read_body = read_streamed};
     const char *b = nb_multipart_boundary(&r, ct);
-    FILE *f;
     int rc;
 
     if (b == NULL)
         return -2;
-    f = body_file(body, n);
-    rc = nb_multipart_read(&r, fileno(f), b, &handler, s);
-    fclose(f);
+    streamed = body_file(body, n);
+    rc = nb_multipart_read(&r, b, &handler, s);
+    fclose(streamed);
     return rc;
 }
 

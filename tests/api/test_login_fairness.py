@@ -1,0 +1,94 @@
+"""Log-ins are fair per address (issue 13, item 4): argon2id log-ins run in a pool of their own
+and queue there, first come first served; one address holds only a few places in that queue
+(NIMBUS_LOGIN_CONNECTIONS, 2) and keeps its own rate (5 r/s). So however busy other addresses
+are, a quiet client is never refused — it only waits its turn."""
+import threading
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from conftest import ADMIN_PASSWORD, ADMIN_USER, LOGIN, login_ok, pool_workers, url
+
+BUSY_ADDRESSES = ["127.0.0.%d" % i for i in range(2, 18)]  # sixteen
+QUIET_ADDRESS = "127.0.0.100"
+
+
+class SourceAddress(HTTPAdapter):
+    """Connections from one loopback address (any of 127.0.0.0/8 reaches nginx on 127.0.0.1)."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kw)
+
+
+def client(address):
+    s = requests.Session()
+    s.mount("https://", SourceAddress(address))
+    return s
+
+
+def log_in(session, dialect="waldur"):
+    path, body, _ = LOGIN[dialect]
+    return session.post(url(path), json=body(ADMIN_USER, ADMIN_PASSWORD), verify=False,
+                        timeout=60)
+
+
+def test_log_ins_run_in_their_own_pool():
+    login, api = pool_workers("login"), pool_workers("api")
+    assert login and api and not login & api
+
+
+def test_a_quiet_client_is_never_refused_while_sixteen_addresses_log_in():
+    stop = threading.Event()
+    busy_answers = []
+
+    def busy(address):
+        s = client(address)
+        while not stop.is_set():
+            started = time.monotonic()
+            busy_answers.append(log_in(s).status_code)
+            # Each busy address stays within its own 5 log-ins a second.
+            time.sleep(max(0.0, 0.25 - (time.monotonic() - started)))
+
+    threads = [threading.Thread(target=busy, args=(a,)) for a in BUSY_ADDRESSES]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1)  # the busy ones fill the log-in pool's queue
+        quiet = client(QUIET_ADDRESS)
+        answers = []
+        for dialect in ("nano", "waldur", "astakos", "keystone", "danube"):
+            r = log_in(quiet, dialect)
+            answers.append((dialect, r.status_code, login_ok(r, dialect)))
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert all(ok for _, _, ok in answers), answers
+    assert len(busy_answers) > len(BUSY_ADDRESSES)
+    # The busy addresses were served too, not starved: most of their log-ins went through.
+    assert busy_answers.count(200) > len(busy_answers) // 2, busy_answers
+
+
+def test_one_address_holds_only_a_few_places_in_the_queue():
+    """Eight log-ins at once from one address: two are let in at a time; the others are
+    refused with 429 at once, while another address still logs in."""
+    s = client("127.0.0.200")
+    answers = []
+
+    def one():
+        answers.append(log_in(s).status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers.count(200) >= 2 and 429 in answers, answers
+    assert log_in(client("127.0.0.201")).status_code == 200
