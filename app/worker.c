@@ -155,6 +155,17 @@ write_response(struct nb_req *r, FCGX_Request *q)
         FCGX_PutStr(text, (int)len, q->out);
 }
 
+/* Whether nginx gave up on the request while it waited in the queue (its client went away, or
+ * a timeout): then nginx has closed the connection, and the work — an argon2id hash, say —
+ * would be for nobody. */
+static bool
+abandoned(FCGX_Request *q)
+{
+    struct pollfd p = {.fd = q->ipcFd, .events = POLLRDHUP};
+
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 static void
 serve(FCGX_Request *q, struct nb_arena *a)
 {
@@ -162,6 +173,11 @@ serve(FCGX_Request *q, struct nb_arena *a)
     double start = nb_clock_now(), took;
 
     read_request(&r, q);
+    if (abandoned(q)) {
+        r.status = 499; /* nginx's "client closed request"; nobody reads an answer */
+        nb_log_request(&r, nb_clock_now() - start);
+        return;
+    }
     nb_request_handle(&r);
     nb_auth_sync(false);
     write_response(&r, q);

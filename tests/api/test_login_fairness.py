@@ -2,13 +2,15 @@
 and queue there, first come first served; one address holds only a few places in that queue
 (NIMBUS_LOGIN_CONNECTIONS, 2) and keeps its own rate (5 r/s). So however busy other addresses
 are, a quiet client is never refused — it only waits its turn."""
+import os
 import threading
 import time
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from conftest import ADMIN_PASSWORD, ADMIN_USER, LOGIN, login_ok, pool_workers, url
+from conftest import (ADMIN_PASSWORD, ADMIN_USER, LOGIN, STATE_DIR, login_ok, pool_workers, url,
+                      wait_for)
 
 BUSY_ADDRESSES = ["127.0.0.%d" % i for i in range(2, 18)]  # sixteen
 QUIET_ADDRESS = "127.0.0.100"
@@ -92,3 +94,31 @@ def test_one_address_holds_only_a_few_places_in_the_queue():
         t.join()
     assert answers.count(200) >= 2 and 429 in answers, answers
     assert log_in(client("127.0.0.201")).status_code == 200
+
+
+def test_a_log_in_given_up_while_queued_is_not_hashed():
+    """Clients that give up while their log-ins wait in the pool's queue: nginx closes those
+    connections, and the worker that reaches one answers nobody and hashes nothing (logged
+    as 499, nginx's "client closed request")."""
+    log = os.path.join(STATE_DIR, "log", "nimbus-api.log")
+
+    def abandoned():
+        with open(log) as f:
+            return sum('"status":499' in line for line in f)
+
+    before = abandoned()
+
+    def impatient(address):
+        try:
+            path, body, _ = LOGIN["waldur"]
+            client(address).post(url(path), json=body(ADMIN_USER, ADMIN_PASSWORD), verify=False,
+                                 timeout=0.3)
+        except requests.exceptions.Timeout:
+            pass
+
+    threads = [threading.Thread(target=impatient, args=("127.0.1.%d" % i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wait_for(lambda: abandoned() > before, 30, what="a queued log-in found abandoned")
