@@ -32,7 +32,7 @@ import requests
 
 from conftest import (BASE_URL, DB, MIB, STATE_DIR, build_dir, nano_data, run_psql, sql_literal,
                       unique_name, wait_for)
-from test_nano_images import create, upload
+from test_nano_images import STORE, create, upload
 from wsclient import Refused, WebSocket
 
 TIMEOUT = 90  # seconds for a host-side step (TCG, ASan builds)
@@ -542,3 +542,32 @@ def test_security_policy_becomes_the_guest_nwfilter_on_real_qemu(host, network, 
     wait_for(lambda: host.virsh("nwfilter-dumpxml", name, check=False).returncode != 0,
              TIMEOUT, interval=0.5, what="nwfilter %s removed" % name)
     assert "filterref" not in host.virsh("dumpxml", name).stdout
+
+
+def test_a_disk_image_cloned_from_a_stopped_guest_enters_the_store_once_recorded(
+        host, image_guest, nano_admin, qcow2, tmp_path):
+    """create_disk_image on real QEMU: the reconciler downloads volume 0 into the store's
+    staging/, checks it, records it, and only then renames it into the store; the download is
+    the guest's disk (issue 13: a clone no longer sits in the store before its row names it)."""
+    s = nano_admin
+    path, _ = qcow2
+    _, gid = image_guest
+    wait_op(gid, "create_guest")
+    r = s.post("/disk_images/", {"name": unique_name("clone"), "guest": gid})
+    assert r.status_code == 202, r.text
+    image = r.json()["data"]["id"]
+    try:
+        wait_for(lambda: s.get("/disk_images/%s" % image).status_code == 200, TIMEOUT,
+                 interval=0.5, what="the clone recorded")
+        file = run_psql("SELECT file FROM images WHERE id = %s" % sql_literal(image))[0][0]
+        assert file.startswith(image + "-") and os.path.exists(os.path.join(STORE, "disk", file))
+        assert not [f for f in os.listdir(os.path.join(STORE, "staging"))
+                    if f.startswith(image)]
+        got = str(tmp_path / "clone.qcow2")
+        with open(got, "wb") as f:
+            f.write(s.get("/disk_image_files/%s" % image).content)
+        p = subprocess.run(["qemu-img", "compare", path, got], capture_output=True, text=True)
+        assert p.returncode == 0, "the clone differs from the guest's disk: %s%s" % (p.stdout,
+                                                                                    p.stderr)
+    finally:
+        s.delete("/disk_images/%s" % image)
