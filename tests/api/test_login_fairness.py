@@ -3,6 +3,7 @@ and queue there, first come first served; one address holds only a few places in
 (NIMBUS_LOGIN_CONNECTIONS, 2) and keeps its own rate (5 r/s). So however busy other addresses
 are, a quiet client is never refused — it only waits its turn."""
 import os
+import signal
 import threading
 import time
 
@@ -79,21 +80,31 @@ def test_a_quiet_client_is_never_refused_while_sixteen_addresses_log_in():
 
 
 def test_one_address_holds_only_a_few_places_in_the_queue():
-    """Eight log-ins at once from one address: two are let in at a time; the others are
-    refused with 429 at once, while another address still logs in."""
+    """The log-in pool held still, eight log-ins at once from one address: two wait their
+    turn, the other six are refused with 429 at once; another address still gets its place;
+    once the pool goes on, the waiting ones are served."""
+    workers = pool_workers("login")
     s = client("127.0.0.200")
     answers = []
 
-    def one():
-        answers.append(log_in(s).status_code)
+    def one(session):
+        answers.append(log_in(session).status_code)
 
-    threads = [threading.Thread(target=one) for _ in range(8)]
-    for t in threads:
-        t.start()
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        threads = [threading.Thread(target=one, args=(s,)) for _ in range(8)]
+        threads.append(threading.Thread(target=one, args=(client("127.0.0.201"),)))
+        for t in threads:
+            t.start()
+        wait_for(lambda: len(answers) >= 6, 10, what="the refusals")
+        assert answers == [429] * 6, answers
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
     for t in threads:
         t.join()
-    assert answers.count(200) >= 2 and 429 in answers, answers
-    assert log_in(client("127.0.0.201")).status_code == 200
+    assert sorted(answers) == [200] * 3 + [429] * 6, answers
 
 
 def test_a_log_in_given_up_while_queued_is_not_hashed():
