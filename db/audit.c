@@ -1,10 +1,22 @@
-/* Audit entries carry the caller, the dialect and the request id nginx assigned. */
+/* Audit entries carry the caller, the dialect and the request id nginx assigned, and say
+ * whether the system wrote them or a user posted them. */
 #include "db/audit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "db/db.h"
+
+/* source is "system" or "user" (migration 017's check). */
+static int
+add(struct nb_req *r, const char *source, const char *entry)
+{
+    if (nb_db_query(r, NB_Q_AUDIT_ADD, r->user.id_text, r->user.name, source,
+                    r->dialect != NULL ? r->dialect->name : "cli",
+                    r->request_id != NULL ? r->request_id : "", entry) == NULL)
+        return -1;
+    return 0;
+}
 
 int
 nb_audit(struct nb_req *r, const char *fmt, ...)
@@ -15,9 +27,31 @@ nb_audit(struct nb_req *r, const char *fmt, ...)
     va_start(ap, fmt);
     entry = nb_arena_vprintf(r->arena, fmt, ap);
     va_end(ap);
-    if (nb_db_query(r, NB_Q_AUDIT_ADD, r->user.id_text,
-                    r->dialect != NULL ? r->dialect->name : "cli",
-                    r->request_id != NULL ? r->request_id : "", entry) == NULL)
+    return add(r, "system", entry);
+}
+
+int
+nb_audit_post(struct nb_req *r, const char *text)
+{
+    return add(r, "user", text);
+}
+
+int
+nb_audit_remove(struct nb_req *r, const char *ids)
+{
+    const PGresult *res;
+
+    if (nb_db_begin(r) < 0 || (res = nb_db_query(r, NB_Q_LOG_FIRST_UNKNOWN, ids)) == NULL)
         return -1;
-    return 0;
+    if (PQntuples(res) > 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "log entry %s not found", nb_db_text(res, 0, 0));
+    if ((res = nb_db_query(r, NB_Q_LOG_DELETE, ids)) == NULL)
+        return -1;
+    /* Another delete took some of them after the check: all or none. */
+    if (nb_db_int(res, 0, 1) != nb_db_int(res, 0, 0))
+        return nb_fail(r, NB_E_NOT_FOUND, "a log entry was deleted meanwhile");
+    if (nb_audit(r, "%s deletes %lld log entries: %s", r->user.name,
+                 (long long)nb_db_int(res, 0, 1), nb_db_text(res, 0, 2)) < 0)
+        return -1;
+    return nb_db_commit(r);
 }

@@ -218,7 +218,45 @@ clear_result(void *res)
     PQclear(res);
 }
 
-/* Maps a failed result to the request's error; the client never sees SQL text. */
+/* What a unique constraint's violation tells the client. PostgreSQL's own DETAIL names
+ * columns, internal ids and the other row's values, which may belong to another tenant
+ * ("Key (pool_id, name)=(1, web) already exists."), so it never reaches an answer. */
+static const struct {
+    const char *constraint;
+    const char *message;
+} unique_messages[] = {
+    {"guests_pool_id_name_key", "a guest with that name already exists in the compute pool"},
+    {"guests_ethernet_address_key", "a guest with that ethernet address already exists"},
+    {"snapshots_pkey", "a snapshot with that name already exists"},
+    {"images_kind_name_key", "an image with that name already exists"},
+    {"users_name_key", "a user with that name already exists"},
+    {"user_groups_name_key", "a user group with that name already exists"},
+    {"roles_name_key", "a role with that name already exists"},
+    {"group_roles_pkey", "the user group already holds that role"},
+    {"templates_name_key", "a template with that name already exists"},
+    {"compute_pools_name_key", "a compute pool with that name already exists"},
+    {"storage_pools_name_key", "a storage pool with that name already exists"},
+    {"address_pools_name_key", "an address pool with that name already exists"},
+    {"address_ranges_pool_id_type_start_addr_key",
+     "an address range with that start already exists"},
+    {"address_allocations_pkey", "that address is already allocated"},
+    {"cells_name_key", "a cell with that name already exists"},
+};
+
+static const char *
+unique_message(struct nb_req *r, const PGresult *res)
+{
+    const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+
+    for (size_t i = 0; c != NULL && i < sizeof(unique_messages) / sizeof(unique_messages[0]); i++)
+        if (strcmp(c, unique_messages[i].constraint) == 0)
+            return unique_messages[i].message;
+    nb_log_warn(r, "unique constraint %s has no message of its own", c != NULL ? c : "(none)");
+    return "that already exists";
+}
+
+/* Maps a failed result to the request's error; the client never sees SQL text, nor
+ * PostgreSQL's DETAIL. */
 static void
 record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
 {
@@ -230,9 +268,7 @@ record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
         return;
     }
     if (strcmp(state, "23505") == 0) {
-        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-
-        nb_fail(r, NB_E_CONFLICT, "%s", detail != NULL ? detail : "already exists");
+        nb_fail(r, NB_E_CONFLICT, "%s", unique_message(r, res));
         return;
     }
     /* Exclusion constraints: address ranges that would share an address (a concurrent

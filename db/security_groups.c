@@ -132,19 +132,15 @@ nb_secgroup_set(struct nb_req *r, const struct nb_secgroup *sg, struct json_obje
 int
 nb_secgroup_remove(struct nb_req *r, const struct nb_secgroup *sg)
 {
-    const char *id = nb_secgroup_str(sg, NB_SC_ID), *names = "";
+    const char *id = nb_secgroup_str(sg, NB_SC_ID);
     const PGresult *users = nb_db_query(r, NB_Q_SECGROUP_USERS, id);
 
     if (users == NULL)
         return -1;
-    if (PQntuples(users) > 0) {
-        for (int i = 0; i < PQntuples(users); i++)
-            names = nb_arena_printf(r->arena, "%s%s%s", names, i > 0 ? ", " : "",
-                                    nb_db_text(users, i, 0));
-        return nb_fail(r, NB_E_CONFLICT, "security policy group %s is used by %lld guest(s): %s%s",
-                       nb_secgroup_str(sg, NB_SC_NAME), (long long)nb_db_int(users, 0, 1), names,
-                       nb_db_int(users, 0, 1) > PQntuples(users) ? ", ..." : "");
-    }
+    /* A global group serves every tenant: the guests are counted, never named. */
+    if (nb_db_int(users, 0, 0) > 0)
+        return nb_fail(r, NB_E_CONFLICT, "security policy group %s is used by %lld guest(s)",
+                       nb_secgroup_str(sg, NB_SC_NAME), (long long)nb_db_int(users, 0, 0));
     return nb_db_query(r, NB_Q_SECGROUP_DELETE, id) != NULL ? 0 : -1;
 }
 

@@ -47,7 +47,32 @@ time_param(struct nb_req *r, const char *name, const char **out)
     return 0;
 }
 
-/* GET /logs/?limit&start&after&before → {logs: [{id, time, content}], total}. */
+/* Columns of LOG_QUERY. */
+enum { L_ID, L_TIME, L_ENTRY, L_AUTHOR, L_SOURCE };
+
+/* One entry in Nano's shape plus who it is recorded for ("user", null for nimbusctl) and
+ * "source": "system" or "user" ("unknown" before migration 017). Text a user posted names its
+ * author in the content too, so that a reader of the content alone never takes it for a
+ * record the system wrote. */
+static struct json_object *
+log_entry(struct nb_req *r, const PGresult *res, int i)
+{
+    struct json_object *e = json_object_new_object();
+    const char *author = nb_db_text_or_null(res, i, L_AUTHOR);
+    const char *content = nb_db_text(res, i, L_ENTRY);
+
+    if (strcmp(nb_db_text(res, i, L_SOURCE), "user") == 0)
+        content =
+            nb_arena_printf(r->arena, "%s writes: %s", author != NULL ? author : "?", content);
+    json_object_object_add(e, "id", json_object_new_string(nb_db_text(res, i, L_ID)));
+    json_object_object_add(e, "time", json_object_new_string(nb_db_text(res, i, L_TIME)));
+    json_object_object_add(e, "content", json_object_new_string(content));
+    json_object_object_add(e, "user", author != NULL ? json_object_new_string(author) : NULL);
+    json_object_object_add(e, "source", json_object_new_string(nb_db_text(res, i, L_SOURCE)));
+    return e;
+}
+
+/* GET /logs/?limit&start&after&before → {logs: [{id, time, content, user, source}], total}. */
 int
 nano_log_query(struct nb_req *r)
 {
@@ -65,21 +90,15 @@ nano_log_query(struct nb_req *r)
     if (res == NULL || (count = nb_db_query(r, NB_Q_LOG_COUNT, after, before)) == NULL)
         return -1;
     logs = json_object_new_array_ext(PQntuples(res));
-    for (int i = 0; i < PQntuples(res); i++) {
-        struct json_object *e = json_object_new_object();
-
-        json_object_object_add(e, "id", json_object_new_string(nb_db_text(res, i, 0)));
-        json_object_object_add(e, "time", json_object_new_string(nb_db_text(res, i, 1)));
-        json_object_object_add(e, "content", json_object_new_string(nb_db_text(res, i, 2)));
-        json_object_array_add(logs, e);
-    }
+    for (int i = 0; i < PQntuples(res); i++)
+        json_object_array_add(logs, log_entry(r, res, i));
     data = json_object_new_object();
     json_object_object_add(data, "logs", logs);
     json_object_object_add(data, "total", json_object_new_int64(nb_db_int(count, 0, 0)));
     return nano_ok(r, 200, data);
 }
 
-/* POST /logs/ {format, content}: the entry is the content itself. */
+/* POST /logs/ {format, content}: the content, recorded as the caller's. */
 int
 nano_log_add(struct nb_req *r)
 {
@@ -87,23 +106,19 @@ nano_log_add(struct nb_req *r)
 
     if (content[0] == '\0')
         return nb_fail_field(r, NB_E_INVALID, "content", "This field may not be blank.");
-    if (nb_audit(r, "%s", content) < 0)
+    if (nb_audit_post(r, content) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
 
-/* DELETE /logs/ {entries}: all named entries, or none when one does not exist. */
+/* DELETE /logs/ {entries}: all named entries, or none when one does not exist; the audit
+ * entry it writes lists what went. */
 int
 nano_log_remove(struct nb_req *r)
 {
     const char *list = nb_check_string_array(r, "entries", nb_json_get(r->json, "entries"));
-    const PGresult *res;
 
-    if (list == NULL || (res = nb_db_query(r, NB_Q_LOG_FIRST_UNKNOWN, list)) == NULL)
-        return -1;
-    if (PQntuples(res) > 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "log entry %s not found", nb_db_text(res, 0, 0));
-    if (nb_db_query(r, NB_Q_LOG_DELETE, list) == NULL)
+    if (list == NULL || nb_audit_remove(r, list) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -400,8 +400,8 @@ static const struct nb_route nano_routes[] = {
     /* Logs. */
     {NB_GET, "^/api/v1/logs/?$", nano_log_query, NULL, NB_PERM_LOG, NULL},
     {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_PERM_LOG, NULL},
-    {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_PERM_LOG,
-     "deletes log entries"},
+    /* nano_log_remove writes its own entry, naming the entries it removed. */
+    {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_PERM_LOG, NULL},
 
     /* Guests. */
     {NB_POST, "^/api/v1/guests/?$", nano_guest_create, guest_in, NB_PERM_INSTANCE,

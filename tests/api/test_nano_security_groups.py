@@ -489,7 +489,8 @@ def test_a_group_used_by_a_guest_cannot_be_deleted(callers):
     guest = r.json()["data"]["id"]
     before, mark = stored(gid), audit_mark()
     message = nano_message(owner.delete(BASE + gid))
-    assert message == "security policy group %s is used by 1 guest(s): %s" % (before[0][0], name)
+    # Counted, not named: the guests of a global group may be other tenants'.
+    assert message == "security policy group %s is used by 1 guest(s)" % before[0][0]
     assert nano_message(callers["admin"].delete(BASE + gid)) == message
     assert stored(gid) == before and audit_since(mark) == []
     assert nano_data(owner.get(BASE + gid + "/rules/")) == RULES

@@ -140,6 +140,11 @@ def log_ids(contents):
     return [r[0] for r in rows]
 
 
+def posted(c):
+    """How GET /logs/ shows text the admin posted: with its author (issue 13, item 7)."""
+    return "%s writes: %s" % (ADMIN_USER, c)
+
+
 def add_logs(admin, n):
     """POST n uniquely worded entries; return their contents, oldest first."""
     tag = uuid.uuid4().hex[:10]
@@ -157,13 +162,15 @@ def test_logs_get_returns_entries_newest_first_with_total(nano_admin):
     logs = data["logs"]
     assert 2 <= len(logs) <= 50
     for e in logs:
-        assert set(e) == {"id", "time", "content"}
+        assert set(e) == {"id", "time", "content", "user", "source"}
         assert isinstance(e["id"], str) and e["id"]
         assert TIME.match(e["time"]), e
     times = [e["time"] for e in logs]
     assert times == sorted(times, reverse=True)
-    newest = run_psql("SELECT id::text, entry FROM audit_log ORDER BY at DESC, id DESC LIMIT 1")[0]
-    assert [logs[0]["id"], logs[0]["content"]] == newest
+    newest = run_psql("SELECT id::text, entry, author, source FROM audit_log"
+                      " ORDER BY at DESC, id DESC LIMIT 1")[0]
+    assert [logs[0]["id"], logs[0]["content"], logs[0]["user"], logs[0]["source"]] == \
+        [newest[0], posted(newest[1]), ADMIN_USER, "user"]
 
 
 def test_logs_post_adds_exactly_one_entry_with_the_content(nano_admin):
@@ -172,7 +179,7 @@ def test_logs_post_adds_exactly_one_entry_with_the_content(nano_admin):
     assert nano_data(nano_admin.post("/logs/", {"format": "string", "content": content})) == ""
     assert audit_since(mark) == [content]
     top = nano_data(nano_admin.get("/logs/", params={"limit": 1}))["logs"]
-    assert [e["content"] for e in top] == [content]
+    assert [e["content"] for e in top] == [posted(content)]
 
 
 def test_logs_post_without_format_is_accepted(nano_admin):
@@ -185,13 +192,13 @@ def test_logs_post_without_format_is_accepted(nano_admin):
 def test_logs_limit_and_start_page_through_newest_first(nano_admin):
     a, b, c = add_logs(nano_admin, 3)
     page = nano_data(nano_admin.get("/logs/", params={"limit": 3}))
-    assert [e["content"] for e in page["logs"]] == [c, b, a]
+    assert [e["content"] for e in page["logs"]] == [posted(x) for x in (c, b, a)]
     assert page["total"] == log_count()
     page = nano_data(nano_admin.get("/logs/", params={"limit": 2, "start": 1}))
-    assert [e["content"] for e in page["logs"]] == [b, a]
+    assert [e["content"] for e in page["logs"]] == [posted(b), posted(a)]
     assert page["total"] == log_count()
     page = nano_data(nano_admin.get("/logs/", params={"limit": 1, "start": 2}))
-    assert [e["content"] for e in page["logs"]] == [a]
+    assert [e["content"] for e in page["logs"]] == [posted(a)]
     assert nano_data(nano_admin.get("/logs/", params={"limit": 0}))["logs"] == []
 
 
@@ -224,7 +231,7 @@ def test_logs_after_and_before_select_a_time_window(nano_admin, dated_logs):
     day, (a, b, c) = dated_logs
     params = {"limit": 100, "after": shift_day(day, -1), "before": shift_day(day, 2)}
     data = nano_data(nano_admin.get("/logs/", params=params))
-    assert [e["content"] for e in data["logs"]] == [c, b, a]
+    assert [e["content"] for e in data["logs"]] == [posted(x) for x in (c, b, a)]
     assert data["total"] == 3
     assert all(e["time"].startswith(day) or e["time"].startswith(shift_day(day, -1)) or
                e["time"].startswith(shift_day(day, 1)) for e in data["logs"])
@@ -239,7 +246,7 @@ def test_logs_after_with_time_of_day_narrows_the_window(nano_admin, dated_logs):
         pytest.skip("database time zone far from UTC")
     params = {"limit": 100, "after": "%s 09:00:00" % day, "before": "%s 15:00:00" % day}
     data = nano_data(nano_admin.get("/logs/", params=params))
-    assert [e["content"] for e in data["logs"]] == [b]
+    assert [e["content"] for e in data["logs"]] == [posted(b)]
     assert data["total"] == 1
 
 
@@ -260,7 +267,10 @@ def test_logs_delete_removes_entries_and_writes_one_audit_row(nano_admin):
     total = log_count()
     mark = audit_mark()
     nano_data(nano_admin.delete("/logs/", {"entries": ids[:2]}))
-    assert audit_since(mark) == ["%s deletes log entries" % ADMIN_USER]
+    [entry] = audit_since(mark)
+    # The record names what went (tests/api/test_audit_log.py checks it in full).
+    assert entry.startswith("%s deletes 2 log entries: %s at " % (ADMIN_USER, ids[0]))
+    assert ", %s at " % ids[1] in entry
     assert log_ids(contents) == ids[2:]
     assert log_count() == total - 2 + 1
     listed = [e["id"] for e in nano_data(nano_admin.get("/logs/", params={"limit": 10}))["logs"]]
