@@ -256,7 +256,9 @@ def test_a_request_line_nginx_cannot_parse_is_400_json():
 
 
 def test_nginx_own_404_is_json():
-    r = get("/_nimbus_error")
+    r = get("/novnc/no-such-file")  # a file nginx serves itself
+    assert_json_error(r, 404, {"detail": "Not found."})
+    r = get("/_nimbus_error/api/v1/")  # the error pages' own location is internal
     assert_json_error(r, 404, {"detail": "Not found."})
 
 
