@@ -309,6 +309,9 @@ def test_workers_down_is_502_in_each_dialects_shape(api_stopped):
     for dialect, (path, shape) in sorted(MOUNTS.items()):
         r = get(path)
         assert_json_error(r, 502, shape(502, UNAVAILABLE))
+    # The image file location has an error_page of its own, so it lists these again.
+    r = get("/api/v1/media_image_files/some-image")
+    assert_json_error(r, 502, nano(502, UNAVAILABLE))
 
 
 # ------------------------------------------------------------------ the /metrics page
