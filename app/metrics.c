@@ -14,6 +14,8 @@
 static const int tracked_status[] = {200, 201, 202, 204, 301, 400, 401, 403, 404, 405, 409,
                                      410, 412, 413, 415, 429, 500, 503};
 #define NSTATUS (sizeof(tracked_status) / sizeof(tracked_status[0]) + 1)
+/* Methods by their bit in enum nb_method; the last slot is every other method (HEAD, ...). */
+#define NMETHODS 6
 static const double bucket_le[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
 
@@ -23,7 +25,7 @@ struct shared {
     atomic_ulong latency_count;
     atomic_ulong latency_micros;
     atomic_ulong latency_bucket[NBUCKETS];
-    atomic_ulong requests[]; /* [route + 1][status]; row 0 is "no route matched" */
+    atomic_ulong requests[]; /* [route + 1][method][status]; row 0 is "no route matched" */
 };
 
 static struct shared *shm;
@@ -35,7 +37,7 @@ nb_metrics_init(size_t nroutes)
     size_t size;
 
     route_rows = nroutes + 1;
-    size = sizeof(struct shared) + route_rows * NSTATUS * sizeof(atomic_ulong);
+    size = sizeof(struct shared) + route_rows * NMETHODS * NSTATUS * sizeof(atomic_ulong);
     shm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shm == MAP_FAILED) {
         shm = NULL;
@@ -54,6 +56,15 @@ status_slot(int status)
     return NSTATUS - 1;
 }
 
+static size_t
+method_slot(unsigned method)
+{
+    for (size_t i = 0; i < NMETHODS - 1; i++)
+        if (method == 1u << i)
+            return i;
+    return NMETHODS - 1;
+}
+
 void
 nb_metrics_request(const struct nb_req *r, double seconds)
 {
@@ -61,8 +72,9 @@ nb_metrics_request(const struct nb_req *r, double seconds)
 
     if (shm == NULL || row >= route_rows)
         return;
-    atomic_fetch_add_explicit(&shm->requests[row * NSTATUS + status_slot(r->status)], 1,
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&shm->requests[(row * NMETHODS + method_slot(r->method)) * NSTATUS +
+                                             status_slot(r->status)],
+                              1, memory_order_relaxed);
     atomic_fetch_add_explicit(&shm->latency_count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&shm->latency_micros, (unsigned long)(seconds * 1e6),
                               memory_order_relaxed);
@@ -91,11 +103,30 @@ load(atomic_ulong *v)
     return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+/* The label text of one series: dialect, route template, method, status. */
+static const char *
+series_labels(struct nb_req *r, size_t row, size_t m, size_t s)
+{
+    const struct nb_dialect *d = NULL;
+    const struct nb_route *rt = row > 0 ? nb_router_route(row - 1, &d) : NULL;
+    char status[8];
+
+    if (s < NSTATUS - 1)
+        snprintf(status, sizeof(status), "%d", tracked_status[s]);
+    else
+        strcpy(status, "other");
+    return nb_arena_printf(r->arena, "dialect=\"%s\",route=\"%s\",method=\"%s\",status=\"%s\"",
+                           d != NULL ? d->name : "none",
+                           rt != NULL ? nb_router_route_template(row - 1) : "unmatched",
+                           m < NMETHODS - 1 ? nb_method_list(r, 1u << m) : "other", status);
+}
+
 const char *
 nb_metrics_render(struct nb_req *r)
 {
     char *buf;
-    size_t cap = 4096 + route_rows * NSTATUS * 160, at = 0;
+    size_t cap = 4096, at = 0, cells = route_rows * NMETHODS * NSTATUS;
+    const char **labels;
 
 #define OUT(...)                                                                                \
     do {                                                                                        \
@@ -103,29 +134,24 @@ nb_metrics_render(struct nb_req *r)
         at += n_ > 0 && (size_t)n_ < cap - at ? (size_t)n_ : 0;                                 \
     } while (0)
 
-    buf = nb_arena_alloc(r->arena, cap);
     if (shm == NULL)
-        return buf;
-    OUT("# HELP nimbus_requests_total Requests answered, by dialect, route and HTTP status.\n"
-        "# TYPE nimbus_requests_total counter\n");
-    for (size_t row = 0; row < route_rows; row++) {
-        const struct nb_dialect *d = NULL;
-        const struct nb_route *rt = row > 0 ? nb_router_route(row - 1, &d) : NULL;
-
-        for (size_t s = 0; s < NSTATUS; s++) {
-            unsigned long v = load(&shm->requests[row * NSTATUS + s]);
-            char status[8];
-
-            if (v == 0)
-                continue;
-            if (s < NSTATUS - 1)
-                snprintf(status, sizeof(status), "%d", tracked_status[s]);
-            else
-                strcpy(status, "other");
-            OUT("nimbus_requests_total{dialect=\"%s\",route=\"%s\",status=\"%s\"} %lu\n",
-                d != NULL ? d->name : "none", rt != NULL ? rt->pattern : "unmatched", status, v);
-        }
+        return "";
+    /* Labels first, so that the page is sized to what it holds: a series per route, method
+     * and status that has counted something. */
+    labels = nb_arena_alloc(r->arena, cells * sizeof(*labels));
+    for (size_t c = 0; c < cells; c++) {
+        if (load(&shm->requests[c]) == 0)
+            continue;
+        labels[c] = series_labels(r, c / (NMETHODS * NSTATUS), c / NSTATUS % NMETHODS, c % NSTATUS);
+        cap += strlen(labels[c]) + 48;
     }
+    buf = nb_arena_alloc(r->arena, cap);
+    OUT("# HELP nimbus_requests_total Requests answered, by dialect, route template, method and "
+        "HTTP status.\n"
+        "# TYPE nimbus_requests_total counter\n");
+    for (size_t c = 0; c < cells; c++)
+        if (labels[c] != NULL)
+            OUT("nimbus_requests_total{%s} %lu\n", labels[c], load(&shm->requests[c]));
     OUT("# HELP nimbus_request_duration_seconds Time from request start to the last byte.\n"
         "# TYPE nimbus_request_duration_seconds histogram\n");
     for (size_t i = 0; i < NBUCKETS; i++)

@@ -45,6 +45,16 @@ nb_method_list(struct nb_req *r, unsigned bits)
     return s;
 }
 
+bool
+nb_request_id_ok(const char *id)
+{
+    size_t n = id != NULL ? strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                       "0123456789._:-")
+                          : 0;
+
+    return n >= 1 && n <= NB_REQUEST_ID_MAX && id[n] == '\0';
+}
+
 static int
 hex_digit(char c)
 {

@@ -173,6 +173,12 @@ int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field
 /* The decoded value of a query-string parameter, or NULL. */
 const char *nb_query_param(struct nb_req *r, const char *name);
 
+/* Longest X-Request-Id taken from a client (nginx/nimbus.conf.in checks the same). */
+#define NB_REQUEST_ID_MAX 64
+/* True when id is 1..NB_REQUEST_ID_MAX of [A-Za-z0-9._:-], the only request ids that may
+ * reach logs and the audit log. */
+bool nb_request_id_ok(const char *id);
+
 /* The dispatcher: route, authenticate, authorise, parse, handle, render the error. */
 void nb_request_handle(struct nb_req *r);
 /* The method's bit from its name, 0 when unknown. */

@@ -2,17 +2,85 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "app/router.h"
 
+#include <ctype.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/log.h"
 
-/* Compiled patterns, indexed by the global route number; built once, read-only afterwards. */
+/* Compiled patterns and their templates, indexed by the global route number; built once,
+ * read-only afterwards. */
 static pcre2_code **compiled;
+static const char **templates;
 static size_t *dialect_base; /* first global route number of each dialect */
 static size_t total;
 static pcre2_match_data *match_data;
+
+/* Length of the group that opens at p, up to and including its ")". */
+static size_t
+group_length(const char *p)
+{
+    size_t depth = 0, i = 0;
+    bool in_class = false;
+
+    for (; p[i] != '\0'; i++) {
+        if (p[i] == '\\' && p[i + 1] != '\0')
+            i++;
+        else if (in_class)
+            in_class = p[i] != ']';
+        else if (p[i] == '[')
+            in_class = true;
+        else if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')' && --depth == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The template a metrics label shows for a pattern: "^/api/v1/users/(?<user>[^/]+)/?$" is
+ * "/api/v1/users/{user}". Patterns may hold only literal path characters (escaped or not),
+ * named groups and an optional final slash; anything else is NULL, so that a regex never
+ * reaches a label. The result is malloc'd. */
+char *
+nb_router_template(const char *pattern)
+{
+    size_t n = strlen(pattern), at = 0;
+    char *out = malloc(n + 1);
+
+    if (out == NULL)
+        abort();
+    if (*pattern == '^')
+        pattern++;
+    n = strlen(pattern);
+    if (n >= 1 && pattern[n - 1] == '$')
+        n--;
+    if (n >= 2 && strncmp(pattern + n - 2, "/?", 2) == 0)
+        n -= 2;
+    for (size_t i = 0; i < n;) {
+        if (strncmp(pattern + i, "(?<", 3) == 0) {
+            size_t name = strcspn(pattern + i + 3, ">"), len = group_length(pattern + i);
+
+            if (len == 0 || i + len > n || name == 0 || 3 + name >= len)
+                goto bad;
+            at += (size_t)sprintf(out + at, "{%.*s}", (int)name, pattern + i + 3);
+            i += len;
+            continue;
+        }
+        if (pattern[i] == '\\' && i + 1 < n)
+            i++;
+        if (!isalnum((unsigned char)pattern[i]) && strchr("/._-", pattern[i]) == NULL)
+            goto bad;
+        out[at++] = pattern[i++];
+    }
+    out[at] = '\0';
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
 
 int
 nb_router_init(void)
@@ -24,9 +92,10 @@ nb_router_init(void)
     for (; nb_dialects[ndialects] != NULL; ndialects++)
         total += nb_dialects[ndialects]->nroutes;
     compiled = calloc(total, sizeof(*compiled));
+    templates = calloc(total, sizeof(*templates));
     dialect_base = calloc(ndialects, sizeof(*dialect_base));
     match_data = pcre2_match_data_create(NB_MAX_CAPTURES + 1, NULL);
-    if (compiled == NULL || dialect_base == NULL || match_data == NULL)
+    if (compiled == NULL || templates == NULL || dialect_base == NULL || match_data == NULL)
         abort();
     for (size_t d = 0; d < ndialects; d++) {
         dialect_base[d] = at;
@@ -42,6 +111,12 @@ nb_router_init(void)
                 return -1;
             }
             (void)pcre2_jit_compile(compiled[at], PCRE2_JIT_COMPLETE);
+            /* Metrics label routes by template; every capture is named so it has one. */
+            templates[at] = nb_router_template(pattern);
+            if (templates[at] == NULL) {
+                nb_log_error(NULL, "route pattern %s has no template (name its groups)", pattern);
+                return -1;
+            }
         }
     }
     return 0;
@@ -51,6 +126,12 @@ size_t
 nb_router_count(void)
 {
     return total;
+}
+
+const char *
+nb_router_route_template(size_t i)
+{
+    return i < total ? templates[i] : NULL;
 }
 
 const struct nb_route *

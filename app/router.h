@@ -17,5 +17,10 @@ int nb_router_match(struct nb_req *r);
 size_t nb_router_count(void);
 /* Route number i of the global numbering, with its dialect. */
 const struct nb_route *nb_router_route(size_t i, const struct nb_dialect **dialect);
+/* Its template ("/api/v1/users/{user}"), made by nb_router_init; NULL past the end. */
+const char *nb_router_route_template(size_t i);
+/* The template of a pattern (malloc'd), or NULL when the pattern holds more than literal path
+ * characters, named groups and an optional final slash. */
+char *nb_router_template(const char *pattern);
 
 #endif

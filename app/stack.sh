@@ -8,7 +8,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-dev
     libvirt-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
     python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients qemu-utils
-    libssl-dev libvirt-daemon-driver-qemu qemu-system-x86 websockify novnc dnsmasq-base iptables)
+    libssl-dev libvirt-daemon-driver-qemu qemu-system-x86 websockify novnc dnsmasq-base iptables
+    prometheus)
 
 usage() {
     cat <<EOF
@@ -37,6 +38,8 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   libvirtd when root, else test:///default in the reconciler's process)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
   NIMBUS_WEBSOCKIFY_PORT (websockify's port on 127.0.0.1; default: a free one)
+  NIMBUS_METRICS_ALLOW (addresses or CIDR networks that may read /metrics, separated by
+  spaces or commas; default 127.0.0.1 ::1)
 EOF
 }
 
@@ -390,8 +393,23 @@ upstream_of() {
     esac
 }
 
+# "allow A; allow B;" for /metrics from NIMBUS_METRICS_ALLOW. Each entry must look like an
+# address or a CIDR network, so that nothing but an address reaches nginx's configuration.
+metrics_allow() {
+    local list=${NIMBUS_METRICS_ALLOW:-127.0.0.1 ::1} entries entry out=""
+    read -ra entries <<<"${list//,/ }"
+    for entry in "${entries[@]}"; do
+        [[ $entry =~ ^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$ ]] ||
+            die "NIMBUS_METRICS_ALLOW: '$entry' is not an address or a CIDR network"
+        out+="allow $entry; "
+    done
+    [ -n "$out" ] || die "NIMBUS_METRICS_ALLOW is empty"
+    echo "$out"
+}
+
 nginx_render() {
-    local user_line=""
+    local user_line="" metrics_allow
+    metrics_allow=$(metrics_allow)
     if is_root && getent passwd www-data >/dev/null; then
         user_line="user www-data;"
     fi
@@ -410,6 +428,7 @@ nginx_render() {
         -e "s|@IMAGE_MAX_SIZE@|$IMAGE_MAX_SIZE|g" \
         -e "s|@IMAGE_MAX_BODY@|$((IMAGE_MAX_SIZE + 1048576))|g" \
         -e "s|@WEBSOCKIFY_PORT@|$(websockify_port)|g" \
+        -e "s|@METRICS_ALLOW@|$metrics_allow|g" \
         -e "s|@NOVNC_DIR@|$(sed_escape "${NIMBUS_NOVNC_DIR:-/usr/share/novnc}")|g" \
         "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then

@@ -106,7 +106,10 @@ read_request(struct nb_req *r, FCGX_Request *q)
     r->query = param(r, "QUERY_STRING");
     r->content_type = param(r, "CONTENT_TYPE");
     r->remote_addr = param(r, "REMOTE_ADDR");
+    /* nginx sends only good ids; anything else on the socket is logged without one. */
     r->request_id = param(r, "HTTP_X_REQUEST_ID");
+    if (!nb_request_id_ok(r->request_id))
+        r->request_id = NULL;
     r->scheme_host = nb_arena_printf(r->arena, "%s://%s",
                                      https != NULL && strcmp(https, "on") == 0 ? "https" : "http",
                                      host != NULL ? host : "localhost");

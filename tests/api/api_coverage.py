@@ -16,7 +16,7 @@ def routes():
     out = []
     for d in DIALECTS:
         src = open(os.path.join(REPO, "routes", d, "table.c")).read()
-        src = src.replace('" NAME "', "([^/]+)")
+        src = re.sub(r'" NAME\(\w+\) "', "([^/]+)", src)
         for m in re.finditer(r'\{\s*(NB_[A-Z]+(?:\s*\|\s*NB_[A-Z]+)*),\s*"([^"]+)"', src):
             methods = re.findall(r"NB_([A-Z]+)", m.group(1))
             out.append((d, methods, m.group(2).replace("\\\\", "\\")))

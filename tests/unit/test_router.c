@@ -1,4 +1,5 @@
-/* Unit tests for app/router.c (mounts, route rows, captures, 404/405) and the method tables. */
+/* Unit tests for app/router.c (mounts, route rows, captures, 404/405, templates), the method
+ * tables and the request id check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -299,6 +300,86 @@ method_parse_and_list_round_trip(void **state)
     assert_int_equal(nb_method_parse("GETX"), 0);
 }
 
+/* Metrics name routes by template; the template is derived from the pattern. */
+static void
+templates_name_their_captures(void **state)
+{
+    static const struct {
+        const char *pattern, *template;
+    } cases[] = {
+        {"^/api/v1/users/(?<user>[^/]+)/?$", "/api/v1/users/{user}"},
+        {"^/api/v1/users/?$", "/api/v1/users"},
+        {"^/identity/v2\\.0/tokens/?$", "/identity/v2.0/tokens"},
+        {"^/healthz$", "/healthz"},
+        {"^/a/(?<p>[^/]+)/(?<c>[^/()]+)/x/?$", "/a/{p}/{c}/x"},
+    };
+    /* An unnamed group, alternatives, classes or repeats would put a regex into a label. */
+    static const char *const refused[] = {
+        "^/a/([^/]+)/?$", "^/a|/b$", "^/a/[0-9]$", "^/a/.*$", "^/a/(?<x>[^/]+$", "^/a+$",
+        "^/a/(?<>b)$", "^/a\"b$",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *t = nb_router_template(cases[i].pattern);
+
+        assert_non_null(t);
+        assert_string_equal(t, cases[i].template);
+        free(t);
+    }
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (nb_router_template(refused[i]) != NULL)
+            fail_msg("%s has a template", refused[i]);
+}
+
+static void
+every_route_has_a_template_of_its_own(void **state)
+{
+    struct nb_req *r = *state;
+    size_t n = nb_router_count();
+    const struct nb_dialect *d = NULL, *e = NULL;
+
+    assert_null(nb_router_route_template(n));
+    assert_int_equal(match(r, NB_PUT, "PUT", "/api/v1/users/bob/password/"), 0);
+    assert_string_equal(nb_router_route_template((size_t)r->route_index),
+                        "/api/v1/users/{user}/password");
+    /* No two rows that share a method share a template: each (route, method) is one series. */
+    for (size_t i = 0; i < n; i++) {
+        const struct nb_route *a = nb_router_route(i, &d);
+        const char *ta = nb_router_route_template(i);
+
+        assert_non_null(ta);
+        assert_null(strpbrk(ta, "()[]?*+|^$\\\""));
+        for (size_t j = i + 1; j < n; j++)
+            if ((a->methods & nb_router_route(j, &e)->methods) != 0 &&
+                strcmp(ta, nb_router_route_template(j)) == 0)
+                fail_msg("%s rows %zu and %zu share a method", ta, i, j);
+    }
+}
+
+static void
+request_ids_are_short_tokens(void **state)
+{
+    char longest[NB_REQUEST_ID_MAX + 2];
+
+    (void)state;
+    memset(longest, 'a', sizeof(longest));
+    longest[NB_REQUEST_ID_MAX] = '\0';
+    assert_true(nb_request_id_ok(longest));
+    longest[NB_REQUEST_ID_MAX] = 'a';
+    longest[NB_REQUEST_ID_MAX + 1] = '\0';
+    assert_false(nb_request_id_ok(longest));
+    assert_true(nb_request_id_ok("0123456789abcdef0123456789abcdef"));
+    assert_true(nb_request_id_ok("Trace-1.2:3_x"));
+    assert_false(nb_request_id_ok(NULL));
+    assert_false(nb_request_id_ok(""));
+    assert_false(nb_request_id_ok("a b"));
+    assert_false(nb_request_id_ok("a\"b"));
+    assert_false(nb_request_id_ok("a\nb"));
+    assert_false(nb_request_id_ok("a/b"));
+    assert_false(nb_request_id_ok("caf\xc3\xa9"));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -320,6 +401,9 @@ main(void)
         T(astakos_dot_is_literal),
         T(count_is_sum_of_tables),
         T(method_parse_and_list_round_trip),
+        T(templates_name_their_captures),
+        T(every_route_has_a_template_of_its_own),
+        T(request_ids_are_short_tokens),
     };
 
     return cmocka_run_group_tests(tests, init_router, NULL);
