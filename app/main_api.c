@@ -51,6 +51,8 @@ main(int argc, char **argv)
                "  NIMBUS_WORKERS      worker processes (default 2 x cores)\n"
                "  NIMBUS_STATE_DIR    state directory (default .run)\n"
                "  NIMBUS_TOKEN_TTL    lifetime of API tokens in seconds (default 3600)\n"
+               "  NIMBUS_SESSION_MAX_AGE  seconds a Nano session may be kept alive after its\n"
+               "                      log-in (default 43200)\n"
                "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }

@@ -82,7 +82,9 @@ def tokens_everywhere(name, password):
 
 # ------------------------------------------------------------------ password change
 
-@pytest.mark.parametrize("caller", DIALECTS)
+# The caller's credential is spared by what it is, not by the dialect that issued it: a Nano
+# session, and a token of another dialect sent to Nano's route, stand for the five.
+@pytest.mark.parametrize("caller", ["nano", "keystone"])
 def test_own_password_change_ends_every_other_credential_but_the_callers(member, caller):
     name, password, _ = member
     own = do_login(caller, name, password)
