@@ -11,24 +11,35 @@
 #include "db/audit.h"
 #include "db/db.h"
 
-/* Nano sessions live 3 minutes without keep-alive; other tokens NIMBUS_TOKEN_TTL seconds. */
+/* Nano sessions live 3 minutes without keep-alive, and keep-alive ends NIMBUS_SESSION_MAX_AGE
+ * seconds after the log-in; other tokens live NIMBUS_TOKEN_TTL seconds. */
 #define NANO_SESSION_TTL 180
+#define DEFAULT_SESSION_MAX_AGE 43200
 #define DEFAULT_TOKEN_TTL 3600
 
 static char decoy_hash[128];
 static int token_ttl = DEFAULT_TOKEN_TTL;
+static int session_max_age = DEFAULT_SESSION_MAX_AGE;
+
+/* A positive number of seconds from the environment, else fallback. */
+static int
+seconds_setting(const char *name, int fallback)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
+}
 
 void
 nb_auth_init(void)
 {
     struct nb_arena *a = nb_arena_new(256);
-    const char *ttl = getenv("NIMBUS_TOKEN_TTL");
 
     snprintf(decoy_hash, sizeof(decoy_hash), "%s",
              nb_password_hash(a, nb_random_hex(a, 16)));
     nb_arena_free(a);
-    if (ttl != NULL && atoi(ttl) > 0)
-        token_ttl = atoi(ttl);
+    token_ttl = seconds_setting("NIMBUS_TOKEN_TTL", DEFAULT_TOKEN_TTL);
+    session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
 }
 
 /* The columns of CREDENTIAL_RESOLVE and USER_LOGIN: id, uuid, (name or password hash),
@@ -89,22 +100,39 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
     fill_user(r, res);
     r->user.name = nb_arena_strdup(r->arena, name);
+    r->user.password_hash = nb_db_text(res, 0, 2);
     return 0;
 }
 
-int
-nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out)
+/* Issues for a log-in (source NULL) or from the live credential source, with the audit entry,
+ * in one transaction that first holds the user row (CREDENTIAL_HOLDER): a log-in whose
+ * password changed meanwhile, or a source that ended meanwhile, gets nothing. */
+static int
+issue(struct nb_req *r, const char *kind, const char *source, struct nb_issued *out)
 {
     const PGresult *res;
     char ttl[16];
 
-    out->ttl = strcmp(kind, "nano") == 0 ? NANO_SESSION_TTL : token_ttl;
+    out->ttl = token_ttl;
+    if (strcmp(kind, "nano") == 0)
+        out->ttl = NANO_SESSION_TTL < session_max_age ? NANO_SESSION_TTL : session_max_age;
     snprintf(ttl, sizeof(ttl), "%d", out->ttl);
     out->token = nb_random_hex(r->arena, NB_TOKEN_BYTES);
     if (nb_db_begin(r) < 0)
         return -1;
-    res = nb_db_query(r, NB_Q_CREDENTIAL_ISSUE, out->token, r->user.id_text, kind, ttl);
-    if (res == NULL || nb_audit(r, "%s logs in via %s", r->user.name, kind) < 0 ||
+    res = nb_db_query(r, NB_Q_CREDENTIAL_HOLDER, r->user.id_text, r->user.password_hash);
+    if (res != NULL && PQntuples(res) == 1)
+        res = source == NULL
+                  ? nb_db_query(r, NB_Q_CREDENTIAL_ISSUE, out->token, r->user.id_text, kind, ttl)
+                  : nb_db_query(r, NB_Q_CREDENTIAL_REISSUE, out->token, r->user.id_text, kind, ttl,
+                                source);
+    if (res != NULL && PQntuples(res) != 1) {
+        nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
+        res = NULL;
+    }
+    if (res == NULL ||
+        nb_audit(r, "%s %s via %s", r->user.name, source == NULL ? "logs in" : "renews a token",
+                 kind) < 0 ||
         nb_db_commit(r) < 0) {
         nb_db_rollback();
         return -1;
@@ -113,4 +141,31 @@ nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out)
     out->expires_iso = nb_db_text(res, 0, 1);
     out->issued_iso = nb_db_text(res, 0, 2);
     return 0;
+}
+
+int
+nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out)
+{
+    return issue(r, kind, NULL, out);
+}
+
+int
+nb_auth_reissue(struct nb_req *r, const char *kind, struct nb_issued *out)
+{
+    const char *source = r->credential;
+
+    if (nb_auth_resolve(r) < 0)
+        return -1;
+    return issue(r, kind, source, out);
+}
+
+int
+nb_auth_keep_alive(struct nb_req *r, const char *token)
+{
+    const PGresult *res;
+    char age[16];
+
+    snprintf(age, sizeof(age), "%d", session_max_age);
+    res = nb_db_query(r, NB_Q_CREDENTIAL_TOUCH, token, r->user.id_text, age);
+    return res == NULL ? -1 : PQntuples(res) == 1;
 }

@@ -58,7 +58,7 @@ default_workers(int pool, int cores)
     case 0:
         return 2 * cores;
     case 1:
-        return 2;
+        return 4;
     default:
         return cores > 1 ? cores / 2 : 1;
     }
@@ -121,6 +121,8 @@ main(int argc, char **argv)
                "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
                "  NIMBUS_STATE_DIR       state directory (default .run)\n"
                "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
+               "  NIMBUS_SESSION_MAX_AGE seconds a Nano session may be kept alive after its\n"
+               "                         log-in (default 43200)\n"
                "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }

@@ -22,7 +22,8 @@ static const char usage[] =
     "                           a generated password is printed once and stored in\n"
     "                           $NIMBUS_STATE_DIR/admin-password)\n"
     "  user add NAME [GROUP]    create a user; the password comes from NIMBUS_PASSWORD or stdin\n"
-    "  user passwd NAME         set a user's password (NIMBUS_PASSWORD or stdin)\n"
+    "  user passwd NAME         set a user's password (NIMBUS_PASSWORD or stdin); ends every\n"
+    "                           credential the user holds\n"
     "  cell add NAME --uri URI [--pool POOL]\n"
     "                           register a libvirt host (again: point it at URI); with --pool\n"
     "                           attach it to that compute pool, else it stays unallocated\n"
@@ -110,13 +111,26 @@ create_user(struct nb_req *r, const char *name, const char *password, const char
     return commit_audited(r, rc, nb_arena_printf(r->arena, "creates user %s", name));
 }
 
+/* Sets name's password and ends every credential of name (an operator keeps none). */
 static int
 set_password(struct nb_req *r, const char *name, const char *password)
 {
     if (nb_db_begin(r) < 0)
         return -1;
-    return commit_audited(r, nb_user_set_password(r, name, password),
+    return commit_audited(r, nb_user_set_password(r, name, password, NULL),
                           nb_arena_printf(r->arena, "changes the password of %s", name));
+}
+
+/* 1 when password already is name's: a restart with the same NIMBUS_ADMIN_PASSWORD changes no
+ * password, so it must not end the administrator's sessions. */
+static int
+password_is(struct nb_req *r, const char *name, const char *password)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_USER_PASSWORD_HASH, name);
+
+    if (res == NULL)
+        return -1;
+    return PQntuples(res) == 1 && nb_password_verify(nb_db_text(res, 0, 0), password);
 }
 
 /* Idempotent: an existing admin keeps its password unless NIMBUS_ADMIN_PASSWORD says another. */
@@ -126,12 +140,13 @@ bootstrap(struct nb_req *r)
     const char *name = env("NIMBUS_ADMIN_USER", "admin");
     const char *password = env("NIMBUS_ADMIN_PASSWORD", NULL);
     const char *state = env("NIMBUS_STATE_DIR", ".run");
-    int exists = nb_user_exists(r, name);
+    int exists = nb_user_exists(r, name), same;
 
     if (exists < 0)
         return fail(r);
     if (exists) {
-        if (password != NULL && set_password(r, name, password) < 0)
+        if (password != NULL && ((same = password_is(r, name, password)) < 0 ||
+                                 (!same && set_password(r, name, password) < 0)))
             return fail(r);
         printf("admin user %s exists\n", name);
         return 0;

@@ -90,6 +90,9 @@ struct nb_user {
      * query parameter; NULL otherwise */
     const char *shared_group;
     uint32_t perms; /* bit p set: the user's roles grant permission p */
+    /* the hash nb_auth_login verified, so that issuing refuses once it has changed; NULL when
+     * the user was resolved from a credential */
+    const char *password_hash;
 };
 
 #define NB_MAX_CAPTURES 8

@@ -1,5 +1,5 @@
-/* User rows: the password hash is computed here so no caller ever handles one. Callers own
- * the transaction and the audit entry. */
+/* User rows: the password hash is computed here so no caller ever handles one, and whatever
+ * should end a user's credentials ends them here. Callers own the audit entry. */
 #include "db/users.h"
 
 #include <string.h>
@@ -17,17 +17,44 @@ nb_user_create(struct nb_req *r, const char *name, const char *password, const c
                : -1;
 }
 
-int
-nb_user_set_password(struct nb_req *r, const char *name, const char *password)
+/* The one place credentials end for a change to their user. res is the UPDATE of the users row
+ * that made the change (its id, or no row: NB_E_NOT_FOUND with missing), inside the transaction
+ * this commits or rolls back. Its row lock makes a concurrent issue either wait for this commit
+ * or be seen here (CREDENTIAL_HOLDER). The DELETE announces itself on the credential channel
+ * (migrations/011), so every worker forgets the credentials when this commits, before the
+ * caller's client hears of it. keep: a raw token spared, or NULL. */
+static int
+end_credentials(struct nb_req *r, const PGresult *res, const char *keep, const char *missing)
 {
-    const PGresult *res =
-        nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password));
-
-    if (res == NULL)
+    if (res != NULL && PQntuples(res) == 0)
+        nb_fail(r, NB_E_NOT_FOUND, "%s", missing);
+    if (res == NULL || PQntuples(res) == 0 ||
+        nb_db_query(r, NB_Q_CREDENTIAL_REVOKE_USER, nb_db_text(res, 0, 0), keep) == NULL ||
+        nb_db_commit(r) < 0) {
+        nb_db_rollback();
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", name);
+    }
     return 0;
+}
+
+int
+nb_user_set_password(struct nb_req *r, const char *name, const char *password, const char *keep)
+{
+    if (nb_db_begin(r) < 0)
+        return -1;
+    return end_credentials(
+        r, nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password)),
+        keep, nb_arena_printf(r->arena, "user %s not found", name));
+}
+
+int
+nb_user_leave_group(struct nb_req *r, const char *group, const char *name)
+{
+    if (nb_db_begin(r) < 0)
+        return -1;
+    return end_credentials(r, nb_db_query(r, NB_Q_MEMBER_REMOVE, group, name), NULL,
+                           nb_arena_printf(r->arena, "user %s is not a member of %s", name,
+                                           group));
 }
 
 int

@@ -7,8 +7,15 @@
 /* Creates name (in no group) with an argon2id hash of password; -1 with the error. */
 int nb_user_create(struct nb_req *r, const char *name, const char *password, const char *nick,
                    const char *mail);
-/* Sets a new password; NB_E_NOT_FOUND for an unknown user. */
-int nb_user_set_password(struct nb_req *r, const char *name, const char *password);
+/* Sets a new password and ends every credential of the user in every dialect but keep (the
+ * raw credential of a user changing their own password; NULL or another user's: none is
+ * kept), in one transaction (nested in the caller's, if any). NB_E_NOT_FOUND for an unknown
+ * user. */
+int nb_user_set_password(struct nb_req *r, const char *name, const char *password,
+                         const char *keep);
+/* Takes name out of its Nano group and ends all of its credentials, in one transaction (nested
+ * in the caller's, if any); NB_E_NOT_FOUND when name is not a member of group. */
+int nb_user_leave_group(struct nb_req *r, const char *group, const char *name);
 /* Inside a transaction that may have taken the admin role from someone: refuses (conflict)
  * when no active administrator is left, so the caller rolls back. */
 int nb_admin_remains(struct nb_req *r);

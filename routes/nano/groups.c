@@ -162,19 +162,13 @@ nano_group_member_add(struct nb_req *r)
                    nb_db_text(res, 0, 2));
 }
 
-/* DELETE /user_groups/{group}/members/{user}: never the last administrator. */
+/* DELETE /user_groups/{group}/members/{user}: never the last administrator; the user's
+ * credentials end with the membership. */
 int
 nano_group_member_remove(struct nb_req *r)
 {
-    const char *group = r->capture[0], *user = r->capture[1];
-    const PGresult *res;
-
-    if (load_group(r, group) == NULL ||
-        (res = nb_db_query(r, NB_Q_MEMBER_REMOVE, group, user)) == NULL)
-        return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "user %s is not a member of %s", user, group);
-    if (nb_admin_remains(r) < 0)
+    if (load_group(r, r->capture[0]) == NULL ||
+        nb_user_leave_group(r, r->capture[0], r->capture[1]) < 0 || nb_admin_remains(r) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -60,15 +60,15 @@ nano_session_get(struct nb_req *r)
     return data != NULL ? nano_ok(r, 200, data) : -1;
 }
 
-/* PUT /sessions/{id}: keep-alive for the caller's own session. */
+/* PUT /sessions/{id}: keep-alive for the caller's own session, up to its maximum age. */
 int
 nano_session_keep(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_TOUCH, r->capture[0], r->user.id_text);
+    int kept = nb_auth_keep_alive(r, r->capture[0]);
 
-    if (res == NULL)
+    if (kept < 0)
         return -1;
-    if (PQntuples(res) != 1)
+    if (!kept)
         return nb_fail(r, NB_E_NOT_FOUND, "invalid session");
     return nano_ok(r, 200, NULL);
 }

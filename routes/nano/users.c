@@ -100,7 +100,8 @@ nano_user_remove(struct nb_req *r)
     return nano_ok(r, 200, NULL);
 }
 
-/* PUT /users/{user}/password/ {old, new}: the old password must match, whoever asks. */
+/* PUT /users/{user}/password/ {old, new}: the old password must match, whoever asks. The user's
+ * other credentials end; the caller's own survives. */
 int
 nano_user_password(struct nb_req *r)
 {
@@ -114,7 +115,7 @@ nano_user_password(struct nb_req *r)
         return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", r->capture[0]);
     if (nb_user_check_password(r, r->capture[0], nb_json_get_string(r->json, "old"),
                                "old password is wrong") < 0 ||
-        nb_user_set_password(r, r->capture[0], new_password) < 0)
+        nb_user_set_password(r, r->capture[0], new_password, r->credential) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

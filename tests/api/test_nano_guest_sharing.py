@@ -70,6 +70,7 @@ def test_moving_to_another_group_hides_the_old_groups_guests_at_once(s, team):
     assert sees(bob, team)
     s.ok("DELETE", "/user_groups/%s/members/%s" % (team["group"], bob.user))
     s.ok("POST", "/user_groups/%s/members/%s" % (team["other"], bob.user))
+    bob = NanoSession(bob.user, bob.password)  # leaving the group ended bob's session
     assert not sees(bob, team)
 
 
