@@ -166,6 +166,12 @@ struct json_object *nb_json_string(const char *s);
 const char *nb_json_get_string(struct json_object *o, const char *key);
 struct json_object *nb_json_get(struct json_object *o, const char *key);
 
+/* Parses r->body (r->body_len bytes, r->content_type) into r->json, owned by the request, and
+ * checks it against spec. Refuses with NB_E_INVALID, in words that say what is wrong, text
+ * that is not one JSON document, a NUL in any string or key (C strings would end there), and a
+ * document that is not an object; NB_E_MEDIA_TYPE when the body is not application/json. An
+ * empty body is the empty object. */
+int nb_body_parse(struct nb_req *r, const struct nb_field *spec);
 /* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);
