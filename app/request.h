@@ -76,6 +76,9 @@ struct nb_dialect {
     void (*render_error)(struct nb_req *r);
     const char *no_credential;  /* what an unauthenticated call is told, in the dialect's words */
     const char *bad_credential; /* ... and a call with an unknown or expired credential */
+    /* Callers outside every user group are refused (Nano), whichever log-in issued their
+     * credential; dialects without groups leave it false. */
+    bool needs_group;
 };
 
 /* The authenticated caller, resolved from whichever dialect's credential header came. */
