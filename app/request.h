@@ -115,7 +115,9 @@ struct nb_req {
     const char *content_type;
     const char *remote_addr;
     const char *request_id;
-    const char *scheme_host; /* "https://host:port", for absolute URLs */
+    /* Where clients reach us ("https://host:port", NIMBUS_PUBLIC_URL), for absolute URLs; never
+     * built from the client's Host header, which the client controls. */
+    const char *scheme_host;
     const char *credential;  /* raw token from any dialect's auth header, or NULL */
     const char *body;
     size_t body_len;
