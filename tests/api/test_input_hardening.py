@@ -64,8 +64,8 @@ def test_nano_guest_create_with_nul_in_the_name_is_refused_and_creates_nothing(s
     r = s.post("/guests/", guest_spec(name=prefix + "\u0000b"))
     rows = guest_rows_like(prefix)
     remove_guests(s, rows)
-    assert nano_message(r) == NUL_REFUSED
     assert rows == [], "a guest was created from the truncated name: %r" % rows
+    assert nano_message(r) == NUL_REFUSED
 
 
 def test_nano_guest_create_with_nul_in_a_nested_key_is_refused_and_creates_nothing(s):
@@ -73,8 +73,8 @@ def test_nano_guest_create_with_nul_in_a_nested_key_is_refused_and_creates_nothi
     r = s.post("/guests/", body)
     rows = guest_rows_like(body["name"])
     remove_guests(s, rows)
+    assert rows == [], "a guest was created with the truncated key: %r" % rows
     assert nano_message(r) == NUL_REFUSED
-    assert rows == []
 
 
 def test_nano_role_create_with_nul_in_a_menu_item_is_refused(s, scratch):
