@@ -123,10 +123,17 @@ main(int argc, char **argv)
                "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
                "  NIMBUS_SESSION_MAX_AGE seconds a Nano session may be kept alive after its\n"
                "                         log-in (default 43200)\n"
+               "  NIMBUS_PUBLIC_URL      the address clients reach the API at, for absolute URLs\n"
+               "                         (default https://127.0.0.1:$NIMBUS_HTTPS_PORT)\n"
                "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     nb_log_set_process("master");
+    if (nb_public_url() == NULL) {
+        nb_log_error(NULL, "NIMBUS_PUBLIC_URL must be an http:// or https:// URL without spaces,"
+                           " quotes or control characters");
+        return 1;
+    }
     if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
         nb_credential_cache_init() < 0)
         return 1;

@@ -46,5 +46,5 @@ static const struct nb_route ops_routes[] = {
 static const char *const ops_mounts[] = {"/healthz", "/metrics", "/_nimbus/", NULL};
 
 const struct nb_dialect nb_ops_dialect = {
-    "ops", ops_mounts, NB_ROUTES(ops_routes), ops_error, "", "",
+    "ops", ops_mounts, NB_ROUTES(ops_routes), ops_error, "", "", false,
 };

@@ -46,11 +46,24 @@ nb_perm_mask(const char *tags)
 }
 
 int
+nb_perm_need_group(struct nb_req *r)
+{
+    if (r->user.group == NULL)
+        return nb_fail(r, NB_E_FORBIDDEN, "user %s belongs to no user group", r->user.name);
+    return 0;
+}
+
+int
 nb_authorise(struct nb_req *r)
 {
     enum nb_perm p = r->route->perm;
 
-    if (p == NB_PERM_PUBLIC || p == NB_PERM_USER || r->user.is_admin)
+    if (p == NB_PERM_PUBLIC)
+        return 0;
+    /* A credential from a dialect without groups must not open one that has them. */
+    if (r->dialect->needs_group && nb_perm_need_group(r) < 0)
+        return -1;
+    if (p == NB_PERM_USER || r->user.is_admin)
         return 0;
     if (p == NB_PERM_SELF) {
         if (r->capture[0] != NULL && strcmp(r->capture[0], r->user.name) == 0)

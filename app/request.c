@@ -200,6 +200,28 @@ has_type(struct json_object *v, enum nb_type t)
     return false;
 }
 
+/* What a JSON value is, for messages about a value of the wrong kind (NULL is JSON null). */
+static const char *
+json_kind(struct json_object *o)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_null:
+        return "null";
+    case json_type_boolean:
+        return "a boolean";
+    case json_type_int:
+    case json_type_double:
+        return "a number";
+    case json_type_string:
+        return "a string";
+    case json_type_array:
+        return "an array";
+    case json_type_object:
+        return "an object";
+    }
+    return "a value";
+}
+
 /* Characters, not bytes: limits are promised in characters. */
 static size_t
 utf8_length(const char *s)
@@ -217,8 +239,13 @@ nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *sp
 {
     const struct nb_field *f;
 
-    if (!json_object_is_type(o, json_type_object))
-        return nb_fail_field(r, NB_E_INVALID, where, "Expected a JSON object.");
+    if (!json_object_is_type(o, json_type_object)) {
+        if (where == NULL)
+            return nb_fail(r, NB_E_INVALID, "The body must be a JSON object, not %s.",
+                           json_kind(o));
+        return nb_fail_field(r, NB_E_INVALID, where, "This field must be a JSON object, not %s.",
+                             json_kind(o));
+    }
     json_object_object_foreach(o, key, val) {
         for (f = spec; f->name != NULL && strcmp(f->name, key) != 0; f++)
             ;
@@ -257,8 +284,32 @@ is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-static int
-parse_body(struct nb_req *r)
+/* Whether JSON text holds a NUL, raw or as the escape \u0000 in a string or a key. json-c
+ * keeps such a string's full length, but every C string that reads it ends at the NUL (a guest
+ * named "a\u0000b" was created as "a"), and json-c cuts object keys there itself. */
+static bool
+has_nul(const char *s, size_t n)
+{
+    bool in_string = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0')
+            return true;
+        if (!in_string) {
+            in_string = s[i] == '"';
+        } else if (s[i] == '"') {
+            in_string = false;
+        } else if (s[i] == '\\' && i + 1 < n) {
+            if (s[i + 1] == 'u' && i + 6 <= n && memcmp(s + i + 2, "0000", 4) == 0)
+                return true;
+            i++; /* the escaped character cannot end the string */
+        }
+    }
+    return false;
+}
+
+int
+nb_body_parse(struct nb_req *r, const struct nb_field *spec)
 {
     struct json_tokener *tok;
     enum json_tokener_error jerr;
@@ -266,32 +317,39 @@ parse_body(struct nb_req *r)
     if (r->body_len == 0) {
         r->json = json_object_new_object();
         nb_arena_defer(r->arena, put_json, r->json);
-        return nb_body_check(r, r->json, r->route->body, NULL);
+        return nb_body_check(r, r->json, spec, NULL);
     }
     if (!is_json_type(r->content_type))
         return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
                        r->content_type != NULL ? r->content_type : "");
+    if (has_nul(r->body, r->body_len))
+        return nb_fail(r, NB_E_INVALID,
+                       "JSON parse error - strings and keys may not contain NUL (\\u0000)");
     tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
     /* RFC 8259 only: no comments, single quotes or trailing commas. */
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     r->json = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
     jerr = json_tokener_get_error(tok);
-    if (r->json != NULL)
-        nb_arena_defer(r->arena, put_json, r->json);
-    if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < r->body_len) {
+    if (jerr == json_tokener_continue) {
+        /* The text ended inside a value. A bare number or literal (123, null) ends only where
+         * the input does, so say that it did; anything still open stays an error. */
+        r->json = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+    } else if (jerr == json_tokener_success) {
         /* Only whitespace may follow the document. */
         for (size_t i = json_tokener_get_parse_end(tok); i < r->body_len; i++)
             if (r->body[i] == '\0' || strchr(" \t\r\n", r->body[i]) == NULL)
                 jerr = json_tokener_error_parse_unexpected;
     }
+    if (r->json != NULL)
+        nb_arena_defer(r->arena, put_json, r->json);
     json_tokener_free(tok);
-    if (jerr == json_tokener_continue)
+    if (jerr == json_tokener_error_parse_eof)
         return nb_fail(r, NB_E_INVALID, "JSON parse error - unexpected end of input");
-    if (jerr != json_tokener_success || r->json == NULL)
-        return nb_fail(r, NB_E_INVALID, "JSON parse error - %s",
-                       jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-                                                    : "incomplete document");
-    return nb_body_check(r, r->json, r->route->body, NULL);
+    if (jerr != json_tokener_success)
+        return nb_fail(r, NB_E_INVALID, "JSON parse error - %s", json_tokener_error_desc(jerr));
+    /* r->json is NULL here for the document "null": nb_body_check says so. */
+    return nb_body_check(r, r->json, spec, NULL);
 }
 
 /* "{1}" in a route's audit text stands for capture 1. */
@@ -354,7 +412,7 @@ nb_request_handle(struct nb_req *r)
         goto fail;
     if (nb_authorise(r) < 0)
         goto fail;
-    if (r->route->body != NULL && parse_body(r) < 0)
+    if (r->route->body != NULL && nb_body_parse(r, r->route->body) < 0)
         goto fail;
     if (r->route->audit != NULL ? run_audited(r) < 0 : r->route->handler(r) < 0)
         goto fail;

@@ -76,6 +76,9 @@ struct nb_dialect {
     void (*render_error)(struct nb_req *r);
     const char *no_credential;  /* what an unauthenticated call is told, in the dialect's words */
     const char *bad_credential; /* ... and a call with an unknown or expired credential */
+    /* Callers outside every user group are refused (Nano), whichever log-in issued their
+     * credential; dialects without groups leave it false. */
+    bool needs_group;
 };
 
 /* The authenticated caller, resolved from whichever dialect's credential header came. */
@@ -115,7 +118,9 @@ struct nb_req {
     const char *content_type;
     const char *remote_addr;
     const char *request_id;
-    const char *scheme_host; /* "https://host:port", for absolute URLs */
+    /* Where clients reach us ("https://host:port", NIMBUS_PUBLIC_URL), for absolute URLs; never
+     * built from the client's Host header, which the client controls. */
+    const char *scheme_host;
     const char *credential;  /* raw token from any dialect's auth header, or NULL */
     const char *body;
     size_t body_len;
@@ -169,6 +174,12 @@ struct json_object *nb_json_string(const char *s);
 const char *nb_json_get_string(struct json_object *o, const char *key);
 struct json_object *nb_json_get(struct json_object *o, const char *key);
 
+/* Parses r->body (r->body_len bytes, r->content_type) into r->json, owned by the request, and
+ * checks it against spec. Refuses with NB_E_INVALID, in words that say what is wrong, text
+ * that is not one JSON document, a NUL in any string or key (C strings would end there), and a
+ * document that is not an object; NB_E_MEDIA_TYPE when the body is not application/json. An
+ * empty body is the empty object. */
+int nb_body_parse(struct nb_req *r, const struct nb_field *spec);
 /* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);

@@ -24,6 +24,7 @@
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
+static const char *public_url; /* nb_public_url(), checked by the master before any fork */
 static const char *const credential_channels[] = {NB_CREDENTIAL_CHANNEL, NULL};
 
 static void
@@ -62,6 +63,34 @@ reason(int status)
     }
 }
 
+const char *
+nb_public_url(void)
+{
+    static char url[512];
+    const char *v = getenv("NIMBUS_PUBLIC_URL"), *port = getenv("NIMBUS_HTTPS_PORT"), *host;
+    int n;
+
+    if (v != NULL && v[0] != '\0')
+        n = snprintf(url, sizeof(url), "%s", v);
+    else
+        n = snprintf(url, sizeof(url), "https://127.0.0.1:%s",
+                     port != NULL && port[0] != '\0' ? port : "8443");
+    if (n < 0 || (size_t)n >= sizeof(url))
+        return NULL;
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    host = strncmp(url, "https://", 8) == 0  ? url + 8
+           : strncmp(url, "http://", 7) == 0 ? url + 7
+                                              : NULL;
+    if (host == NULL || host[0] == '\0' || host[0] == '/')
+        return NULL;
+    /* It goes into headers (WWW-Authenticate: Keystone uri="...") as well as bodies. */
+    for (const char *p = url; *p != '\0'; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("\"'<>\\", *p) != NULL)
+            return NULL;
+    return url;
+}
+
 /* Any dialect's credential header: Nano-Session, X-Auth-Token, Authorization Token/Bearer. */
 static const char *
 credential(struct nb_req *r)
@@ -93,7 +122,7 @@ read_body(struct nb_req *r, char *buf, size_t n)
 static void
 read_request(struct nb_req *r, FCGX_Request *q)
 {
-    const char *host = param(r, "HTTP_HOST"), *https = param(r, "HTTPS"), *uri;
+    const char *uri;
     const char *length = param(r, "CONTENT_LENGTH");
     long n = length != NULL ? strtol(length, NULL, 10) : 0;
 
@@ -110,9 +139,7 @@ read_request(struct nb_req *r, FCGX_Request *q)
     r->request_id = param(r, "HTTP_X_REQUEST_ID");
     if (!nb_request_id_ok(r->request_id))
         r->request_id = NULL;
-    r->scheme_host = nb_arena_printf(r->arena, "%s://%s",
-                                     https != NULL && strcmp(https, "on") == 0 ? "https" : "http",
-                                     host != NULL ? host : "localhost");
+    r->scheme_host = public_url;
     r->credential = credential(r);
     r->body_len = n > 0 ? (size_t)n : 0;
     /* Set only by nginx's image file locations, which stream the body to the upload pool:
@@ -251,6 +278,7 @@ nb_worker_run(const struct nb_pool *pool)
     nb_db_listen(credential_channels);
     nb_db_init(getenv("NIMBUS_DB"));
     nb_auth_init();
+    public_url = nb_public_url();
     a = nb_arena_new(16 * 1024);
     FCGX_InitRequest(&q, listen_fd, 0);
     while (!stopping) {

@@ -12,6 +12,11 @@ struct nb_pool {
     int nice; /* added to the workers' scheduling niceness */
 };
 
+/* The address clients reach the API at, without a trailing '/': NIMBUS_PUBLIC_URL, by default
+ * https://127.0.0.1:$NIMBUS_HTTPS_PORT (8443). Every absolute URL an answer carries starts with
+ * it, never with the client's Host header. NULL when the setting is not an http(s) URL fit for
+ * a header (no spaces, quotes or control characters). */
+const char *nb_public_url(void);
 /* Serves requests on the pool's socket until SIGTERM; the request in flight is finished first. */
 int nb_worker_run(const struct nb_pool *pool);
 /* Forks every pool's workers and supervises them: respawns the dead (with back-off), replaces

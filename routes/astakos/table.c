@@ -34,5 +34,5 @@ static const char *const astakos_mounts[] = {"/account/v1.0/", "/identity/v2.0/"
 
 const struct nb_dialect astakos_dialect = {
     "astakos", astakos_mounts, NB_ROUTES(astakos_routes), astakos_error,
-    "Access denied. No authentication token", "Invalid token",
+    "Access denied. No authentication token", "Invalid token", false,
 };

@@ -17,5 +17,5 @@ static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};
 
 const struct nb_dialect danube_dialect = {
     "danube", danube_mounts, NB_ROUTES(danube_routes), danube_error,
-    "Authentication credentials were not provided.", "Invalid token.",
+    "Authentication credentials were not provided.", "Invalid token.", false,
 };

@@ -1,5 +1,6 @@
 /* Nano sessions: log-in, session data, keep-alive and log-out. */
 #include "app/auth.h"
+#include "app/perm.h"
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
@@ -38,9 +39,7 @@ nano_session_create(struct nb_req *r)
     if (nb_auth_login(r, nb_json_get_string(r->json, "user"),
                       nb_json_get_string(r->json, "password"), INVALID_LOGIN) < 0)
         return -1;
-    if (r->user.group == NULL)
-        return nb_fail(r, NB_E_FORBIDDEN, "user %s belongs to no user group", r->user.name);
-    if (nb_auth_issue(r, "nano", &cred) < 0)
+    if (nb_perm_need_group(r) < 0 || nb_auth_issue(r, "nano", &cred) < 0)
         return -1;
     data = session_data(r, cred.token);
     if (data == NULL)

@@ -653,5 +653,5 @@ static const char *const nano_mounts[] = {"/api/v1/", NULL};
 
 const struct nb_dialect nano_dialect = {
     "nano", nano_mounts, NB_ROUTES(nano_routes), nano_error,
-    "unauthenticated request", "invalid session",
+    "unauthenticated request", "invalid session", true,
 };

@@ -43,5 +43,5 @@ static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};
 const struct nb_dialect trs_dialect = {
     "trs", trs_mounts, NB_ROUTES(trs_routes), trs_error,
     "The request you have made requires authentication.",
-    "The request you have made requires authentication.",
+    "The request you have made requires authentication.", false,
 };

@@ -19,5 +19,5 @@ static const char *const waldur_mounts[] = {
 
 const struct nb_dialect waldur_dialect = {
     "waldur", waldur_mounts, NB_ROUTES(waldur_routes), waldur_error,
-    "Authentication credentials were not provided.", "Invalid token.",
+    "Authentication credentials were not provided.", "Invalid token.", false,
 };

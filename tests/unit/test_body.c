@@ -1,4 +1,5 @@
-/* Unit tests for nb_body_check (app/request.c) and the first-error-sticks rule of nb_fail. */
+/* Unit tests for nb_body_parse and nb_body_check (app/request.c) and the first-error-sticks rule
+ * of nb_fail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,7 +168,103 @@ top_level_not_object(void **state)
     assert_int_equal(nb_body_check(r, json(r, "[1, 2]"), spec_in, "where"), -1);
     assert_int_equal(r->err.status, NB_E_INVALID);
     assert_string_equal(r->err.field, "where");
-    assert_string_equal(r->err.message, "Expected a JSON object.");
+    assert_string_equal(r->err.message, "This field must be a JSON object, not an array.");
+}
+
+/* nb_body_parse of text (as the body of an application/json request) against spec_in. */
+static int
+parse(struct nb_req *r, const char *text, size_t len)
+{
+    r->body = text;
+    r->body_len = len;
+    r->content_type = "application/json";
+    return nb_body_parse(r, spec_in);
+}
+
+static void
+expect_parse_refused(struct nb_req *r, const char *text, size_t len, const char *message)
+{
+    r->err = (struct nb_error){0}; /* several cases per test; the first error would stick */
+    assert_int_equal(parse(r, text, len), -1);
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_null(r->err.field);
+    assert_string_equal(r->err.message, message);
+}
+
+#define REFUSED(text, message) expect_parse_refused(*state, text, sizeof(text) - 1, message)
+
+static void
+parse_accepts_an_object(void **state)
+{
+    struct nb_req *r = *state;
+    static const char text[] = " {\"name\": \"a\\\\u0000b\", \"tags\": [\"\\\"\\\\\"]}\r\n";
+
+    assert_int_equal(parse(r, text, sizeof(text) - 1), 0);
+    assert_int_equal(r->err.status, NB_OK);
+    /* An escaped backslash before "u0000" is text, not a NUL. */
+    assert_string_equal(nb_json_get_string(r->json, "name"), "a\\u0000b");
+}
+
+static void
+parse_refuses_null(void **state)
+{
+    REFUSED("null", "The body must be a JSON object, not null.");
+}
+
+static void
+parse_refuses_a_number(void **state)
+{
+    REFUSED("123", "The body must be a JSON object, not a number.");
+    REFUSED(" -1.5e3 ", "The body must be a JSON object, not a number.");
+}
+
+static void
+parse_refuses_a_string_boolean_and_array(void **state)
+{
+    REFUSED("\"str\"", "The body must be a JSON object, not a string.");
+    REFUSED("true", "The body must be a JSON object, not a boolean.");
+    REFUSED("[]", "The body must be a JSON object, not an array.");
+}
+
+static void
+parse_still_reports_truncated_documents(void **state)
+{
+    REFUSED("{\"name\": \"a\"", "JSON parse error - unexpected end of input");
+    REFUSED("12e", "JSON parse error - unexpected end of input");
+    REFUSED("nul", "JSON parse error - unexpected end of input");
+}
+
+#define NUL_REFUSED "JSON parse error - strings and keys may not contain NUL (\\u0000)"
+
+static void
+parse_refuses_nul_in_a_value(void **state)
+{
+    REFUSED("{\"name\": \"a\\u0000b\"}", NUL_REFUSED);
+    REFUSED("{\"name\": \"\\u0000\"}", NUL_REFUSED);
+    REFUSED("{\"name\": \"a\\\\\\u0000\"}", NUL_REFUSED); /* \\ then \u0000 */
+}
+
+static void
+parse_refuses_nul_in_a_key(void **state)
+{
+    /* json-c would cut the key to "name" and the body would pass. */
+    REFUSED("{\"name\\u0000x\": \"a\"}", NUL_REFUSED);
+}
+
+static void
+parse_refuses_nul_in_nested_values_and_keys(void **state)
+{
+    REFUSED("{\"name\": \"a\", \"creds\": {\"username\": \"u\\u0000\", \"password\": \"p\"}}",
+            NUL_REFUSED);
+    REFUSED("{\"name\": \"a\", \"meta\": {\"k\": [{\"x\\u0000\": 1}]}}", NUL_REFUSED);
+    REFUSED("{\"name\": \"a\", \"tags\": [\"ok\", [\"\\u0000\"]]}", NUL_REFUSED);
+}
+
+static void
+parse_refuses_a_raw_nul(void **state)
+{
+    REFUSED("{\"name\": \"a\0b\"}", NUL_REFUSED);
+    REFUSED("{\"name\": \"a\"}\0", NUL_REFUSED);
 }
 
 /* A JSON string of n 'x' characters for the "note" field (default bound). */
@@ -309,6 +406,15 @@ main(void)
         T(wrong_type_array),
         T(wrong_type_object),
         T(top_level_not_object),
+        T(parse_accepts_an_object),
+        T(parse_refuses_null),
+        T(parse_refuses_a_number),
+        T(parse_refuses_a_string_boolean_and_array),
+        T(parse_still_reports_truncated_documents),
+        T(parse_refuses_nul_in_a_value),
+        T(parse_refuses_nul_in_a_key),
+        T(parse_refuses_nul_in_nested_values_and_keys),
+        T(parse_refuses_a_raw_nul),
         T(string_default_max_accepts_255),
         T(string_default_max_refuses_256),
         T(string_custom_max),
