@@ -31,10 +31,8 @@ spawn(const struct nb_pool *pool)
 {
     pid_t pid = fork();
 
-    if (pid == 0) {
-        sigprocmask(SIG_UNBLOCK, &handled, NULL);
+    if (pid == 0) /* the stop signals stay blocked until the worker has its own handlers */
         _exit(nb_worker_run(pool));
-    }
     if (pid < 0)
         nb_log_error(NULL, "fork failed: %s", strerror(errno));
     return pid;

@@ -258,17 +258,20 @@ nb_worker_run(const struct nb_pool *pool)
     errno = 0;
     if (pool->nice != 0 && nice(pool->nice) == -1 && errno != 0)
         nb_log_warn(NULL, "cannot lower the %s pool's priority: %s", pool->name, strerror(errno));
+    /* The master forked this process with its signals blocked, so a stop signal sent since
+     * is pending, not lost: until here the master's handlers (libfcgi's SIGTERM handler among
+     * them) would have swallowed it, and a worker stopped during a quick series of reloads
+     * lived on. From now on only the stop signals are blocked, and waiting unblocks them. */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
-    sigprocmask(SIG_BLOCK, &stop, &deliverable);
-    sigdelset(&deliverable, SIGTERM);
-    sigdelset(&deliverable, SIGINT);
+    sigprocmask(SIG_SETMASK, &stop, NULL);
+    sigemptyset(&deliverable);
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-    signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     /* argon2id takes 19 MiB per hash (the decoy below, every log-in). With glibc's dynamic
      * mmap threshold, the first free of such a block raises the threshold to 32 MiB, so every
