@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 import urllib3
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
@@ -281,6 +282,36 @@ def wait_for(predicate, timeout, interval=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+class SourceAddress(HTTPAdapter):
+    """Connections from another loopback address (nginx listens on 127.0.0.1; Linux routes all
+    of 127/8 to lo, so a client bound to 127.0.0.2 reaches it as a different remote_addr)."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kw)
+
+
+def session_from(address):
+    """A requests session whose connections come from address (any of 127.0.0.0/8)."""
+    s = requests.Session()
+    s.mount("https://", SourceAddress(address))
+    return s
+
+
+def healthy(timeout=30):
+    """Waits for /healthz to answer 200."""
+    def ok():
+        try:
+            return get("/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+    wait_for(ok, timeout, interval=0.1, what="/healthz 200")
 
 
 def metric(name, text=None):

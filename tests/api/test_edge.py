@@ -8,38 +8,17 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 import urllib.parse
 import uuid
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
-from conftest import (BASE_URL, STACK, STATE_DIR, children, get, master_pid, request, url,
-                      wait_for)
+from conftest import (BASE_URL, STACK, STATE_DIR, children, get, healthy, master_pid, request,
+                      session_from, wait_for)
 
 HOST, PORT = urllib.parse.urlsplit(BASE_URL).hostname, urllib.parse.urlsplit(BASE_URL).port
 HEXID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class SourceAddress(HTTPAdapter):
-    """Connections from another loopback address (nginx listens on 127.0.0.1; Linux routes all
-    of 127/8 to lo, so a client bound to 127.0.0.2 reaches it as a different remote_addr)."""
-
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kw):
-        kw["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kw)
-
-
-def session_from(address):
-    s = requests.Session()
-    s.mount("https://", SourceAddress(address))
-    return s
 
 
 def raw_tls(data, timeout=10):
@@ -75,15 +54,6 @@ def stack_function(script, env=None, timeout=90):
                         "nimbus-test", STACK], env=env or stack_env(), capture_output=True,
                        text=True, timeout=timeout)
     return p
-
-
-def healthy(timeout=30):
-    def ok():
-        try:
-            return get("/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-    wait_for(ok, timeout, interval=0.1, what="/healthz 200")
 
 
 # ------------------------------------------------------------------ /metrics: who may read it

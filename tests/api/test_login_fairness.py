@@ -8,31 +8,12 @@ import threading
 import time
 
 import requests
-from requests.adapters import HTTPAdapter
 
-from conftest import (ADMIN_PASSWORD, ADMIN_USER, LOGIN, STATE_DIR, login_ok, pool_workers, url,
-                      wait_for)
+from conftest import (ADMIN_PASSWORD, ADMIN_USER, LOGIN, STATE_DIR, login_ok, pool_workers,
+                      session_from, url, wait_for)
 
 BUSY_ADDRESSES = ["127.0.0.%d" % i for i in range(2, 18)]  # sixteen
 QUIET_ADDRESS = "127.0.0.100"
-
-
-class SourceAddress(HTTPAdapter):
-    """Connections from one loopback address (any of 127.0.0.0/8 reaches nginx on 127.0.0.1)."""
-
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kw):
-        kw["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kw)
-
-
-def client(address):
-    s = requests.Session()
-    s.mount("https://", SourceAddress(address))
-    return s
 
 
 def log_in(session, dialect="waldur"):
@@ -51,7 +32,7 @@ def test_a_quiet_client_is_never_refused_while_sixteen_addresses_log_in():
     busy_answers = []
 
     def busy(address):
-        s = client(address)
+        s = session_from(address)
         while not stop.is_set():
             started = time.monotonic()
             busy_answers.append(log_in(s).status_code)
@@ -63,7 +44,7 @@ def test_a_quiet_client_is_never_refused_while_sixteen_addresses_log_in():
         t.start()
     try:
         time.sleep(1)  # the busy ones fill the log-in pool's queue
-        quiet = client(QUIET_ADDRESS)
+        quiet = session_from(QUIET_ADDRESS)
         answers = []
         for dialect in ("nano", "waldur", "astakos", "keystone", "danube"):
             r = log_in(quiet, dialect)
@@ -84,7 +65,7 @@ def test_one_address_holds_only_a_few_places_in_the_queue():
     turn, the other six are refused with 429 at once; another address still gets its place;
     once the pool goes on, the waiting ones are served."""
     workers = pool_workers("login")
-    s = client("127.0.0.200")
+    s = session_from("127.0.0.200")
     answers = []
 
     def one(session):
@@ -94,7 +75,7 @@ def test_one_address_holds_only_a_few_places_in_the_queue():
         os.kill(pid, signal.SIGSTOP)
     try:
         threads = [threading.Thread(target=one, args=(s,)) for _ in range(8)]
-        threads.append(threading.Thread(target=one, args=(client("127.0.0.201"),)))
+        threads.append(threading.Thread(target=one, args=(session_from("127.0.0.201"),)))
         for t in threads:
             t.start()
         wait_for(lambda: len(answers) >= 6, 10, what="the refusals")
@@ -122,7 +103,7 @@ def test_a_log_in_given_up_while_queued_is_not_hashed():
     def impatient(address):
         try:
             path, body, _ = LOGIN["waldur"]
-            client(address).post(url(path), json=body(ADMIN_USER, ADMIN_PASSWORD), verify=False,
+            session_from(address).post(url(path), json=body(ADMIN_USER, ADMIN_PASSWORD), verify=False,
                                  timeout=0.3)
         except requests.exceptions.Timeout:
             pass

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from conftest import (ADMIN_PASSWORD, ADMIN_USER, DB, STACK, STATE_DIR, auth_headers, children,
-                      do_login, get, login_response, master_pid, metric, post, url,
+                      do_login, get, healthy, login_response, master_pid, metric, post, url,
                       wait_for)
 
 
@@ -46,21 +46,12 @@ def pool(timeout=30):
                     what="%d workers under master %d (have %s)" % (n, master, children(master)))
 
 
-def healthy(timeout=15):
-    def ok():
-        try:
-            return get("/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-    wait_for(ok, timeout, interval=0.1, what="/healthz 200")
-
-
 @pytest.fixture(autouse=True)
 def stack_back_to_normal():
-    healthy()
+    healthy(15)
     pool()
     yield
-    healthy()
+    healthy(15)
     pool()
 
 
