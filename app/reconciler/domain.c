@@ -9,8 +9,8 @@
 #include <strings.h>
 
 #include "app/nwfilter.h"
-#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/xpath.h"
 #include "app/xml.h"
 #include "db/db.h"
@@ -181,9 +181,8 @@ nb_domain_definition(struct nb_req *r, const struct nb_op *op, const char *type,
         "  <on_crash>destroy</on_crash>\n"
         "  <devices>\n",
         nb_xml_escape(r->arena, type), id, id, nb_xml_escape(r->arena, g->name),
-        (long long)(g->memory / 1024),
-        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority),
-        op->boot_media ? "<boot dev='cdrom'/>" : "");
+        (long long)(g->memory / 1024), (long long)(g->memory / 1024), g->cores,
+        cpu_shares(g->cpu_priority), op->boot_media ? "<boot dev='cdrom'/>" : "");
     write_disks(f, r, g, paths);
     write_cdrom(f, r, g, op->media);
     write_interface(f, r, op, network);

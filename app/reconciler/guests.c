@@ -53,7 +53,8 @@ cpu_percent(const struct nb_cell *c, const struct nb_cpu_sample *now, unsigned v
 static const char *
 media_file(struct nb_req *r, xmlXPathContextPtr x)
 {
-    const char *src = nb_xpath_string(r, x, NULL, "/domain/devices/disk[@device='cdrom']/source/@file");
+    const char *src =
+        nb_xpath_string(r, x, NULL, "/domain/devices/disk[@device='cdrom']/source/@file");
     const char *slash = src != NULL ? strrchr(src, '/') : NULL;
 
     return slash != NULL ? slash + 1 : src != NULL ? src : "";
@@ -93,8 +94,7 @@ observe_disks(struct nb_req *r, virDomainPtr dom, xmlXPathContextPtr x, bool run
 }
 
 static void
-observe_interfaces(struct nb_req *r, virDomainPtr dom, xmlXPathContextPtr x,
-                   struct json_object *o)
+observe_interfaces(struct nb_req *r, virDomainPtr dom, xmlXPathContextPtr x, struct json_object *o)
 {
     unsigned long long rx = 0, tx = 0;
     xmlNodePtr *nics;

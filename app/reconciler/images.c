@@ -133,10 +133,9 @@ upload(struct nb_req *r, struct nb_op *op, virStoragePoolPtr pool, const char *n
         return NULL;
     }
     c.total = (unsigned long long)st.st_size;
-    vol = nb_own_volume(r, virStorageVolCreateXML(
-                               pool,
-                               nb_volume_xml(r, name, (unsigned long long)st.st_size, "raw"),
-                               0));
+    vol = nb_own_volume(
+        r, virStorageVolCreateXML(
+               pool, nb_volume_xml(r, name, (unsigned long long)st.st_size, "raw"), 0));
     if (vol == NULL) {
         nb_vir_fail(r);
         return NULL;
@@ -186,10 +185,8 @@ nb_volume_from_image(struct nb_req *r, struct nb_op *op, const char *path)
     if (drop_volume(r, op->cell->conn, name) < 0)
         return -1;
     nb_op_progress(r, op, 65);
-    if (nb_own_volume(r, virStorageVolCreateXMLFrom(
-                             pool,
-                             nb_volume_xml(r, name, size, "qcow2"),
-                             vol, 0)) == NULL)
+    if (nb_own_volume(r, virStorageVolCreateXMLFrom(pool, nb_volume_xml(r, name, size, "qcow2"),
+                                                    vol, 0)) == NULL)
         return nb_vir_fail(r);
     if (virStorageVolDelete(vol, 0) < 0)
         return nb_vir_fail(r);

@@ -3,11 +3,14 @@
  * (domain.c); the host's answer is observed back into guests.media_attached/media_source. */
 #include <string.h>
 
-#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/xpath.h"
 #include "app/xml.h"
 #include "db/db.h"
+
+/* The domain's CD-ROM drives that have a target to address them by. */
+#define CDROM_DRIVES "/domain/devices/disk[@device='cdrom'][target/@dev]"
 
 const char *
 nb_media_drive_xml(struct nb_req *r, const char *domain_xml, const char *source,
@@ -19,22 +22,21 @@ nb_media_drive_xml(struct nb_req *r, const char *domain_xml, const char *source,
 
     if (x == NULL)
         return NULL;
-    if (nb_xpath_nodes(r, x, NULL, "/domain/devices/disk[@device='cdrom'][target/@dev]",
-                       &drives) == 0) {
+    if (nb_xpath_nodes(r, x, NULL, CDROM_DRIVES, &drives) == 0) {
         nb_fail(r, NB_E_CONFLICT, "guest %s has no CD-ROM drive; it gets one when it is redefined",
                 guest_name);
         return NULL;
     }
     dev = nb_xpath_string(r, x, drives[0], "target/@dev");
     bus = nb_xpath_string(r, x, drives[0], "target/@bus");
-    return nb_arena_printf(
-        r->arena,
-        "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>%s"
-        "<target dev='%s' bus='%s'/><readonly/></disk>",
-        source != NULL ? nb_arena_printf(r->arena, "<source file='%s'/>",
-                                         nb_xml_escape(r->arena, source))
-                       : "",
-        nb_xml_escape(r->arena, dev), nb_xml_escape(r->arena, bus != NULL ? bus : "ide"));
+    return nb_arena_printf(r->arena,
+                           "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>%s"
+                           "<target dev='%s' bus='%s'/><readonly/></disk>",
+                           source != NULL ? nb_arena_printf(r->arena, "<source file='%s'/>",
+                                                            nb_xml_escape(r->arena, source))
+                                          : "",
+                           nb_xml_escape(r->arena, dev),
+                           nb_xml_escape(r->arena, bus != NULL ? bus : "ide"));
 }
 
 static int

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
 #include "app/reconciler/xpath.h"
 #include "db/db.h"
 #include "db/migrations.h"
@@ -180,8 +180,7 @@ volumes_move(struct nb_req *r, struct nb_op *op, const struct target *t, bool co
 }
 
 const char *
-nb_migrate_domain_xml(struct nb_req *r, const char *domain_xml, const struct nb_disk_move *m,
-                      int n)
+nb_migrate_domain_xml(struct nb_req *r, const char *domain_xml, const struct nb_disk_move *m, int n)
 {
     xmlXPathContextPtr x = nb_xpath_open(r, domain_xml);
     xmlNodePtr *sources;

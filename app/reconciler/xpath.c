@@ -88,15 +88,12 @@ nb_xpath_nodes(struct nb_req *r, xmlXPathContextPtr x, xmlNodePtr at, const char
                xmlNodePtr **nodes)
 {
     xmlXPathObjectPtr o = x != NULL ? eval(x, at, expr) : NULL;
-    int n = o != NULL && o->type == XPATH_NODESET && o->nodesetval != NULL
-                ? o->nodesetval->nodeNr
-                : 0;
+    int n =
+        o != NULL && o->type == XPATH_NODESET && o->nodesetval != NULL ? o->nodesetval->nodeNr : 0;
 
-    *nodes = NULL;
-    if (n > 0) {
-        *nodes = nb_arena_alloc(r->arena, sizeof(**nodes) * (size_t)n);
-        memcpy(*nodes, o->nodesetval->nodeTab, sizeof(**nodes) * (size_t)n);
-    }
+    *nodes = n > 0 ? nb_arena_alloc(r->arena, (size_t)n * sizeof(xmlNodePtr)) : NULL;
+    for (int i = 0; i < n; i++)
+        (*nodes)[i] = o->nodesetval->nodeTab[i];
     xmlXPathFreeObject(o);
     return n;
 }

@@ -100,7 +100,7 @@ params_are_strings_or_empty(void **state)
                                    "\"o\":{\"image\":\"x\"},\"z\":null}");
     assert_string_equal(nb_op_param(&op, "image"), "abc");
     assert_string_equal(nb_op_param(&op, "name"), "");
-    assert_string_equal(nb_op_param(&op, "n"), "");       /* not a string */
+    assert_string_equal(nb_op_param(&op, "n"), ""); /* not a string */
     assert_string_equal(nb_op_param(&op, "b"), "");
     assert_string_equal(nb_op_param(&op, "o"), "");
     assert_string_equal(nb_op_param(&op, "z"), "");
@@ -195,8 +195,8 @@ domain_definition_escapes_every_value(void **state)
     op.g.tablet = NASTY;
     op.g.bus = NASTY;
     op.media = "/m/" NASTY;
-    x = parse(nb_domain_definition(&req, &op, "kvm", (const char *const[]){"/p/" NASTY, "/q"},
-                                   true));
+    x = parse(
+        nb_domain_definition(&req, &op, "kvm", (const char *const[]){"/p/" NASTY, "/q"}, true));
     assert_string_equal(get(x, "/domain/title"),
                         NASTY_READ "</title><devices><disk/></devices><title>");
     assert_string_equal(get(x, "count(/domain/devices)"), "1");

@@ -268,8 +268,8 @@ escaped_values_read_back_unchanged(void **state)
     *w = '\0';
     for (int q = 0; q < 2; q++) {
         const char *e = nb_xml_escape(req.arena, in);
-        const char *doc = nb_arena_printf(req.arena, q ? "<a v=\"%s\">%s</a>" : "<a v='%s'>%s</a>",
-                                          e, e);
+        const char *doc =
+            nb_arena_printf(req.arena, q ? "<a v=\"%s\">%s</a>" : "<a v='%s'>%s</a>", e, e);
         xmlXPathContextPtr x = nb_xpath_open(&req, doc);
 
         assert_non_null(x);
@@ -279,8 +279,7 @@ escaped_values_read_back_unchanged(void **state)
     /* High bytes: valid UTF-8 is kept, anything else replaced, the document still parses. */
     {
         const char *e = nb_xml_escape(req.arena, "\xC3\xA9\xFF\xED\xA0\x80\xF0\x9F\x98\x80\x80");
-        xmlXPathContextPtr x =
-            nb_xpath_open(&req, nb_arena_printf(req.arena, "<a v='%s'/>", e));
+        xmlXPathContextPtr x = nb_xpath_open(&req, nb_arena_printf(req.arena, "<a v='%s'/>", e));
 
         assert_non_null(x);
         assert_string_equal(nb_xpath_string(&req, x, NULL, "/a/@v"),

@@ -79,7 +79,10 @@ other_control_characters_are_replaced(void **state)
         in[0] = (char)c;
         assert_string_equal(esc(in), "\xEF\xBF\xBD");
     }
-    assert_string_equal(esc("a\x01\x1f" "b"), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+    assert_string_equal(esc("a\x01\x1f"
+                            "b"),
+                        "a\xEF\xBF\xBD\xEF\xBF\xBD"
+                        "b");
 }
 
 static void
@@ -98,16 +101,22 @@ static void
 what_xml_cannot_carry_is_replaced(void **state)
 {
     (void)state;
-    assert_string_equal(esc("a\xFF" "b"), "a\xEF\xBF\xBD" "b");           /* never a lead byte */
-    assert_string_equal(esc("a\x80" "b"), "a\xEF\xBF\xBD" "b");           /* stray continuation */
-    assert_string_equal(esc("a\xC3"), "a\xEF\xBF\xBD");                   /* truncated at the end */
+    assert_string_equal(esc("a\xFF"
+                            "b"),
+                        "a\xEF\xBF\xBD"
+                        "b"); /* never a lead byte */
+    assert_string_equal(esc("a\x80"
+                            "b"),
+                        "a\xEF\xBF\xBD"
+                        "b");                           /* stray continuation */
+    assert_string_equal(esc("a\xC3"), "a\xEF\xBF\xBD"); /* truncated at the end */
     assert_string_equal(esc("\xE2\x82<"), "\xEF\xBF\xBD\xEF\xBF\xBD&lt;"); /* truncated */
-    assert_string_equal(esc("\xC0\xBC"), "\xEF\xBF\xBD\xEF\xBF\xBD");     /* overlong '<' */
+    assert_string_equal(esc("\xC0\xBC"), "\xEF\xBF\xBD\xEF\xBF\xBD");      /* overlong '<' */
     assert_string_equal(esc("\xF4\x90\x80\x80"),
                         "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* past U+10FFFF */
-    assert_string_equal(esc("\xED\xA0\x80"), "\xEF\xBF\xBD");              /* a surrogate */
-    assert_string_equal(esc("\xEF\xBF\xBE"), "\xEF\xBF\xBD");              /* U+FFFE */
-    assert_string_equal(esc("\xEF\xBF\xBF"), "\xEF\xBF\xBD");              /* U+FFFF */
+    assert_string_equal(esc("\xED\xA0\x80"), "\xEF\xBF\xBD");                /* a surrogate */
+    assert_string_equal(esc("\xEF\xBF\xBE"), "\xEF\xBF\xBD");                /* U+FFFE */
+    assert_string_equal(esc("\xEF\xBF\xBF"), "\xEF\xBF\xBD");                /* U+FFFF */
 }
 
 /* The worst case grows six times: the output buffer is big enough. */
