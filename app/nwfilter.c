@@ -1,5 +1,6 @@
 /* Security policy as a libvirt nwfilter: the pure XML writer, shared with the unit tests. */
 #include "app/nwfilter.h"
+#include "app/xml.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ action_of(const char *a)
 
 /* One rule's match element: <tcp dstportstart='22' srcipaddr='10.0.0.1'/> and the like. */
 static void
-write_match(FILE *f, struct json_object *rule)
+write_match(FILE *f, struct nb_arena *a, struct json_object *rule)
 {
     const char *protocol = field(rule, "protocol"), *from = field(rule, "from_address");
     struct json_object *port = NULL;
@@ -63,13 +64,13 @@ write_match(FILE *f, struct json_object *rule)
         json_object_get_int64(port) > 0)
         (void)fprintf(f, " dstportstart='%lld'", (long long)json_object_get_int64(port));
     if (from[0] != '\0' && plain(from))
-        (void)fprintf(f, " srcipaddr='%s'", from);
+        (void)fprintf(f, " srcipaddr='%s'", nb_xml_escape(a, from));
     (void)fprintf(f, "/>");
 }
 
 const char *
-nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *default_action,
-                struct json_object *rules)
+nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *uuid,
+                const char *default_action, struct json_object *rules)
 {
     char *xml = NULL, *copy;
     size_t len = 0, n = rules != NULL && json_object_is_type(rules, json_type_array)
@@ -79,18 +80,21 @@ nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *default_ac
 
     if (f == NULL)
         abort(); /* out of memory, as the arena does */
+    (void)fprintf(f, "<filter name='%s' chain='root'>\n",
+                  nb_xml_escape(a, nb_nwfilter_name(a, guest_id)));
+    if (uuid != NULL)
+        (void)fprintf(f, "  <uuid>%s</uuid>\n", nb_xml_escape(a, uuid));
     (void)fprintf(f,
-                  "<filter name='nimbus-%s' chain='root'>\n"
                   "  <rule action='accept' direction='in' priority='%d'>"
                   "<all state='ESTABLISHED,RELATED'/></rule>\n"
                   "  <rule action='accept' direction='out' priority='%d'><all/></rule>\n",
-                  guest_id, PRIORITY_STATE, PRIORITY_STATE);
+                  PRIORITY_STATE, PRIORITY_STATE);
     for (size_t i = 0; i < n && i < (size_t)(PRIORITY_DEFAULT - PRIORITY_RULES); i++) {
         struct json_object *rule = json_object_array_get_idx(rules, i);
 
         (void)fprintf(f, "  <rule action='%s' direction='in' priority='%d'>",
                       action_of(field(rule, "action")), PRIORITY_RULES + (int)i);
-        write_match(f, rule);
+        write_match(f, a, rule);
         (void)fprintf(f, "</rule>\n");
     }
     (void)fprintf(f,

@@ -18,8 +18,9 @@ bool nb_nwfilter_needed(const char *default_action, struct json_object *rules);
  * traffic pass; then each rule in order (inbound; tcp/udp match to_port as dstportstart, icmp
  * and all match the protocol; from_address becomes srcipaddr); last the default action for
  * every other inbound packet. Rules are trusted to be checked already (the API did); an
- * unknown protocol matches all. */
-const char *nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *default_action,
-                            struct json_object *rules);
+ * unknown protocol matches all. uuid is the existing filter's (libvirt redefines a filter only
+ * under the uuid it has), NULL for a new one. Every value is escaped (nb_xml_escape). */
+const char *nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *uuid,
+                            const char *default_action, struct json_object *rules);
 
 #endif

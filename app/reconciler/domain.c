@@ -10,6 +10,9 @@
 
 #include "app/nwfilter.h"
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
+#include "app/reconciler/xpath.h"
+#include "app/xml.h"
 #include "db/db.h"
 
 /* The domain type this host runs: the test driver's own, kvm when the host offers it. */
@@ -18,13 +21,20 @@ domain_type(struct nb_req *r, virConnectPtr conn)
 {
     const char *t = virConnectGetType(conn);
     const char *caps;
+    xmlXPathContextPtr x;
     char *lower;
 
     if (t == NULL)
         return NULL;
     if (strcasecmp(t, "QEMU") == 0) {
         caps = nb_own_malloc(r, virConnectGetCapabilities(conn));
-        return caps != NULL && strstr(caps, "<domain type='kvm'") != NULL ? "kvm" : "qemu";
+        if (caps == NULL || (x = nb_xpath_open(r, caps)) == NULL) {
+            r->err.status = NB_OK; /* capabilities that cannot be read: plain emulation */
+            return "qemu";
+        }
+        return nb_xpath_string(r, x, NULL, "/capabilities/guest/arch/domain[@type='kvm']") != NULL
+                   ? "kvm"
+                   : "qemu";
     }
     lower = nb_arena_strdup(r->arena, t);
     for (char *p = lower; *p != '\0'; p++)
@@ -62,9 +72,10 @@ cpu_shares(const char *priority)
 }
 
 static void
-write_disks(FILE *f, const struct nb_guest_spec *g, const char *const *paths)
+write_disks(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, const char *const *paths)
 {
     const char *prefix = strcmp(g->bus, "ide") == 0 ? "hd" : "sd";
+    const char *bus = nb_xml_escape(r->arena, g->bus);
 
     if (strcmp(g->bus, "scsi") == 0)
         out(f, "    <controller type='scsi' index='0' model='virtio-scsi'/>\n");
@@ -74,7 +85,7 @@ write_disks(FILE *f, const struct nb_guest_spec *g, const char *const *paths)
             "      <driver name='qemu' type='qcow2'/>\n"
             "      <source file='%s'/>\n"
             "      <target dev='%s%c' bus='%s'/>\n",
-            paths[n], prefix, 'a' + n, g->bus);
+            nb_xml_escape(r->arena, paths[n]), prefix, 'a' + n, bus);
         if (g->qos_read_speed || g->qos_write_speed || g->qos_read_iops || g->qos_write_iops) {
             out(f, "      <iotune>\n");
             if (g->qos_read_speed)
@@ -104,9 +115,9 @@ write_cdrom(FILE *f, struct nb_req *r, const struct nb_guest_spec *g, const char
 
     out(f, "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n");
     if (media != NULL)
-        out(f, "      <source file='%s'/>\n", nb_xml_escape(r, media));
+        out(f, "      <source file='%s'/>\n", nb_xml_escape(r->arena, media));
     out(f, "      <target dev='%s%c' bus='%s'/>\n      <readonly/>\n    </disk>\n", prefix,
-        'a' + g->ndisks, g->bus);
+        'a' + g->ndisks, nb_xml_escape(r->arena, g->bus));
 }
 
 /* libvirt's bandwidth is in KiB/s; a non-zero limit never rounds down to "unlimited". */
@@ -123,10 +134,10 @@ write_interface(FILE *f, struct nb_req *r, const struct nb_op *op, bool network)
 
     out(f, "    <interface type='%s'>\n", network ? "network" : "user");
     if (g->mac[0] != '\0')
-        out(f, "      <mac address='%s'/>\n", nb_xml_escape(r, g->mac));
+        out(f, "      <mac address='%s'/>\n", nb_xml_escape(r->arena, g->mac));
     if (network)
         out(f, "      <source network='default'/>\n");
-    out(f, "      <model type='%s'/>\n", g->nic);
+    out(f, "      <model type='%s'/>\n", nb_xml_escape(r->arena, g->nic));
     /* Only virtual networks (and bridges) carry bandwidth limits. */
     if (network && (g->qos_receive_speed || g->qos_send_speed)) {
         out(f, "      <bandwidth>\n");
@@ -137,16 +148,17 @@ write_interface(FILE *f, struct nb_req *r, const struct nb_op *op, bool network)
         out(f, "      </bandwidth>\n");
     }
     if (nb_nwfilter_needed(g->policy_default, g->policy_rules))
-        out(f, "      <filterref filter='%s'/>\n", nb_nwfilter_name(r->arena, op->guest_id));
+        out(f, "      <filterref filter='%s'/>\n",
+            nb_xml_escape(r->arena, nb_nwfilter_name(r->arena, op->guest_id)));
     out(f, "    </interface>\n");
 }
 
-/* The whole domain definition of the guest; paths[n] is the volume of disk n. */
-static const char *
-domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const char *const *paths,
-           bool network)
+const char *
+nb_domain_definition(struct nb_req *r, const struct nb_op *op, const char *type,
+                     const char *const *paths, bool network)
 {
     const struct nb_guest_spec *g = &op->g;
+    const char *id = nb_xml_escape(r->arena, op->guest_id);
     char *xml = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&xml, &len);
@@ -168,24 +180,25 @@ domain_xml(struct nb_req *r, const struct nb_op *op, const char *type, const cha
         "  <on_reboot>restart</on_reboot>\n"
         "  <on_crash>destroy</on_crash>\n"
         "  <devices>\n",
-        type, op->guest_id, op->guest_id, nb_xml_escape(r, g->name), (long long)(g->memory / 1024),
-        (long long)(g->memory / 1024), g->cores, cpu_shares(g->cpu_priority),
-        op->boot_media ? "<boot dev='cdrom'/>" : "");
-    write_disks(f, g, paths);
+        nb_xml_escape(r->arena, type), id, id, nb_xml_escape(r->arena, g->name),
+        (long long)(g->memory / 1024), (long long)(g->memory / 1024), g->cores,
+        cpu_shares(g->cpu_priority), op->boot_media ? "<boot dev='cdrom'/>" : "");
+    write_disks(f, r, g, paths);
     write_cdrom(f, r, g, op->media);
     write_interface(f, r, op, network);
     /* The guest agent's channel (administrator passwords); the test driver has no agent. */
     if (strcmp(type, "test") != 0)
         out(f, "    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
                "</channel>\n");
-    out(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'", g->control);
+    out(f, "    <graphics type='%s' autoport='yes' listen='127.0.0.1'",
+        nb_xml_escape(r->arena, g->control));
     if (g->monitor_secret[0] != '\0')
-        out(f, " passwd='%s'", nb_xml_escape(r, g->monitor_secret));
-    out(f, "/>\n    <video><model type='%s'/></video>\n", g->video);
+        out(f, " passwd='%s'", nb_xml_escape(r->arena, g->monitor_secret));
+    out(f, "/>\n    <video><model type='%s'/></video>\n", nb_xml_escape(r->arena, g->video));
     if (g->usb[0] != '\0')
-        out(f, "    <controller type='usb' model='%s'/>\n", g->usb);
+        out(f, "    <controller type='usb' model='%s'/>\n", nb_xml_escape(r->arena, g->usb));
     if (g->tablet[0] != '\0')
-        out(f, "    <input type='tablet' bus='%s'/>\n", g->tablet);
+        out(f, "    <input type='tablet' bus='%s'/>\n", nb_xml_escape(r->arena, g->tablet));
     out(f, "  </devices>\n</domain>\n");
     if (ferror(f) || fclose(f) != 0)
         abort(); /* out of memory */
@@ -237,7 +250,7 @@ define(struct nb_req *r, struct nb_op *op, const char *const *paths)
     if (filtered && nb_nwfilter_apply(r, op) < 0)
         return -1;
     dom = nb_own_domain(
-        r, virDomainDefineXML(op->cell->conn, domain_xml(r, op, type, paths, network)));
+        r, virDomainDefineXML(op->cell->conn, nb_domain_definition(r, op, type, paths, network)));
     if (dom == NULL || virDomainSetAutostart(dom, op->g.auto_start) < 0)
         return nb_vir_fail(r);
     op->dom = dom;

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/log.h"
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/xpath.h"
 #include "db/db.h"
 
 #define DOMAIN_PREFIX "nimbus-"
@@ -47,65 +49,41 @@ cpu_percent(const struct nb_cell *c, const struct nb_cpu_sample *now, unsigned v
     return pct > 100 ? 100 : pct;
 }
 
-static bool
-is_cdrom(const char *disk, const char *end)
-{
-    const char *c = strstr(disk, "device='cdrom'");
-
-    return c != NULL && c < end;
-}
-
 /* The file name (no directory) in the domain's CD-ROM drive, "" when it is empty. */
 static const char *
-media_file(struct nb_req *r, const char *xml)
+media_file(struct nb_req *r, xmlXPathContextPtr x)
 {
-    for (const char *p = xml; (p = strstr(p, "<disk ")) != NULL;) {
-        const char *end = strstr(p, "</disk>"), *cur = p, *src, *slash;
+    const char *src =
+        nb_xpath_string(r, x, NULL, "/domain/devices/disk[@device='cdrom']/source/@file");
+    const char *slash = src != NULL ? strrchr(src, '/') : NULL;
 
-        if (end == NULL)
-            break;
-        if (is_cdrom(p, end) && (src = nb_xml_attr(r, &cur, "source", "file")) != NULL &&
-            cur <= end)
-            return (slash = strrchr(src, '/')) != NULL ? slash + 1 : src;
-        p = end;
-    }
-    return "";
+    return slash != NULL ? slash + 1 : src != NULL ? src : "";
 }
 
 /* Disk figures from the domain's disks: free volume space always, I/O counters when running. */
 static void
-observe_disks(struct nb_req *r, virDomainPtr dom, const char *xml, bool running,
+observe_disks(struct nb_req *r, virDomainPtr dom, xmlXPathContextPtr x, bool running,
               struct json_object *o)
 {
     unsigned long long avail = 0, rd = 0, wr = 0;
     bool have_space = false;
+    xmlNodePtr *disks;
+    int n = nb_xpath_nodes(r, x, NULL, "/domain/devices/disk[not(@device='cdrom')]", &disks);
 
-    for (const char *p = xml; (p = strstr(p, "<disk ")) != NULL;) {
-        const char *end = strstr(p, "</disk>"), *cur = p;
-        const char *src = nb_xml_attr(r, &cur, "source", "file");
-        const char *dev;
+    for (int i = 0; i < n; i++) {
+        const char *src = nb_xpath_string(r, x, disks[i], "source/@file");
+        const char *dev = nb_xpath_string(r, x, disks[i], "target/@dev");
         unsigned long long free_bytes;
         virDomainBlockStatsStruct st;
 
-        if (end == NULL)
-            break;
-        if (is_cdrom(p, end)) {
-            p = end;
-            continue;
-        }
-        if (src != NULL && cur <= end &&
-            nb_volume_free(virDomainGetConnect(dom), src, &free_bytes)) {
+        if (src != NULL && nb_volume_free(virDomainGetConnect(dom), src, &free_bytes)) {
             avail += free_bytes;
             have_space = true;
         }
-        cur = p;
-        dev = nb_xml_attr(r, &cur, "target", "dev");
-        if (running && dev != NULL && cur <= end &&
-            virDomainBlockStats(dom, dev, &st, sizeof(st)) == 0) {
+        if (running && dev != NULL && virDomainBlockStats(dom, dev, &st, sizeof(st)) == 0) {
             rd += st.rd_bytes > 0 ? (unsigned long long)st.rd_bytes : 0;
             wr += st.wr_bytes > 0 ? (unsigned long long)st.wr_bytes : 0;
         }
-        p = end;
     }
     if (have_space)
         add_int(o, "disk", (long long)avail);
@@ -116,15 +94,17 @@ observe_disks(struct nb_req *r, virDomainPtr dom, const char *xml, bool running,
 }
 
 static void
-observe_interfaces(struct nb_req *r, virDomainPtr dom, const char *xml, struct json_object *o)
+observe_interfaces(struct nb_req *r, virDomainPtr dom, xmlXPathContextPtr x, struct json_object *o)
 {
     unsigned long long rx = 0, tx = 0;
-    const char *mac;
+    xmlNodePtr *nics;
+    int n = nb_xpath_nodes(r, x, NULL, "/domain/devices/interface", &nics);
 
-    for (const char *p = xml; (mac = nb_xml_attr(r, &p, "mac", "address")) != NULL;) {
+    for (int i = 0; i < n; i++) {
+        const char *mac = nb_xpath_string(r, x, nics[i], "mac/@address");
         virDomainInterfaceStatsStruct st;
 
-        if (virDomainInterfaceStats(dom, mac, &st, sizeof(st)) == 0) {
+        if (mac != NULL && virDomainInterfaceStats(dom, mac, &st, sizeof(st)) == 0) {
             rx += st.rx_bytes > 0 ? (unsigned long long)st.rx_bytes : 0;
             tx += st.tx_bytes > 0 ? (unsigned long long)st.tx_bytes : 0;
         }
@@ -152,13 +132,11 @@ memory_free(virDomainPtr dom, const virDomainInfo *info)
 
 /* "host:port" of the running domain's console; "" when it has none yet. */
 static const char *
-display(struct nb_req *r, const struct nb_cell *c, const char *xml)
+display(struct nb_req *r, const struct nb_cell *c, xmlXPathContextPtr x)
 {
-    const char *p = xml, *port = nb_xml_attr(r, &p, "graphics", "port");
-    const char *listen;
+    const char *port = nb_xpath_string(r, x, NULL, "/domain/devices/graphics[1]/@port");
+    const char *listen = nb_xpath_string(r, x, NULL, "/domain/devices/graphics[1]/@listen");
 
-    p = xml;
-    listen = nb_xml_attr(r, &p, "graphics", "listen");
     if (port == NULL || atoi(port) <= 0)
         return "";
     if (listen == NULL || listen[0] == '\0' || strcmp(listen, "0.0.0.0") == 0)
@@ -173,6 +151,7 @@ observe(struct nb_req *r, struct nb_cell *c, virDomainPtr dom, struct nb_cpu_sam
     const char *name = virDomainGetName(dom), *xml;
     char uuid[VIR_UUID_STRING_BUFLEN];
     virDomainInfo info;
+    xmlXPathContextPtr x;
     struct json_object *o;
     bool running;
 
@@ -181,20 +160,25 @@ observe(struct nb_req *r, struct nb_cell *c, virDomainPtr dom, struct nb_cpu_sam
         virDomainGetInfo(dom, &info) < 0 ||
         (xml = nb_own_malloc(r, virDomainGetXMLDesc(dom, 0))) == NULL)
         return NULL;
+    if ((x = nb_xpath_open(r, xml)) == NULL) {
+        /* Read as empty (no console, media or disk figures): the guest is still seen. */
+        nb_log_warn(NULL, "domain %s: %s", name, r->err.message);
+        r->err.status = NB_OK;
+    }
     running = virDomainIsActive(dom) == 1;
     sample->cpu_ns = info.cpuTime;
     sample->at_ns = now_ns();
     o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_string(uuid));
     json_object_object_add(o, "running", json_object_new_boolean(running));
-    json_object_object_add(o, "display", json_object_new_string(running ? display(r, c, xml) : ""));
+    json_object_object_add(o, "display", json_object_new_string(running ? display(r, c, x) : ""));
     json_object_object_add(
         o, "cpu", json_object_new_double(running ? cpu_percent(c, sample, info.nrVirtCpu) : 0));
     add_int(o, "memory", (long long)(running ? memory_free(dom, &info) : info.maxMem * 1024));
-    json_object_object_add(o, "media", json_object_new_string(media_file(r, xml)));
-    observe_disks(r, dom, xml, running, o);
+    json_object_object_add(o, "media", json_object_new_string(media_file(r, x)));
+    observe_disks(r, dom, x, running, o);
     if (running)
-        observe_interfaces(r, dom, xml, o);
+        observe_interfaces(r, dom, x, o);
     return o;
 }
 

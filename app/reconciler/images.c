@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/xpath.h"
 #include "db/db.h"
 #include "db/images.h"
 
@@ -132,14 +133,9 @@ upload(struct nb_req *r, struct nb_op *op, virStoragePoolPtr pool, const char *n
         return NULL;
     }
     c.total = (unsigned long long)st.st_size;
-    vol = nb_own_volume(r, virStorageVolCreateXML(
-                               pool,
-                               nb_arena_printf(r->arena,
-                                               "<volume><name>%s</name>"
-                                               "<capacity unit='bytes'>%lld</capacity>"
-                                               "<target><format type='raw'/></target></volume>",
-                                               nb_xml_escape(r, name), (long long)st.st_size),
-                               0));
+    vol = nb_own_volume(
+        r, virStorageVolCreateXML(
+               pool, nb_volume_xml(r, name, (unsigned long long)st.st_size, "raw"), 0));
     if (vol == NULL) {
         nb_vir_fail(r);
         return NULL;
@@ -171,6 +167,7 @@ nb_volume_from_image(struct nb_req *r, struct nb_op *op, const char *path)
     virStorageVolPtr vol;
     virStorageVolInfo info;
     const char *xml;
+    xmlXPathContextPtr x;
     unsigned long long size;
 
     if (pool == NULL || drop_volume(r, op->cell->conn, staging) < 0 ||
@@ -179,21 +176,17 @@ nb_volume_from_image(struct nb_req *r, struct nb_op *op, const char *path)
     if ((xml = nb_own_malloc(r, virStorageVolGetXMLDesc(vol, 0))) == NULL ||
         virStorageVolGetInfo(vol, &info) < 0)
         return nb_vir_fail(r);
-    if (strstr(xml, "<format type='qcow2'/>") == NULL)
+    if ((x = nb_xpath_open(r, xml)) == NULL)
+        return -1;
+    if (nb_xpath_string(r, x, NULL, "/volume/target/format[@type='qcow2']") == NULL)
         return nb_fail(r, NB_E_CONFLICT, "the host does not see the uploaded image as qcow2");
     size = info.capacity > (unsigned long long)op->g.disks[0] ? info.capacity
                                                                 : (unsigned long long)op->g.disks[0];
     if (drop_volume(r, op->cell->conn, name) < 0)
         return -1;
     nb_op_progress(r, op, 65);
-    if (nb_own_volume(r, virStorageVolCreateXMLFrom(
-                             pool,
-                             nb_arena_printf(r->arena,
-                                             "<volume><name>%s</name>"
-                                             "<capacity unit='bytes'>%llu</capacity>"
-                                             "<target><format type='qcow2'/></target></volume>",
-                                             nb_xml_escape(r, name), size),
-                             vol, 0)) == NULL)
+    if (nb_own_volume(r, virStorageVolCreateXMLFrom(pool, nb_volume_xml(r, name, size, "qcow2"),
+                                                    vol, 0)) == NULL)
         return nb_vir_fail(r);
     if (virStorageVolDelete(vol, 0) < 0)
         return nb_vir_fail(r);

@@ -1,6 +1,7 @@
 /* nimbus-reconciler's main loop: lease cells, observe them and their guests, run operations,
  * sleep until the period ends or the database notifies a change; on SIGTERM give the leases
  * back and exit. */
+#include <libxml/parser.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     virSetErrorFunc(NULL, quiet);
+    xmlInitParser(); /* once, before a live migration's thread exists */
     gethostname(host, sizeof(host));
     host[sizeof(host) - 1] = '\0';
     snprintf(id, sizeof(id), "%s:%d", host, (int)getpid());

@@ -4,39 +4,39 @@
 #include <string.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
+#include "app/reconciler/xpath.h"
+#include "app/xml.h"
 #include "db/db.h"
 
-/* The CD-ROM drive of the live domain as a <disk> holding source (NULL: empty). */
-static const char *
-cdrom_xml(struct nb_req *r, const struct nb_op *op, const char *source)
+/* The domain's CD-ROM drives that have a target to address them by. */
+#define CDROM_DRIVES "/domain/devices/disk[@device='cdrom'][target/@dev]"
+
+const char *
+nb_media_drive_xml(struct nb_req *r, const char *domain_xml, const char *source,
+                   const char *guest_name)
 {
-    const char *xml = nb_own_malloc(r, virDomainGetXMLDesc(op->dom, 0));
+    xmlXPathContextPtr x = nb_xpath_open(r, domain_xml);
+    xmlNodePtr *drives;
+    const char *dev, *bus;
 
-    for (const char *p = xml; p != NULL && (p = strstr(p, "<disk ")) != NULL;) {
-        const char *end = strstr(p, "</disk>"), *cur = p, *dev, *bus;
-
-        if (end == NULL)
-            break;
-        if (strstr(p, "device='cdrom'") != NULL && strstr(p, "device='cdrom'") < end &&
-            (dev = nb_xml_attr(r, &cur, "target", "dev")) != NULL && cur <= end) {
-            cur = p;
-            bus = nb_xml_attr(r, &cur, "target", "bus");
-            return nb_arena_printf(
-                r->arena,
-                "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>%s%s%s"
-                "<target dev='%s' bus='%s'/><readonly/></disk>",
-                source != NULL ? "<source file='" : "",
-                source != NULL ? nb_xml_escape(r, source) : "", source != NULL ? "'/>" : "",
-                nb_xml_escape(r, dev), nb_xml_escape(r, bus != NULL ? bus : "ide"));
-        }
-        p = end;
-    }
-    if (xml == NULL)
-        nb_vir_fail(r);
-    else
+    if (x == NULL)
+        return NULL;
+    if (nb_xpath_nodes(r, x, NULL, CDROM_DRIVES, &drives) == 0) {
         nb_fail(r, NB_E_CONFLICT, "guest %s has no CD-ROM drive; it gets one when it is redefined",
-                op->g.name);
-    return NULL;
+                guest_name);
+        return NULL;
+    }
+    dev = nb_xpath_string(r, x, drives[0], "target/@dev");
+    bus = nb_xpath_string(r, x, drives[0], "target/@bus");
+    return nb_arena_printf(r->arena,
+                           "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>%s"
+                           "<target dev='%s' bus='%s'/><readonly/></disk>",
+                           source != NULL ? nb_arena_printf(r->arena, "<source file='%s'/>",
+                                                            nb_xml_escape(r->arena, source))
+                                          : "",
+                           nb_xml_escape(r->arena, dev),
+                           nb_xml_escape(r->arena, bus != NULL ? bus : "ide"));
 }
 
 static int
@@ -47,7 +47,9 @@ change_media(struct nb_req *r, const struct nb_op *op, const char *source, unsig
     if (virDomainIsActive(op->dom) != 1)
         return nb_fail(r, NB_E_CONFLICT, "guest %s is not running; media go into a running guest",
                        op->g.name);
-    if ((xml = cdrom_xml(r, op, source)) == NULL)
+    if ((xml = nb_own_malloc(r, virDomainGetXMLDesc(op->dom, 0))) == NULL)
+        return nb_vir_fail(r);
+    if ((xml = nb_media_drive_xml(r, xml, source, op->g.name)) == NULL)
         return -1;
     return virDomainUpdateDeviceFlags(op->dom, xml, VIR_DOMAIN_AFFECT_LIVE | flags) < 0
                ? nb_vir_fail(r)

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/reconcilerpriv.h"
+#include "app/reconciler/xpath.h"
 #include "db/db.h"
 #include "db/migrations.h"
 
@@ -25,11 +27,6 @@
 struct target {
     struct nb_cell *cell; /* a held cell, or one opened for this operation */
     bool local_storage;   /* volumes are per host (cells.storage_mode 'local') */
-};
-
-/* A disk's volume on both hosts; the same path on both means storage they share. */
-struct disk_move {
-    const char *from, *to;
 };
 
 /* How the volumes went across. */
@@ -140,11 +137,11 @@ copy_volume(struct nb_req *r, virStorageVolPtr src, virStorageVolPtr dst, bool *
 
 /* Gives the target a volume of each disk's name and capacity (kept when there already) and,
  * for copy, streams the content across; NULL with the failure recorded. */
-static struct disk_move *
+static struct nb_disk_move *
 volumes_move(struct nb_req *r, struct nb_op *op, const struct target *t, bool copy,
              struct moved *how)
 {
-    struct disk_move *m = nb_arena_alloc(r->arena, sizeof(*m) * (size_t)op->g.ndisks);
+    struct nb_disk_move *m = nb_arena_alloc(r->arena, sizeof(*m) * (size_t)op->g.ndisks);
 
     how->copied = copy;
     how->shared = false;
@@ -182,37 +179,35 @@ volumes_move(struct nb_req *r, struct nb_op *op, const struct target *t, bool co
     return m;
 }
 
-/* s with every a replaced by b. */
-static const char *
-replace_all(struct nb_req *r, const char *s, const char *a, const char *b)
+const char *
+nb_migrate_domain_xml(struct nb_req *r, const char *domain_xml, const struct nb_disk_move *m, int n)
 {
-    size_t na = strlen(a), nb = strlen(b), count = 0;
-    char *out, *o;
+    xmlXPathContextPtr x = nb_xpath_open(r, domain_xml);
+    xmlNodePtr *sources;
+    int count;
 
-    for (const char *p = strstr(s, a); p != NULL; p = strstr(p + na, a))
-        count++;
-    out = o = nb_arena_alloc(r->arena, strlen(s) + count * nb + 1);
-    for (const char *p; (p = strstr(s, a)) != NULL; s = p + na) {
-        memcpy(o, s, (size_t)(p - s));
-        o += p - s;
-        memcpy(o, b, nb);
-        o += nb;
+    if (x == NULL)
+        return NULL;
+    count = nb_xpath_nodes(r, x, NULL, "/domain/devices/disk/source[@file]", &sources);
+    for (int i = 0; i < count; i++) {
+        const char *file = nb_xpath_string(r, x, sources[i], "@file");
+
+        for (int k = 0; k < n && file != NULL; k++)
+            if (strcmp(file, m[k].from) == 0) {
+                xmlSetProp(sources[i], (const xmlChar *)"file", (const xmlChar *)m[k].to);
+                break;
+            }
     }
-    strcpy(o, s);
-    return out;
+    return nb_xpath_format(r, x);
 }
 
 /* The source's domain XML with its disks pointing at the target's volumes. */
 static const char *
-target_xml(struct nb_req *r, const struct nb_op *op, const struct disk_move *m)
+target_xml(struct nb_req *r, const struct nb_op *op, const struct nb_disk_move *m)
 {
     const char *xml = nb_domain_xml(r, op->dom);
 
-    for (int n = 0; xml != NULL && n < op->g.ndisks; n++)
-        xml =
-            replace_all(r, xml, nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].from)),
-                        nb_arena_printf(r->arena, "file='%s'", nb_xml_escape(r, m[n].to)));
-    return xml;
+    return xml != NULL ? nb_migrate_domain_xml(r, xml, m, op->g.ndisks) : NULL;
 }
 
 /* What operations.result says about the move: honest about content that did not travel. */
@@ -264,7 +259,7 @@ static int
 cold(struct nb_req *r, struct nb_op *op, const struct target *t)
 {
     struct moved how;
-    const struct disk_move *m = volumes_move(r, op, t, true, &how);
+    const struct nb_disk_move *m = volumes_move(r, op, t, true, &how);
     const char *xml = m != NULL ? target_xml(r, op, m) : NULL;
     int autostart = 0;
     virDomainPtr dom;
@@ -318,7 +313,7 @@ live(struct nb_req *r, struct nb_op *op, const struct target *t)
                          .flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER |
                                   VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE};
     struct moved how;
-    const struct disk_move *m;
+    const struct nb_disk_move *m;
     const char *xml;
     pthread_t th;
     int max = 0;

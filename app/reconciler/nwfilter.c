@@ -4,40 +4,36 @@
 #include "app/nwfilter.h"
 #include "app/reconciler/reconciler.h"
 
-#include <string.h>
-
-/* libvirt redefines a filter only under the uuid it already has (a definition without one
- * gets a fresh uuid and is refused as "already exists"): the existing filter's uuid goes into
- * the XML, right after the opening <filter> tag. */
+/* The uuid of the guest's filter on the host, NULL when it has none yet (libvirt redefines a
+ * filter only under the uuid it already has; one without gets a fresh uuid and is refused as
+ * "already exists"). */
 static const char *
-with_existing_uuid(struct nb_req *r, virConnectPtr conn, const char *guest_id, const char *xml)
+existing_uuid(struct nb_req *r, virConnectPtr conn, const char *guest_id)
 {
     virNWFilterPtr old = virNWFilterLookupByName(conn, nb_nwfilter_name(r->arena, guest_id));
     char uuid[VIR_UUID_STRING_BUFLEN];
-    const char *end = strchr(xml, '>');
     int ok;
 
     if (old == NULL) {
         virResetLastError(); /* none yet: libvirt picks the uuid */
-        return xml;
+        return NULL;
     }
     ok = virNWFilterGetUUIDString(old, uuid) == 0;
     virNWFilterFree(old);
-    if (!ok || end == NULL) {
+    if (!ok) {
         virResetLastError();
-        return xml;
+        return NULL;
     }
-    return nb_arena_printf(r->arena, "%.*s\n  <uuid>%s</uuid>%s", (int)(end - xml + 1), xml, uuid,
-                           end + 1);
+    return nb_arena_strdup(r->arena, uuid);
 }
 
 int
 nb_nwfilter_apply(struct nb_req *r, struct nb_op *op)
 {
     const char *xml =
-        nb_nwfilter_xml(r->arena, op->guest_id, op->g.policy_default, op->g.policy_rules);
-    virNWFilterPtr f = virNWFilterDefineXML(
-        op->cell->conn, with_existing_uuid(r, op->cell->conn, op->guest_id, xml));
+        nb_nwfilter_xml(r->arena, op->guest_id, existing_uuid(r, op->cell->conn, op->guest_id),
+                        op->g.policy_default, op->g.policy_rules);
+    virNWFilterPtr f = virNWFilterDefineXML(op->cell->conn, xml);
 
     if (f == NULL)
         return nb_vir_fail(r);

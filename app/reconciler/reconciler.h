@@ -101,14 +101,6 @@ virStorageVolPtr nb_own_volume(struct nb_req *r, virStorageVolPtr v);
 virDomainSnapshotPtr nb_own_snapshot(struct nb_req *r, virDomainSnapshotPtr s);
 void *nb_own_malloc(struct nb_req *r, void *p);
 struct json_object *nb_own_json(struct nb_req *r, struct json_object *o);
-/* s with &, <, >, ' and " escaped for XML text and attributes. */
-const char *nb_xml_escape(struct nb_req *r, const char *s);
-/* The value of attribute attr of the first <tag ...> element at or after *from, or NULL;
- * *from moves past that element. Enough for the XML libvirt itself writes. */
-const char *nb_xml_attr(struct nb_req *r, const char **from, const char *tag, const char *attr);
-/* The text of the first <tag>…</tag> in xml, or NULL. */
-const char *nb_xml_text(struct nb_req *r, const char *xml, const char *tag);
-
 /* Operation kinds (docs/operations.md): 0 done, or -1 with the failure recorded in r->err. */
 int nb_op_create_guest(struct nb_req *r, struct nb_op *op);
 int nb_op_delete_guest(struct nb_req *r, struct nb_op *op);
@@ -148,6 +140,9 @@ int nb_nwfilter_remove(struct nb_req *r, virConnectPtr conn, const char *guest_i
 
 /* Volumes are named <guest id>-<n>.qcow2 and live in the cell's storage pools. */
 const char *nb_volume_name(struct nb_req *r, const char *guest_id, int n);
+/* The <volume> definition of a new volume: name, capacity in bytes, format (qcow2, raw). */
+const char *nb_volume_xml(struct nb_req *r, const char *name, unsigned long long capacity,
+                          const char *format);
 /* The volume's path, creating it (capacity bytes, qcow2) in the cell's first active pool when
  * missing; NULL with the failure recorded. */
 const char *nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name,

@@ -4,24 +4,15 @@
 #include <string.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/reconciler/xpath.h"
+#include "app/xml.h"
 #include "db/db.h"
-
-static const char *
-param_text(const struct nb_op *op, const char *key)
-{
-    struct json_object *v = NULL;
-
-    return json_object_object_get_ex(op->params, key, &v) &&
-                   json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v)
-               : "";
-}
 
 /* The named snapshot, or NULL with a failure recorded unless missing is fine. */
 static virDomainSnapshotPtr
 snapshot(struct nb_req *r, const struct nb_op *op, bool missing_ok)
 {
-    const char *name = param_text(op, "name");
+    const char *name = nb_op_param(op, "name");
     virDomainSnapshotPtr s;
 
     if (name[0] == '\0') {
@@ -42,10 +33,14 @@ describe(struct nb_req *r, virDomainSnapshotPtr s)
     struct json_object *o = json_object_new_object();
     virDomainSnapshotPtr parent = nb_own_snapshot(r, virDomainSnapshotGetParent(s, 0));
     const char *xml = nb_own_malloc(r, virDomainSnapshotGetXMLDesc(s, 0));
-    const char *description = xml != NULL ? nb_xml_text(r, xml, "description") : NULL;
-    const char *state = xml != NULL ? nb_xml_text(r, xml, "state") : NULL;
-    const char *created = xml != NULL ? nb_xml_text(r, xml, "creationTime") : NULL;
+    xmlXPathContextPtr x = xml != NULL ? nb_xpath_open(r, xml) : NULL;
+    /* The snapshot's own fields, not those of the <domain> it holds. */
+    const char *description = nb_xpath_string(r, x, NULL, "/domainsnapshot/description");
+    const char *state = nb_xpath_string(r, x, NULL, "/domainsnapshot/state");
+    const char *created = nb_xpath_string(r, x, NULL, "/domainsnapshot/creationTime");
 
+    if (xml != NULL && x == NULL)
+        r->err.status = NB_OK; /* XML that does not parse: described by its name only */
     virResetLastError(); /* a root snapshot has no parent */
     json_object_object_add(o, "name", json_object_new_string(virDomainSnapshotGetName(s)));
     json_object_object_add(
@@ -98,8 +93,8 @@ nb_op_create_snapshot(struct nb_req *r, struct nb_op *op)
         xml = nb_arena_printf(r->arena,
                               "<domainsnapshot><name>%s</name><description>%s</description>"
                               "</domainsnapshot>",
-                              nb_xml_escape(r, param_text(op, "name")),
-                              nb_xml_escape(r, param_text(op, "description")));
+                              nb_xml_escape(r->arena, nb_op_param(op, "name")),
+                              nb_xml_escape(r->arena, nb_op_param(op, "description")));
         if (nb_own_snapshot(r, virDomainSnapshotCreateXML(op->dom, xml, 0)) == NULL)
             return nb_vir_fail(r);
     }

@@ -9,12 +9,23 @@
 #include <unistd.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/xml.h"
 #include "db/db.h"
 
 const char *
 nb_volume_name(struct nb_req *r, const char *guest_id, int n)
 {
     return nb_arena_printf(r->arena, "%s-%d.qcow2", guest_id, n);
+}
+
+const char *
+nb_volume_xml(struct nb_req *r, const char *name, unsigned long long capacity, const char *format)
+{
+    return nb_arena_printf(r->arena,
+                           "<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
+                           "<target><format type='%s'/></target></volume>",
+                           nb_xml_escape(r->arena, name), capacity,
+                           nb_xml_escape(r->arena, format));
 }
 
 /* The host's active pools, released with the arena; n < 0 on failure. */
@@ -48,9 +59,10 @@ nb_storage_pool_ensure(struct nb_req *r, struct nb_cell *c)
     virStoragePoolPtr pool = nb_own_pool(r, virStoragePoolLookupByName(c->conn, "nimbus"));
 
     if (pool == NULL) {
+        const char *path = nb_arena_strndup(r->arena, c->paths, strcspn(c->paths, "\n"));
         const char *xml = nb_arena_printf(
             r->arena, "<pool type='dir'><name>nimbus</name><target><path>%s</path></target></pool>",
-            nb_xml_escape(r, nb_arena_strndup(r->arena, c->paths, strcspn(c->paths, "\n"))));
+            nb_xml_escape(r->arena, path));
 
         pool = nb_own_pool(r, virStoragePoolDefineXML(c->conn, xml, 0));
         if (pool == NULL || virStoragePoolBuild(pool, 0) < 0)
@@ -80,11 +92,7 @@ nb_volume_ensure(struct nb_req *r, struct nb_cell *c, const char *name, int64_t 
 
     if (vol == NULL) {
         virStoragePoolPtr pool = nb_volume_pool(r, c);
-        const char *xml = nb_arena_printf(r->arena,
-                                          "<volume><name>%s</name>"
-                                          "<capacity unit='bytes'>%lld</capacity>"
-                                          "<target><format type='qcow2'/></target></volume>",
-                                          nb_xml_escape(r, name), (long long)capacity);
+        const char *xml = nb_volume_xml(r, name, (unsigned long long)capacity, "qcow2");
 
         if (pool == NULL)
             return NULL;

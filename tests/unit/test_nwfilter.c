@@ -62,7 +62,7 @@ rules_keep_their_order_and_the_default_comes_last(void **state)
         " {\"action\":\"reject\",\"protocol\":\"udp\",\"to_port\":53,\"from_address\":\"10.0.0.1\"},"
         " {\"action\":\"accept\",\"protocol\":\"icmp\"},"
         " {\"action\":\"reject\",\"protocol\":\"all\",\"from_address\":\"192.168.1.9\"}]");
-    const char *xml = nb_nwfilter_xml(a, GUEST, "reject", r);
+    const char *xml = nb_nwfilter_xml(a, GUEST, NULL, "reject", r);
     size_t ssh, dns, icmp, all, dflt;
 
     (void)state;
@@ -86,7 +86,7 @@ static void
 accept_default_without_rules_is_a_final_accept(void **state)
 {
     struct nb_arena *a = nb_arena_new(1024);
-    const char *xml = nb_nwfilter_xml(a, GUEST, "accept", NULL);
+    const char *xml = nb_nwfilter_xml(a, GUEST, NULL, "accept", NULL);
 
     (void)state;
     at(xml, "<rule action='accept' direction='in' priority='900'><all/></rule>");
@@ -101,7 +101,7 @@ nothing_unexpected_reaches_the_xml(void **state)
     struct json_object *r = rules(
         "[{\"action\":\"drop'\",\"protocol\":\"sctp\",\"from_address\":\"1.2.3.4'/><x a='\"},"
         " {\"action\":\"accept\",\"protocol\":\"icmp\",\"to_port\":22}]");
-    const char *xml = nb_nwfilter_xml(a, GUEST, "maybe", r);
+    const char *xml = nb_nwfilter_xml(a, GUEST, NULL, "maybe", r);
 
     (void)state;
     /* Unknown action: accept; unknown protocol: all; an odd address is left out. */
@@ -114,6 +114,38 @@ nothing_unexpected_reaches_the_xml(void **state)
     nb_arena_free(a);
 }
 
+static void
+an_existing_filter_keeps_its_uuid(void **state)
+{
+    struct nb_arena *a = nb_arena_new(1024);
+    const char *uuid = "5a1e3f0c-7d2b-4c8e-9f61-2b3c4d5e6f70";
+    const char *xml = nb_nwfilter_xml(a, GUEST, uuid, "accept", NULL);
+    const char *fresh = nb_nwfilter_xml(a, GUEST, NULL, "accept", NULL);
+
+    (void)state;
+    /* Right after the opening tag, before the first rule. */
+    assert_int_equal(at(xml, "<uuid>5a1e3f0c-7d2b-4c8e-9f61-2b3c4d5e6f70</uuid>"),
+                     at(xml, "chain='root'>") + strlen("chain='root'>\n  "));
+    assert_true(at(xml, "<uuid>") < at(xml, "<rule "));
+    assert_null(strstr(fresh, "<uuid>"));
+    nb_arena_free(a);
+}
+
+/* Whatever the caller passes, every value reaches the XML escaped. */
+static void
+every_value_is_escaped(void **state)
+{
+    struct nb_arena *a = nb_arena_new(1024);
+    const char *xml = nb_nwfilter_xml(a, "x'/><rule a=\"&<", "u'<&\"", "accept", NULL);
+
+    (void)state;
+    at(xml, "<filter name='nimbus-x&apos;/&gt;&lt;rule a=&quot;&amp;&lt;' chain='root'>");
+    at(xml, "<uuid>u&apos;&lt;&amp;&quot;</uuid>");
+    assert_null(strstr(xml, "x'"));
+    assert_null(strstr(xml, "u'"));
+    nb_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -123,6 +155,8 @@ main(void)
         cmocka_unit_test(rules_keep_their_order_and_the_default_comes_last),
         cmocka_unit_test(accept_default_without_rules_is_a_final_accept),
         cmocka_unit_test(nothing_unexpected_reaches_the_xml),
+        cmocka_unit_test(an_existing_filter_keeps_its_uuid),
+        cmocka_unit_test(every_value_is_escaped),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
