@@ -408,9 +408,25 @@ metrics_allow() {
     echo "$out"
 }
 
+# nginx/nimbus.conf.in with each line that is only @DIALECTS_<PART>@ replaced by `nimbusctl
+# nginx <part>` (what the dialect descriptors say), indented as the placeholder was.
+nginx_template() {
+    local line indent part out
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ ^([[:space:]]*)@DIALECTS_([A-Z]+)@$ ]]; then
+            indent=${BASH_REMATCH[1]} part=${BASH_REMATCH[2],,}
+            out=$(nimbusctl nginx "$part") || die "nimbusctl nginx $part failed"
+            [ -z "$out" ] || printf '%s\n' "$out" | sed "s|^|$indent|"
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$REPO/nginx/nimbus.conf.in"
+}
+
 nginx_render() {
-    local user_line="" metrics_allow
+    local user_line="" metrics_allow logins
     metrics_allow=$(metrics_allow)
+    logins=$(nimbusctl nginx logins) || die "nimbusctl nginx logins failed"
     if is_root && getent passwd www-data >/dev/null; then
         user_line="user www-data;"
     fi
@@ -431,7 +447,8 @@ nginx_render() {
         -e "s|@WEBSOCKIFY_PORT@|$(websockify_port)|g" \
         -e "s|@METRICS_ALLOW@|$metrics_allow|g" \
         -e "s|@NOVNC_DIR@|$(sed_escape "${NIMBUS_NOVNC_DIR:-/usr/share/novnc}")|g" \
-        "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
+        -e "s|@DIALECTS_LOGINS@|$(sed_escape "$logins")|g" \
+        <(nginx_template) >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
         die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
     fi

@@ -11,6 +11,7 @@ extern const struct nb_dialect astakos_dialect;
 extern const struct nb_dialect trs_dialect;
 extern const struct nb_dialect danube_dialect;
 
-#define NB_ROUTES(table) (table), (sizeof(table) / sizeof((table)[0]))
+/* The .routes and .nroutes of a descriptor, from its route table. */
+#define NB_ROUTES(table) .routes = (table), .nroutes = sizeof(table) / sizeof((table)[0])
 
 #endif
