@@ -43,7 +43,7 @@ nb_auth_init(void)
     session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
 }
 
-/* "HTTP_X_AUTH_TOKEN": the FastCGI parameter that carries header name. */
+/* The FastCGI parameter that carries header name ("HTTP_X_AUTH_TOKEN" for X-Auth-Token). */
 static const char *
 header_param(char *buf, size_t size, const char *name)
 {
@@ -73,11 +73,10 @@ nb_auth_credential(struct nb_req *r)
                 return v;
     for (size_t d = 0; nb_dialects[d] != NULL; d++)
         for (h = nb_dialects[d]->credential_headers; h != NULL && h->name != NULL; h++) {
-            size_t n = strlen(h->scheme == NULL ? "" : h->scheme);
-
             if (h->scheme == NULL ||
                 (v = r->param(r, header_param(name, sizeof(name), h->name))) == NULL)
                 continue;
+            size_t n = strlen(h->scheme);
             if (strncmp(v, h->scheme, n) == 0 && v[n] == ' ')
                 return v + n + 1;
             found = "";
