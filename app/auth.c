@@ -1,19 +1,20 @@
 /* Credentials are random tokens stored as SHA-256; any dialect's header resolves to one user. */
 #include "app/auth.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/credential_cache.h"
 #include "app/perm.h"
+#include "app/router.h"
 #include "app/secret.h"
 #include "db/audit.h"
 #include "db/db.h"
 
-/* Nano sessions live 3 minutes without keep-alive, and keep-alive ends NIMBUS_SESSION_MAX_AGE
- * seconds after the log-in; other tokens live NIMBUS_TOKEN_TTL seconds. */
-#define NANO_SESSION_TTL 180
+/* A credential lives its dialect's credential_ttl (and keep-alive ends NIMBUS_SESSION_MAX_AGE
+ * seconds after the log-in), or NIMBUS_TOKEN_TTL seconds when the dialect names none. */
 #define DEFAULT_SESSION_MAX_AGE 43200
 #define DEFAULT_TOKEN_TTL 3600
 
@@ -40,6 +41,47 @@ nb_auth_init(void)
     nb_arena_free(a);
     token_ttl = seconds_setting("NIMBUS_TOKEN_TTL", DEFAULT_TOKEN_TTL);
     session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
+}
+
+/* The FastCGI parameter that carries header name ("HTTP_X_AUTH_TOKEN" for X-Auth-Token). */
+static const char *
+header_param(char *buf, size_t size, const char *name)
+{
+    size_t n = 0;
+
+    for (const char *p = "HTTP_"; *p != '\0' && n + 1 < size; p++)
+        buf[n++] = *p;
+    for (const char *p = name; *p != '\0' && n + 1 < size; p++)
+        buf[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Headers whose whole value is the token come first, in dialect order; then those with a
+ * scheme, where a value in no dialect's scheme is an empty credential (refused as missing). */
+const char *
+nb_auth_credential(struct nb_req *r)
+{
+    const struct nb_credential_header *h;
+    const char *v, *found = NULL;
+    char name[64];
+
+    for (size_t d = 0; nb_dialects[d] != NULL; d++)
+        for (h = nb_dialects[d]->credential_headers; h != NULL && h->name != NULL; h++)
+            if (h->scheme == NULL &&
+                (v = r->param(r, header_param(name, sizeof(name), h->name))) != NULL)
+                return v;
+    for (size_t d = 0; nb_dialects[d] != NULL; d++)
+        for (h = nb_dialects[d]->credential_headers; h != NULL && h->name != NULL; h++) {
+            if (h->scheme == NULL ||
+                (v = r->param(r, header_param(name, sizeof(name), h->name))) == NULL)
+                continue;
+            size_t n = strlen(h->scheme);
+            if (strncmp(v, h->scheme, n) == 0 && v[n] == ' ')
+                return v + n + 1;
+            found = "";
+        }
+    return found;
 }
 
 /* The columns of CREDENTIAL_RESOLVE and USER_LOGIN: id, uuid, (name or password hash),
@@ -108,14 +150,14 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
  * in one transaction that first holds the user row (CREDENTIAL_HOLDER): a log-in whose
  * password changed meanwhile, or a source that ended meanwhile, gets nothing. */
 static int
-issue(struct nb_req *r, const char *kind, const char *source, struct nb_issued *out)
+issue(struct nb_req *r, const char *source, struct nb_issued *out)
 {
+    const char *kind = r->dialect->credential_kind;
+    int own = r->dialect->credential_ttl;
     const PGresult *res;
     char ttl[16];
 
-    out->ttl = token_ttl;
-    if (strcmp(kind, "nano") == 0)
-        out->ttl = NANO_SESSION_TTL < session_max_age ? NANO_SESSION_TTL : session_max_age;
+    out->ttl = own <= 0 ? token_ttl : own < session_max_age ? own : session_max_age;
     snprintf(ttl, sizeof(ttl), "%d", out->ttl);
     out->token = nb_random_hex(r->arena, NB_TOKEN_BYTES);
     if (nb_db_begin(r) < 0)
@@ -144,19 +186,19 @@ issue(struct nb_req *r, const char *kind, const char *source, struct nb_issued *
 }
 
 int
-nb_auth_issue(struct nb_req *r, const char *kind, struct nb_issued *out)
+nb_auth_issue(struct nb_req *r, struct nb_issued *out)
 {
-    return issue(r, kind, NULL, out);
+    return issue(r, NULL, out);
 }
 
 int
-nb_auth_reissue(struct nb_req *r, const char *kind, struct nb_issued *out)
+nb_auth_reissue(struct nb_req *r, struct nb_issued *out)
 {
     const char *source = r->credential;
 
     if (nb_auth_resolve(r) < 0)
         return -1;
-    return issue(r, kind, source, out);
+    return issue(r, source, out);
 }
 
 int

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/dialect_export.h"
 #include "app/log.h"
 #include "app/secret.h"
 #include "app/validate.h"
@@ -29,6 +30,10 @@ static const char usage[] =
     "                           attach it to that compute pool, else it stays unallocated\n"
     "  cell list                cells with their pool, liveness and lease holder\n"
     "  cell remove NAME         unregister a cell that hosts no guests\n"
+    "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
+    "                           routes (for the API tests; no database)\n"
+    "  nginx PART               PART of nginx's configuration from the dialects: mounts,\n"
+    "                           maps, bodies or logins (app/stack.sh; no database)\n"
     "\n"
     "The database is NIMBUS_DB (a libpq conninfo string).\n";
 
@@ -266,6 +271,14 @@ main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "dialects") == 0)
+        return nb_dialect_print_json(stdout) < 0;
+    if (strcmp(argv[1], "nginx") == 0) {
+        if (argc == 3 && nb_dialect_print_nginx(stdout, argv[2]) == 0)
+            return 0;
+        fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins\n");
+        return 2;
     }
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;

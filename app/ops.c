@@ -45,6 +45,26 @@ static const struct nb_route ops_routes[] = {
 
 static const char *const ops_mounts[] = {"/healthz", "/metrics", "/_nimbus/", NULL};
 
+/* ops_error's status names for the statuses nginx answers itself. */
+static const char ops_edge_maps[] = "map $status $nimbus_error_ops {\n"
+                                    "    400     invalid;\n"
+                                    "    403     forbidden;\n"
+                                    "    404     not_found;\n"
+                                    "    405     method;\n"
+                                    "    413     too_large;\n"
+                                    "    414     invalid;\n"
+                                    "    429     too_many_requests;\n"
+                                    "    500     internal;\n"
+                                    "    default unavailable;\n"
+                                    "}\n";
+
 const struct nb_dialect nb_ops_dialect = {
-    "ops", ops_mounts, NB_ROUTES(ops_routes), ops_error, "", "", false,
+    .name = "ops",
+    .mounts = ops_mounts,
+    NB_ROUTES(ops_routes),
+    .render_error = ops_error,
+    .no_credential = "",
+    .bad_credential = "",
+    .edge_error = "{\"status\": \"$nimbus_error_ops\", \"detail\": \"$nimbus_error_message\"}",
+    .edge_maps = ops_edge_maps,
 };

@@ -67,7 +67,17 @@ struct nb_route {
     const char *audit;
 };
 
-/* One API dialect: where it is mounted, its routes, and how it answers failures. */
+/* A header a dialect's clients present their credential in: the whole value is the token
+ * (Nano-Session, X-Auth-Token), or it follows scheme and a space (Authorization: Token ...). */
+struct nb_credential_header {
+    const char *name;
+    const char *scheme; /* NULL: the value is the token */
+};
+
+/* One API dialect: where it is mounted, its routes, how it answers failures, and how its
+ * callers log in and present credentials. Written with designated initialisers, one per
+ * dialect (routes/<dialect>/table.c), and listed once in routes/dialects.c; nginx's
+ * configuration and the API tests' helpers are generated from these (app/dialect_export.c). */
 struct nb_dialect {
     const char *name;
     const char *const *mounts; /* path prefixes, NULL-terminated */
@@ -79,6 +89,27 @@ struct nb_dialect {
     /* Callers outside every user group are refused (Nano), whichever log-in issued their
      * credential; dialects without groups leave it false. */
     bool needs_group;
+
+    /* Log-in: the path (as clients spell it) nginx rate-limits and sends to the log-in pool,
+     * and the kind of credential it issues (credentials.kind, the audit's "via"). NULL when
+     * the dialect has no log-in of its own. */
+    const char *login;
+    const char *credential_kind;
+    /* Seconds an issued credential lives without keep-alive, never past
+     * NIMBUS_SESSION_MAX_AGE; 0: NIMBUS_TOKEN_TTL. */
+    int credential_ttl;
+    /* Where its clients present a credential, name NULL-terminated. Every dialect accepts the
+     * headers of all: one credential table behind them (app/auth.c, nb_auth_credential). */
+    const struct nb_credential_header *credential_headers;
+
+    /* nginx's own refusals (limits, workers down) under mounts and edge_mounts: the JSON body
+     * template, in this dialect's envelope, with nginx variables ($status,
+     * $nimbus_error_message and those edge_maps defines); edge_maps, when not NULL, holds the
+     * nginx map blocks the template reads. edge_mounts: prefixes nginx serves itself on the
+     * dialect's behalf, NULL-terminated or NULL. */
+    const char *edge_error;
+    const char *edge_maps;
+    const char *const *edge_mounts;
 };
 
 /* The authenticated caller, resolved from whichever dialect's credential header came. */

@@ -26,6 +26,7 @@ usage: app/stack.sh <command>
   websockify-stop, websockify-start
                 stop or start the WebSocket-to-VNC bridge behind /monitor_channels/
   test          build asan, start a throw-away stack on other ports, run ctest
+                (tests/harness.sh; NIMBUS_TEST_FILTER: a ctest -R regex of tests to run)
   bench         run the benchmarks (tests/bench/run) if present
 environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_HTTP_PORT (8080) NIMBUS_PG_PORT (5433) NIMBUS_WORKERS NIMBUS_BUILD (release)
@@ -48,7 +49,7 @@ die() { say "$*"; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# Derive every path and setting from the environment. Called again by `test`
+# Derive every path and setting from the environment. Called again by tests/harness.sh
 # after it points the environment at its temporary stack.
 setup() {
     STATE=${NIMBUS_STATE_DIR:-$REPO/.run}
@@ -408,9 +409,25 @@ metrics_allow() {
     echo "$out"
 }
 
+# nginx/nimbus.conf.in with each line that is only @DIALECTS_<PART>@ replaced by `nimbusctl
+# nginx <part>` (what the dialect descriptors say), indented as the placeholder was.
+nginx_template() {
+    local line indent part out
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ ^([[:space:]]*)@DIALECTS_([A-Z]+)@$ ]]; then
+            indent=${BASH_REMATCH[1]} part=${BASH_REMATCH[2],,}
+            out=$(nimbusctl nginx "$part") || die "nimbusctl nginx $part failed"
+            [ -z "$out" ] || printf '%s\n' "$out" | sed "s|^|$indent|"
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$REPO/nginx/nimbus.conf.in"
+}
+
 nginx_render() {
-    local user_line="" metrics_allow
+    local user_line="" metrics_allow logins
     metrics_allow=$(metrics_allow)
+    logins=$(nimbusctl nginx logins) || die "nimbusctl nginx logins failed"
     if is_root && getent passwd www-data >/dev/null; then
         user_line="user www-data;"
     fi
@@ -431,7 +448,8 @@ nginx_render() {
         -e "s|@WEBSOCKIFY_PORT@|$(websockify_port)|g" \
         -e "s|@METRICS_ALLOW@|$metrics_allow|g" \
         -e "s|@NOVNC_DIR@|$(sed_escape "${NIMBUS_NOVNC_DIR:-/usr/share/novnc}")|g" \
-        "$REPO/nginx/nimbus.conf.in" >"$STATE/nginx/nginx.conf.new"
+        -e "s|@DIALECTS_LOGINS@|$(sed_escape "$logins")|g" \
+        <(nginx_template) >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
         die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
     fi
@@ -661,55 +679,8 @@ cmd_status() {
     [ $down -eq 0 ] || exit 3
 }
 
-cmd_test() {
-    local tmp rc=0
-    cmd_deps
-    cmd_build asan
-    tmp=$(mktemp -d /tmp/nimbus-test.XXXXXX)
-    chmod 755 "$tmp"
-    export NIMBUS_STATE_DIR=$tmp NIMBUS_BUILD=asan NIMBUS_PG_FAST=1
-    # Other ports than a running `make run`; NIMBUS_TEST_*_PORT let two test runs coexist.
-    export NIMBUS_HTTPS_PORT=${NIMBUS_TEST_HTTPS_PORT:-18443} NIMBUS_HTTP_PORT=${NIMBUS_TEST_HTTP_PORT:-18080}
-    export NIMBUS_PG_PORT=${NIMBUS_TEST_PG_PORT:-15433}
-    # A small image limit, so the oversize tests upload megabytes, not gigabytes.
-    export NIMBUS_IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-4194304}
-    # ... and a per-user image limit the tests can reach by recording one large image.
-    export NIMBUS_IMAGE_QUOTA=${NIMBUS_IMAGE_QUOTA:-1073741824}
-    unset NIMBUS_IMAGE_STORE
-    # Short leases and periods so takeover and liveness tests finish in seconds.
-    export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
-    # Monitor channels expire in seconds, so the expiry test waits seconds.
-    export NIMBUS_MONITOR_TTL=${NIMBUS_MONITOR_TTL:-6}
-    unset NIMBUS_FCGI_LISTEN NIMBUS_UPLOAD_LISTEN NIMBUS_LOGIN_LISTEN
-    export NIMBUS_ADMIN_USER=admin
-    NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)
-    export NIMBUS_ADMIN_PASSWORD
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
-    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    setup
-    trap 'stack_down; say "test stack kept in $STATE"' EXIT
-    trap 'exit 130' INT TERM
-    # The stack's processes (nimbusctl, nimbus-api, reconciler) write sanitizer
-    # reports to files, checked below; ctest's own runs report on stderr.
-    ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$LOG/asan UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$LOG/ubsan \
-        stack_up || exit 1
-    export NIMBUS_URL=$URL NIMBUS_REPO=$REPO NIMBUS_STACK=$REPO/app/stack.sh
-    ctest --test-dir "$REPO/build/asan" --output-on-failure || rc=$?
-    stack_down
-    if compgen -G "$LOG/asan.*" >/dev/null || compgen -G "$LOG/ubsan.*" >/dev/null; then
-        say "sanitizer reports from the stack's daemons:"
-        cat "$LOG"/asan.* "$LOG"/ubsan.* 2>/dev/null >&2 || true
-        [ $rc -ne 0 ] || rc=1
-    fi
-    trap - EXIT
-    if [ $rc -eq 0 ]; then
-        rm -rf "$tmp"
-        say "tests passed"
-    else
-        say "tests failed (status $rc); logs kept in $LOG"
-    fi
-    exit $rc
-}
+# The test harness lives with the tests; it sources this file for the stack's functions.
+cmd_test() { exec "$REPO/tests/harness.sh" "$@"; }
 
 cmd_bench() {
     if [ -x "$REPO/tests/bench/run" ]; then
@@ -733,7 +704,7 @@ main() {
     libvirt-start) setup; prepare_state; libvirt_start ;;
     websockify-stop) setup; websockify_stop ;;
     websockify-start) setup; prepare_state; websockify_start ;;
-    test) cmd_test ;;
+    test) cmd_test "$@" ;;
     bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;

@@ -91,25 +91,6 @@ nb_public_url(void)
     return url;
 }
 
-/* Any dialect's credential header: Nano-Session, X-Auth-Token, Authorization Token/Bearer. */
-static const char *
-credential(struct nb_req *r)
-{
-    const char *v = param(r, "HTTP_NANO_SESSION");
-
-    if (v == NULL)
-        v = param(r, "HTTP_X_AUTH_TOKEN");
-    if (v == NULL && (v = param(r, "HTTP_AUTHORIZATION")) != NULL) {
-        if (strncmp(v, "Token ", 6) == 0)
-            v += 6;
-        else if (strncmp(v, "Bearer ", 7) == 0)
-            v += 7;
-        else
-            v = "";
-    }
-    return v;
-}
-
 static long
 read_body(struct nb_req *r, char *buf, size_t n)
 {
@@ -140,7 +121,7 @@ read_request(struct nb_req *r, FCGX_Request *q)
     if (!nb_request_id_ok(r->request_id))
         r->request_id = NULL;
     r->scheme_host = public_url;
-    r->credential = credential(r);
+    r->credential = nb_auth_credential(r);
     r->body_len = n > 0 ? (size_t)n : 0;
     /* Set only by nginx's image file locations, which stream the body to the upload pool:
      * the handler reads it as it comes, never all of it at once. */

@@ -64,13 +64,13 @@ astakos_tokens_create(struct nb_req *r)
     if (pw != NULL) {
         if (nb_auth_login(r, nb_json_get_string(pw, "username"),
                           nb_json_get_string(pw, "password"), "Invalid credentials") < 0 ||
-            nb_auth_issue(r, "astakos", &cred) < 0)
+            nb_auth_issue(r, &cred) < 0)
             return -1;
     } else if (tok != NULL) {
         /* Re-authentication with a live token yields a fresh one for the same user, expiring
          * no later than the one it came from. */
         r->credential = nb_json_get_string(tok, "id");
-        if (nb_auth_reissue(r, "astakos", &cred) < 0)
+        if (nb_auth_reissue(r, &cred) < 0)
             return -1;
     } else {
         return nb_fail(r, NB_E_INVALID, "Malformed request: missing credentials");

@@ -15,7 +15,20 @@ static const struct nb_route danube_routes[] = {
 
 static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};
 
+static const struct nb_credential_header danube_credential_headers[] = {
+    {"Authorization", "Token"},
+    {NULL, NULL},
+};
+
 const struct nb_dialect danube_dialect = {
-    "danube", danube_mounts, NB_ROUTES(danube_routes), danube_error,
-    "Authentication credentials were not provided.", "Invalid token.", false,
+    .name = "danube",
+    .mounts = danube_mounts,
+    NB_ROUTES(danube_routes),
+    .render_error = danube_error,
+    .no_credential = "Authentication credentials were not provided.",
+    .bad_credential = "Invalid token.",
+    .login = "/api/accounts/login/",
+    .credential_kind = "danube",
+    .credential_headers = danube_credential_headers,
+    .edge_error = "{\"detail\": \"$nimbus_error_message\"}",
 };

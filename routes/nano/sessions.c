@@ -39,7 +39,7 @@ nano_session_create(struct nb_req *r)
     if (nb_auth_login(r, nb_json_get_string(r->json, "user"),
                       nb_json_get_string(r->json, "password"), INVALID_LOGIN) < 0)
         return -1;
-    if (nb_perm_need_group(r) < 0 || nb_auth_issue(r, "nano", &cred) < 0)
+    if (nb_perm_need_group(r) < 0 || nb_auth_issue(r, &cred) < 0)
         return -1;
     data = session_data(r, cred.token);
     if (data == NULL)

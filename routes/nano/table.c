@@ -650,8 +650,25 @@ static const struct nb_route nano_routes[] = {
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};
+/* Monitor channels are nginx's and websockify's (nginx/nimbus.conf.in); no worker sees them. */
+static const char *const nano_edge_mounts[] = {"/monitor_channels/", NULL};
+static const struct nb_credential_header nano_credential_headers[] = {
+    {"Nano-Session", NULL},
+    {NULL, NULL},
+};
 
 const struct nb_dialect nano_dialect = {
-    "nano", nano_mounts, NB_ROUTES(nano_routes), nano_error,
-    "unauthenticated request", "invalid session", true,
+    .name = "nano",
+    .mounts = nano_mounts,
+    NB_ROUTES(nano_routes),
+    .render_error = nano_error,
+    .no_credential = "unauthenticated request",
+    .bad_credential = "invalid session",
+    .needs_group = true,
+    .login = "/api/v1/sessions/",
+    .credential_kind = "nano",
+    .credential_ttl = 180, /* idle timeout; PUT /sessions/<id> keeps it alive */
+    .credential_headers = nano_credential_headers,
+    .edge_error = "{\"error_code\": 500, \"message\": \"$nimbus_error_message\", \"data\": \"\"}",
+    .edge_mounts = nano_edge_mounts,
 };

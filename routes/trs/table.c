@@ -40,8 +40,50 @@ static const struct nb_route trs_routes[] = {
 
 static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};
 
+static const struct nb_credential_header trs_credential_headers[] = {
+    {"X-Auth-Token", NULL},
+    {"Authorization", "Bearer"},
+    {NULL, NULL},
+};
+
+/* nginx's refusals take Keystone's shape under /v3/ and TRS's under /v1/, as trs_error does:
+ * Keystone's titles and TRS's codes for the statuses nginx answers. */
+static const char trs_edge_maps[] =
+    "map $uri $nimbus_error_trs {\n"
+    "    ~^/_nimbus_error/v3/ '{\"error\": {\"code\": $status, \"title\": \"$nimbus_error_title\", "
+    "\"message\": \"$nimbus_error_message\"}}';\n"
+    "    default '{\"error\": {\"code\": $nimbus_error_trs_code, \"message\": "
+    "\"$nimbus_error_message\", \"data\": {}}}';\n"
+    "}\n"
+    "map $status $nimbus_error_title {\n"
+    "    400     \"Bad Request\";\n"
+    "    403     \"Forbidden\";\n"
+    "    404     \"Not Found\";\n"
+    "    405     \"Method Not Allowed\";\n"
+    "    413     \"Request Entity Too Large\";\n"
+    "    414     \"Request-URI Too Long\";\n"
+    "    429     \"Too Many Requests\";\n"
+    "    500     \"Internal Server Error\";\n"
+    "    502     \"Bad Gateway\";\n"
+    "    504     \"Gateway Timeout\";\n"
+    "    default \"Service Unavailable\";\n"
+    "}\n"
+    "map $status $nimbus_error_trs_code {\n"
+    "    400     9;\n"
+    "    413     9;\n"
+    "    default 1;\n"
+    "}\n";
+
 const struct nb_dialect trs_dialect = {
-    "trs", trs_mounts, NB_ROUTES(trs_routes), trs_error,
-    "The request you have made requires authentication.",
-    "The request you have made requires authentication.", false,
+    .name = "trs",
+    .mounts = trs_mounts,
+    NB_ROUTES(trs_routes),
+    .render_error = trs_error,
+    .no_credential = "The request you have made requires authentication.",
+    .bad_credential = "The request you have made requires authentication.",
+    .login = "/v3/auth/tokens",
+    .credential_kind = "keystone",
+    .credential_headers = trs_credential_headers,
+    .edge_error = "$nimbus_error_trs",
+    .edge_maps = trs_edge_maps,
 };

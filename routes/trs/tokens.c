@@ -49,7 +49,7 @@ keystone_tokens_create(struct nb_req *r)
     if (name == NULL)
         return nb_fail_field(r, NB_E_INVALID, "user", "Expecting to find name or id.");
     if (nb_auth_login(r, name, nb_json_get_string(user, "password"), KEYSTONE_AUTH_FAILED) < 0 ||
-        nb_auth_issue(r, "keystone", &cred) < 0)
+        nb_auth_issue(r, &cred) < 0)
         return -1;
     nb_reply_header(r, "X-Subject-Token", cred.token);
     return nb_reply(r, 201, token_body(r, r->user.uuid, r->user.name, cred.expires_iso,

@@ -10,7 +10,7 @@ waldur_auth_password(struct nb_req *r)
 
     if (nb_auth_login(r, nb_json_get_string(r->json, "username"),
                       nb_json_get_string(r->json, "password"), "Invalid username/password.") < 0 ||
-        nb_auth_issue(r, "waldur", &cred) < 0)
+        nb_auth_issue(r, &cred) < 0)
         return -1;
     o = json_object_new_object();
     json_object_object_add(o, "token", json_object_new_string(cred.token));

@@ -17,7 +17,20 @@ static const char *const waldur_mounts[] = {
     "/api/project-groups/", NULL,
 };
 
+static const struct nb_credential_header waldur_credential_headers[] = {
+    {"Authorization", "Token"},
+    {NULL, NULL},
+};
+
 const struct nb_dialect waldur_dialect = {
-    "waldur", waldur_mounts, NB_ROUTES(waldur_routes), waldur_error,
-    "Authentication credentials were not provided.", "Invalid token.", false,
+    .name = "waldur",
+    .mounts = waldur_mounts,
+    NB_ROUTES(waldur_routes),
+    .render_error = waldur_error,
+    .no_credential = "Authentication credentials were not provided.",
+    .bad_credential = "Invalid token.",
+    .login = "/api-auth/password/",
+    .credential_kind = "waldur",
+    .credential_headers = waldur_credential_headers,
+    .edge_error = "{\"detail\": \"$nimbus_error_message\"}",
 };

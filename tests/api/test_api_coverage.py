@@ -18,3 +18,24 @@ def test_api_coverage_document_is_current():
     with open(path) as f:
         assert f.read() == api_coverage.document(), \
             "regenerate: /usr/bin/python3 tests/api/api_coverage.py > docs/api-coverage.md"
+
+
+def test_a_call_counts_for_its_method_and_whole_path_only():
+    src = '''
+def t(s, gid):
+    s.get("/roles/")
+    s.ok("DELETE", "/user_groups/%s" % gid)
+    post("/v3/auth/tokens", json={})
+    text = "/api/v1/users/"
+    do_login("waldur")
+'''
+    calls = api_coverage.calls(src)
+    hole = api_coverage.HOLE
+    assert calls == {("GET", "/api/v1/roles/"), ("DELETE", "/api/v1/user_groups/" + hole),
+                     ("POST", "/v3/auth/tokens"), ("POST", "/api-auth/password/")}
+    assert api_coverage.blueprint_calls("DELETE", "/api/v1/user_groups/{group}", "DELETE",
+                                        "/api/v1/user_groups/" + hole)
+    assert not api_coverage.blueprint_calls("GET", "/api/v1/user_groups/{group}", "DELETE",
+                                            "/api/v1/user_groups/" + hole)
+    assert not api_coverage.blueprint_calls("GET", "/api/v1/user_groups/{group}/members/", "GET",
+                                            "/api/v1/user_groups/" + hole)

@@ -17,16 +17,15 @@ import time
 
 import pytest
 
-from conftest import (ADMIN_USER, DB, DIALECTS, auth_headers, build_dir, credential_count,
+from conftest import (ADMIN_USER, DB, DIALECTS, STYLE, auth_headers, build_dir, credential_count,
                       do_login, fan_out, get, login_response, nano_data, post, psql_scalar, put,
                       run_psql, token_where, wait_for)
 
 NANO_INVALID = {"error_code": 500, "message": "invalid session", "data": ""}
 KEYSTONE_UNAUTH = {"error": {"code": 401, "title": "Unauthorized",
                              "message": "The request you have made requires authentication."}}
-# The header each dialect's own clients send their credential in.
-HEADER = {"nano": "nano", "waldur": "token", "astakos": "x-auth", "keystone": "x-auth",
-          "danube": "token"}
+# The header each dialect's own clients send their credential in (its descriptor's first).
+HEADER = STYLE
 SESSION_MAX_AGE = int(os.environ.get("NIMBUS_SESSION_MAX_AGE") or 43200)
 
 
