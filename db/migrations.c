@@ -246,3 +246,46 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
             return -1;
     return 0;
 }
+
+/* Row i of MIGRATION_STATUS or MIGRATION_LIST, the first column aside. */
+static void
+figures(const PGresult *res, int i, struct nb_migration *m)
+{
+    m->open = nb_db_int(res, i, NB_MIGRATION_OPEN);
+    m->progress = nb_db_int(res, i, NB_MIGRATION_PROGRESS);
+    m->errors = nb_db_text(res, i, NB_MIGRATION_ERRORS);
+}
+
+int
+nb_migration_get(struct nb_req *r, const char *id, struct nb_migration *out)
+{
+    const PGresult *res;
+
+    if (!nb_is_uuid(id))
+        return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", id);
+    res = nb_db_query(r, NB_Q_MIGRATION_STATUS, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    if (res == NULL)
+        return -1;
+    if (nb_db_int(res, 0, NB_MIGRATION_OPERATIONS) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", id);
+    out->id = id;
+    figures(res, 0, out);
+    return 0;
+}
+
+int
+nb_migration_list(struct nb_req *r, struct nb_migration **out)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_MIGRATION_LIST, r->user.id_text);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    for (int i = 0; i < n; i++) {
+        (*out)[i].id = nb_db_text(res, i, NB_MIGRATION_ID);
+        figures(res, i, &(*out)[i]);
+    }
+    return n;
+}
