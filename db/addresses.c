@@ -151,8 +151,7 @@ dns_param(struct nb_req *r, const struct nb_address_pool_config *c)
 }
 
 int
-nb_address_pool_create(struct nb_req *r, const char *name,
-                       const struct nb_address_pool_config *c)
+nb_address_pool_create(struct nb_req *r, const char *name, const struct nb_address_pool_config *c)
 {
     if (nb_db_query(r, NB_Q_ADDRESS_POOL_CREATE, name, c->gateway, dns_param(r, c), c->provider,
                     c->mode) == NULL)
@@ -161,8 +160,7 @@ nb_address_pool_create(struct nb_req *r, const char *name,
 }
 
 int
-nb_address_pool_modify(struct nb_req *r, const char *name,
-                       const struct nb_address_pool_config *c)
+nb_address_pool_modify(struct nb_req *r, const char *name, const struct nb_address_pool_config *c)
 {
     const PGresult *pool, *res;
     const char *id;
@@ -239,8 +237,8 @@ nb_address_range_list(struct nb_req *r, const char *pool, const char *type,
     const PGresult *p = range_pool(r, NB_Q_ADDRESS_POOL_ID, pool, type), *res;
     int n;
 
-    if (p == NULL || (res = nb_db_query(r, NB_Q_ADDRESS_RANGE_LIST, nb_db_text(p, 0, POOL_ID),
-                                        type)) == NULL)
+    if (p == NULL ||
+        (res = nb_db_query(r, NB_Q_ADDRESS_RANGE_LIST, nb_db_text(p, 0, POOL_ID), type)) == NULL)
         return -1;
     n = PQntuples(res);
     *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));

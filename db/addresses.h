@@ -12,12 +12,22 @@
 
 /* Columns of ADDRESS_POOL_LIST. */
 enum nb_address_pool_list_col {
-    NB_APL_NAME, NB_APL_GATEWAY, NB_APL_PROVIDER, NB_APL_MODE, NB_APL_ADDRESSES, NB_APL_ALLOCATED,
+    NB_APL_NAME,
+    NB_APL_GATEWAY,
+    NB_APL_PROVIDER,
+    NB_APL_MODE,
+    NB_APL_ADDRESSES,
+    NB_APL_ALLOCATED,
     NB_APL__MAX
 };
 /* Columns of ADDRESS_POOL_GET; the last three are JSON arrays. */
 enum nb_address_pool_get_col {
-    NB_APG_NAME, NB_APG_GATEWAY, NB_APG_PROVIDER, NB_APG_MODE, NB_APG_DNS, NB_APG_RANGES,
+    NB_APG_NAME,
+    NB_APG_GATEWAY,
+    NB_APG_PROVIDER,
+    NB_APG_MODE,
+    NB_APG_DNS,
+    NB_APG_RANGES,
     NB_APG_ALLOCATED,
     NB_APG__MAX
 };
@@ -58,7 +68,12 @@ int nb_address_pool_remove(struct nb_req *r, const char *name);
 
 /* Columns of ADDRESS_RANGE_LIST (the first three) and ADDRESS_RANGE_GET. */
 enum nb_address_range_col {
-    NB_AR_START, NB_AR_END, NB_AR_NETMASK, NB_AR_ALLOCATED, NB_AR_ID, NB_AR_COUNT,
+    NB_AR_START,
+    NB_AR_END,
+    NB_AR_NETMASK,
+    NB_AR_ALLOCATED,
+    NB_AR_ID,
+    NB_AR_COUNT,
     NB_AR__MAX
 };
 
@@ -74,12 +89,12 @@ struct nb_address_range {
 int nb_address_range_list(struct nb_req *r, const char *pool, const char *type,
                           struct nb_address_range **out);
 /* The range of type starting at start; NB_E_NOT_FOUND for an unknown pool or range. */
-int nb_address_range_get(struct nb_req *r, const char *pool, const char *type,
-                         const char *start, struct nb_address_range *out);
+int nb_address_range_get(struct nb_req *r, const char *pool, const char *type, const char *start,
+                         struct nb_address_range *out);
 /* Adds range start-end (netmask) of type to pool: start <= end, both and the pool's gateway
  * in one network (NB_E_INVALID), overlapping no range of the same type (NB_E_CONFLICT). */
-int nb_address_range_add(struct nb_req *r, const char *pool, const char *type,
-                         const char *start, const char *end, const char *netmask);
+int nb_address_range_add(struct nb_req *r, const char *pool, const char *type, const char *start,
+                         const char *end, const char *netmask);
 /* Deletes the range of type starting at start: only one no guest holds an address of
  * (NB_E_CONFLICT). */
 int nb_address_range_remove(struct nb_req *r, const char *pool, const char *type,

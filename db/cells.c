@@ -13,8 +13,8 @@ rows(struct nb_req *r, const PGresult *res, struct nb_cell **out)
 {
     int n = 0;
 
-    *out = nb_arena_alloc(r->arena, (size_t)(PQntuples(res) > 0 ? PQntuples(res) : 1) *
-                                        sizeof(**out));
+    *out =
+        nb_arena_alloc(r->arena, (size_t)(PQntuples(res) > 0 ? PQntuples(res) : 1) * sizeof(**out));
     for (int i = 0; i < PQntuples(res); i++) {
         if (nb_db_text_or_null(res, i, NB_CELL_NAME) == NULL)
             continue;
@@ -138,8 +138,8 @@ nb_cell_set_local_path(struct nb_req *r, const char *pool, const char *name, con
     if (nb_cell_load_in_pool(r, pool, name, &c) < 0)
         return -1;
     if (strcmp(c.mode, "local") != 0)
-        return nb_fail(r, NB_E_CONFLICT, "cell %s uses %s storage: its paths are not local",
-                       name, c.mode);
+        return nb_fail(r, NB_E_CONFLICT, "cell %s uses %s storage: its paths are not local", name,
+                       c.mode);
     if (nb_db_query(r, NB_Q_CELL_SET_PATHS, c.id, path) == NULL)
         return -1;
     return 0;

@@ -20,9 +20,16 @@ struct nb_cell {
 
 /* Columns of CELL_LOAD. */
 enum nb_cell_load_col {
-    NB_CELL_LOAD_ID, NB_CELL_LOAD_POOL, NB_CELL_LOAD_GUESTS, NB_CELL_LOAD_ENABLED,
-    NB_CELL_LOAD_ALIVE, NB_CELL_LOAD_ADDRESS, NB_CELL_LOAD_MODE, NB_CELL_LOAD_SYSTEM,
-    NB_CELL_LOAD_DATA, NB_CELL_LOAD_STORAGE,
+    NB_CELL_LOAD_ID,
+    NB_CELL_LOAD_POOL,
+    NB_CELL_LOAD_GUESTS,
+    NB_CELL_LOAD_ENABLED,
+    NB_CELL_LOAD_ALIVE,
+    NB_CELL_LOAD_ADDRESS,
+    NB_CELL_LOAD_MODE,
+    NB_CELL_LOAD_SYSTEM,
+    NB_CELL_LOAD_DATA,
+    NB_CELL_LOAD_STORAGE,
     NB_CELL_LOAD__MAX
 };
 
@@ -58,7 +65,6 @@ int nb_cell_set_enabled(struct nb_req *r, const char *pool, const char *name, bo
 int nb_cell_detach(struct nb_req *r, const char *pool, const char *name);
 /* Makes path the one system and data path of cell name of pool; NB_E_CONFLICT unless the
  * cell is on local storage. */
-int nb_cell_set_local_path(struct nb_req *r, const char *pool, const char *name,
-                           const char *path);
+int nb_cell_set_local_path(struct nb_req *r, const char *pool, const char *name, const char *path);
 
 #endif

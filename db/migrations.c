@@ -36,6 +36,10 @@ nb_migration_live(const char *from_uri, const char *to_uri)
 /* Columns of MIGRATION_POOL and MIGRATION_CELL. */
 enum { P_ID, P_ADDRESS_POOL };
 enum { C_ID, C_POOL, C_ENABLED, C_ALIVE, C_URI };
+/* Columns of MIGRATION_CELL_GUESTS, MIGRATION_PLACE and BATCH_NEW. */
+enum { GUEST_ID };
+enum { PLACE_ID, PLACE_NAME };
+enum { BATCH_ID };
 
 static const PGresult *
 load(struct nb_req *r, enum nb_query q, const char *what, const char *field, const char *name)
@@ -124,7 +128,7 @@ guest_ids(struct nb_req *r, const struct nb_migration_spec *s, const struct plan
             nb_fail_field(r, NB_E_INVALID, "instances", "must list guest ids (strings)");
             return NULL;
         }
-        ids[i] = res != NULL ? nb_db_text(res, (int)i, 0) : json_object_get_string(v);
+        ids[i] = res != NULL ? nb_db_text(res, (int)i, GUEST_ID) : json_object_get_string(v);
         for (size_t j = 0; j < i; j++)
             if (strcmp(ids[i], ids[j]) == 0) {
                 nb_fail_field(r, NB_E_INVALID, "instances", "guest %s is listed twice", ids[i]);
@@ -179,7 +183,7 @@ place(struct nb_req *r, struct plan *p)
                        p->dst_pool_name, (long long)p->cores, (long long)p->memory,
                        (long long)p->disk);
     if (p->dst_cell == NULL) {
-        p->dst_name = nb_db_text(res, 0, 1);
+        p->dst_name = nb_db_text(res, 0, PLACE_NAME);
         p->dst_cell = nb_db_query(r, NB_Q_MIGRATION_CELL, p->dst_name);
     }
     return p->dst_cell != NULL ? 0 : -1;
@@ -237,7 +241,7 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
             return -1;
     if ((batch = nb_db_query(r, NB_Q_BATCH_NEW, NULL)) == NULL)
         return -1;
-    *id = nb_db_text(batch, 0, 0);
+    *id = nb_db_text(batch, 0, BATCH_ID);
     params = nb_arena_printf(r->arena, "{\"target_cell\": %lld}",
                              (long long)nb_db_int(p.dst_cell, 0, C_ID));
     for (size_t i = 0; i < n; i++)

@@ -25,8 +25,11 @@ int nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, cons
 /* Columns of MIGRATION_STATUS and MIGRATION_LIST: the first is the count of operations
  * (STATUS) or the migration id (LIST), then the figures. */
 enum nb_migration_col {
-    NB_MIGRATION_ID, NB_MIGRATION_OPERATIONS = NB_MIGRATION_ID, NB_MIGRATION_OPEN,
-    NB_MIGRATION_PROGRESS, NB_MIGRATION_ERRORS,
+    NB_MIGRATION_ID,
+    NB_MIGRATION_OPERATIONS = NB_MIGRATION_ID,
+    NB_MIGRATION_OPEN,
+    NB_MIGRATION_PROGRESS,
+    NB_MIGRATION_ERRORS,
     NB_MIGRATION__MAX
 };
 

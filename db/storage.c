@@ -94,9 +94,8 @@ nb_storage_pool_modify(struct nb_req *r, const char *name, const struct nb_stora
     if (nb_storage_pool_get(r, name, &p) < 0 || check_unused(r, &p, name) < 0)
         return -1;
     cur = (struct nb_storage_config){p.type, p.host, p.target};
-    if (merge(r, c, &cur) < 0 ||
-        (res = nb_db_query(r, NB_Q_STORAGE_POOL_UPDATE, name, cur.type, cur.host, cur.target)) ==
-            NULL)
+    if (merge(r, c, &cur) < 0 || (res = nb_db_query(r, NB_Q_STORAGE_POOL_UPDATE, name, cur.type,
+                                                    cur.host, cur.target)) == NULL)
         return -1;
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_CONFLICT, "storage pool %s is in use", name);

@@ -38,11 +38,11 @@ pool_body(struct nb_req *r, struct nb_address_pool_config *c)
     if ((n = json_object_array_length(dns)) > DNS_MAX)
         return nb_fail_field(r, NB_E_INVALID, "dns", "at most %d servers", DNS_MAX);
     servers = nb_arena_alloc(r->arena, (n > 0 ? n : 1) * sizeof(*servers));
-    for (size_t i = 0; i < n; i++)
-        if (nb_check_ipv4(r, "dns", (servers[i] = json_object_get_string(
-                                         json_object_array_get_idx(dns, i))),
-                          NULL) < 0)
+    for (size_t i = 0; i < n; i++) {
+        servers[i] = json_object_get_string(json_object_array_get_idx(dns, i));
+        if (nb_check_ipv4(r, "dns", servers[i], NULL) < 0)
             return -1;
+    }
     c->dns = servers;
     c->ndns = n;
     c->set_dns = true;

@@ -7,14 +7,10 @@
 #include "routes/nano/nano.h"
 
 static const char *const figure_names[NB_FIGURE__MAX] = {
-    [NB_FIGURE_MAX_CPU] = "max_cpu",
-    [NB_FIGURE_AVAILABLE_MEMORY] = "available_memory",
-    [NB_FIGURE_MAX_MEMORY] = "max_memory",
-    [NB_FIGURE_AVAILABLE_DISK] = "available_disk",
-    [NB_FIGURE_MAX_DISK] = "max_disk",
-    [NB_FIGURE_READ_SPEED] = "read_speed",
-    [NB_FIGURE_WRITE_SPEED] = "write_speed",
-    [NB_FIGURE_RECEIVE_SPEED] = "receive_speed",
+    [NB_FIGURE_MAX_CPU] = "max_cpu",         [NB_FIGURE_AVAILABLE_MEMORY] = "available_memory",
+    [NB_FIGURE_MAX_MEMORY] = "max_memory",   [NB_FIGURE_AVAILABLE_DISK] = "available_disk",
+    [NB_FIGURE_MAX_DISK] = "max_disk",       [NB_FIGURE_READ_SPEED] = "read_speed",
+    [NB_FIGURE_WRITE_SPEED] = "write_speed", [NB_FIGURE_RECEIVE_SPEED] = "receive_speed",
     [NB_FIGURE_SEND_SPEED] = "send_speed",
 };
 
