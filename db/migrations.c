@@ -36,6 +36,10 @@ nb_migration_live(const char *from_uri, const char *to_uri)
 /* Columns of MIGRATION_POOL and MIGRATION_CELL. */
 enum { P_ID, P_ADDRESS_POOL };
 enum { C_ID, C_POOL, C_ENABLED, C_ALIVE, C_URI };
+/* Columns of MIGRATION_CELL_GUESTS, MIGRATION_PLACE and BATCH_NEW. */
+enum { GUEST_ID };
+enum { PLACE_ID, PLACE_NAME };
+enum { BATCH_ID };
 
 static const PGresult *
 load(struct nb_req *r, enum nb_query q, const char *what, const char *field, const char *name)
@@ -124,7 +128,7 @@ guest_ids(struct nb_req *r, const struct nb_migration_spec *s, const struct plan
             nb_fail_field(r, NB_E_INVALID, "instances", "must list guest ids (strings)");
             return NULL;
         }
-        ids[i] = res != NULL ? nb_db_text(res, (int)i, 0) : json_object_get_string(v);
+        ids[i] = res != NULL ? nb_db_text(res, (int)i, GUEST_ID) : json_object_get_string(v);
         for (size_t j = 0; j < i; j++)
             if (strcmp(ids[i], ids[j]) == 0) {
                 nb_fail_field(r, NB_E_INVALID, "instances", "guest %s is listed twice", ids[i]);
@@ -179,7 +183,7 @@ place(struct nb_req *r, struct plan *p)
                        p->dst_pool_name, (long long)p->cores, (long long)p->memory,
                        (long long)p->disk);
     if (p->dst_cell == NULL) {
-        p->dst_name = nb_db_text(res, 0, 1);
+        p->dst_name = nb_db_text(res, 0, PLACE_NAME);
         p->dst_cell = nb_db_query(r, NB_Q_MIGRATION_CELL, p->dst_name);
     }
     return p->dst_cell != NULL ? 0 : -1;
@@ -237,7 +241,7 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
             return -1;
     if ((batch = nb_db_query(r, NB_Q_BATCH_NEW, NULL)) == NULL)
         return -1;
-    *id = nb_db_text(batch, 0, 0);
+    *id = nb_db_text(batch, 0, BATCH_ID);
     params = nb_arena_printf(r->arena, "{\"target_cell\": %lld}",
                              (long long)nb_db_int(p.dst_cell, 0, C_ID));
     for (size_t i = 0; i < n; i++)
@@ -245,4 +249,47 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
             nb_db_query(r, NB_Q_MIGRATION_MARK, nb_guest_str(&g[i], NB_GC_ID)) == NULL)
             return -1;
     return 0;
+}
+
+/* Row i of MIGRATION_STATUS or MIGRATION_LIST, the first column aside. */
+static void
+figures(const PGresult *res, int i, struct nb_migration *m)
+{
+    m->open = nb_db_int(res, i, NB_MIGRATION_OPEN);
+    m->progress = nb_db_int(res, i, NB_MIGRATION_PROGRESS);
+    m->errors = nb_db_text(res, i, NB_MIGRATION_ERRORS);
+}
+
+int
+nb_migration_get(struct nb_req *r, const char *id, struct nb_migration *out)
+{
+    const PGresult *res;
+
+    if (!nb_is_uuid(id))
+        return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", id);
+    res = nb_db_query(r, NB_Q_MIGRATION_STATUS, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    if (res == NULL)
+        return -1;
+    if (nb_db_int(res, 0, NB_MIGRATION_OPERATIONS) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", id);
+    out->id = id;
+    figures(res, 0, out);
+    return 0;
+}
+
+int
+nb_migration_list(struct nb_req *r, struct nb_migration **out)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_MIGRATION_LIST, r->user.id_text);
+    int n;
+
+    if (res == NULL)
+        return -1;
+    n = PQntuples(res);
+    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    for (int i = 0; i < n; i++) {
+        (*out)[i].id = nb_db_text(res, i, NB_MIGRATION_ID);
+        figures(res, i, &(*out)[i]);
+    }
+    return n;
 }

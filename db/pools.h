@@ -1,5 +1,6 @@
-/* Compute pools and their cells as every dialect sees them: loaded by name, with the counts a
- * change must respect. Callers own the transaction and the audit entry. */
+/* Compute pools as every dialect sees them: listed, loaded by name with the counts a change
+ * must respect, created, changed and deleted under their rules. Callers own the transaction
+ * and the audit entry. */
 #ifndef NB_POOLS_H
 #define NB_POOLS_H
 
@@ -7,6 +8,38 @@
 #include <stdint.h>
 
 #include "app/request.h"
+
+/* Columns of COMPUTE_POOL_LIST and COMPUTE_POOL_GET. */
+enum nb_pool_col {
+    NB_POOL_NAME,
+    NB_POOL_ENABLED,
+    NB_POOL_CELLS,
+    NB_POOL_STORAGE,
+    NB_POOL_NETWORK,
+    NB_POOL_FAILOVER,
+    NB_POOL__MAX
+};
+
+/* A compute pool as shown: storage and network are the names of its storage and address
+ * pools, "" for local storage / none. */
+struct nb_pool {
+    const char *name;
+    bool enabled;
+    int64_t cells;
+    const char *storage, *network;
+    bool failover;
+};
+
+/* Columns of COMPUTE_POOL_LOAD. */
+enum nb_pool_load_col {
+    NB_POOL_LOAD_ID,
+    NB_POOL_LOAD_CELLS,
+    NB_POOL_LOAD_GUESTS,
+    NB_POOL_LOAD_STORAGE_ID,
+    NB_POOL_LOAD_ADDRESS_ID,
+    NB_POOL_LOAD_FAILOVER,
+    NB_POOL_LOAD__MAX
+};
 
 struct nb_pool_row {
     const char *id;
@@ -16,25 +49,26 @@ struct nb_pool_row {
     bool failover;
 };
 
-struct nb_cell_row {
-    const char *id;
-    const char *pool; /* "" when unallocated */
-    int64_t guests;
-    bool enabled, alive;
-    const char *address;
-    const char *mode;   /* storage mode: local, nfs, ceph */
-    const char *system; /* storage paths as JSON arrays of strings */
-    const char *data;
-    const char *storage; /* the pool's storage pool, "" for local storage */
+/* A create or modify, by name: storage and network NULL keep their value, "" means local
+ * storage / no address pool; failover keeps its value unless set_failover. */
+struct nb_pool_config {
+    const char *storage, *network;
+    bool set_failover, failover;
 };
 
+/* Every compute pool by name into *out (request-owned); the count, or -1. */
+int nb_pool_list(struct nb_req *r, struct nb_pool **out);
+/* Compute pool name as shown; NB_E_NOT_FOUND "compute pool <name> not found". */
+int nb_pool_get(struct nb_req *r, const char *name, struct nb_pool *out);
 /* Loads (and, inside a transaction, locks) compute pool name; NB_E_NOT_FOUND when unknown. */
 int nb_pool_load(struct nb_req *r, const char *name, struct nb_pool_row *p);
-/* Loads (and locks) cell name attached to compute pool pool; NB_E_NOT_FOUND for an unknown
- * pool, an unknown cell, or a cell that is not in the pool. */
-int nb_cell_load_in_pool(struct nb_req *r, const char *pool, const char *name,
-                         struct nb_cell_row *c);
-/* Loads (and locks) cell name wherever it is; NB_E_NOT_FOUND when unknown. */
-int nb_cell_load(struct nb_req *r, const char *name, struct nb_cell_row *c);
+/* Creates compute pool name: NB_E_CONFLICT when it exists, NB_E_INVALID for an unknown
+ * storage or address pool and for failover without a storage pool. */
+int nb_pool_create(struct nb_req *r, const char *name, const struct nb_pool_config *c);
+/* Changes compute pool name with the checks of create; the storage and address pool of a
+ * pool with guests stay (NB_E_CONFLICT), since its guests' disks and addresses live there. */
+int nb_pool_modify(struct nb_req *r, const char *name, const struct nb_pool_config *c);
+/* Deletes compute pool name: only one without cells and guests (NB_E_CONFLICT). */
+int nb_pool_remove(struct nb_req *r, const char *name);
 
 #endif

@@ -1,71 +1,67 @@
-/* Nano status and statistics of the zone, its compute pools, cells and instances. Capacity is
- * what the reconciler observed on alive cells; usage and instance counts come from the guests
- * placed there. Every list is one statement. */
-#include <stdlib.h>
-#include <string.h>
+/* Nano status and statistics of the zone, its compute pools, cells and instances (figures
+ * from db/status.c). */
+#include "db/status.h"
 
 #include "app/validate.h"
-#include "db/db.h"
-#include "db/pools.h"
+#include "db/cells.h"
 #include "routes/nano/nano.h"
 
-static const char *const figure_names[] = {
-    "max_cpu",    "available_memory", "max_memory",    "available_disk", "max_disk",
-    "read_speed", "write_speed",      "receive_speed", "send_speed",
+static const char *const figure_names[NB_FIGURE__MAX] = {
+    [NB_FIGURE_MAX_CPU] = "max_cpu",         [NB_FIGURE_AVAILABLE_MEMORY] = "available_memory",
+    [NB_FIGURE_MAX_MEMORY] = "max_memory",   [NB_FIGURE_AVAILABLE_DISK] = "available_disk",
+    [NB_FIGURE_MAX_DISK] = "max_disk",       [NB_FIGURE_READ_SPEED] = "read_speed",
+    [NB_FIGURE_WRITE_SPEED] = "write_speed", [NB_FIGURE_RECEIVE_SPEED] = "receive_speed",
+    [NB_FIGURE_SEND_SPEED] = "send_speed",
 };
-#define NFIGURES (sizeof(figure_names) / sizeof(figure_names[0]))
 
 static struct json_object *
-int_pair(const PGresult *res, int i, int col)
+int_pair(int64_t a, int64_t b)
 {
-    struct json_object *a = json_object_new_array_ext(2);
+    struct json_object *o = json_object_new_array_ext(2);
 
-    json_object_array_add(a, json_object_new_int64(nb_db_int(res, i, col)));
-    json_object_array_add(a, json_object_new_int64(nb_db_int(res, i, col + 1)));
-    return a;
-}
-
-/* StatisticData and the instances array from column col of row i (see pools.def). */
-static void
-add_figures(struct json_object *o, const PGresult *res, int i, int col)
-{
-    struct json_object *instances = json_object_new_array_ext(4);
-
-    json_object_object_add(o, "cpu_usage",
-                           json_object_new_double(strtod(nb_db_text(res, i, col), NULL)));
-    for (size_t f = 0; f < NFIGURES; f++)
-        json_object_object_add(o, figure_names[f],
-                               json_object_new_int64(nb_db_int(res, i, col + 1 + (int)f)));
-    for (int k = 0; k < 4; k++)
-        json_object_array_add(instances,
-                              json_object_new_int64(nb_db_int(res, i, col + 1 + NFIGURES + k)));
-    json_object_object_add(o, "instances", instances);
-}
-
-/* PoolStatistic of row i of STATUS_POOLS. */
-static struct json_object *
-pool_status_json(const PGresult *res, int i)
-{
-    struct json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, 0)));
-    json_object_object_add(o, "enabled", json_object_new_boolean(nb_db_bool(res, i, 1)));
-    json_object_object_add(o, "cells", int_pair(res, i, 2));
-    add_figures(o, res, i, 4);
+    json_object_array_add(o, json_object_new_int64(a));
+    json_object_array_add(o, json_object_new_int64(b));
     return o;
 }
 
-/* CellStatistic of row i of STATUS_CELLS. */
+/* StatisticData and the instances array [stopped, running, lost, migrating]. */
+static void
+add_figures(struct json_object *o, const struct nb_figures *f)
+{
+    struct json_object *instances = json_object_new_array_ext(NB_INSTANCES__MAX);
+
+    json_object_object_add(o, "cpu_usage", json_object_new_double(f->cpu_usage));
+    for (int k = 0; k < NB_FIGURE__MAX; k++)
+        json_object_object_add(o, figure_names[k], json_object_new_int64(f->figure[k]));
+    for (int k = 0; k < NB_INSTANCES__MAX; k++)
+        json_object_array_add(instances, json_object_new_int64(f->instances[k]));
+    json_object_object_add(o, "instances", instances);
+}
+
+/* PoolStatistic. */
 static struct json_object *
-cell_status_json(const PGresult *res, int i)
+pool_status_json(const struct nb_pool_status *p)
 {
     struct json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, 0)));
-    json_object_object_add(o, "address", json_object_new_string(nb_db_text(res, i, 1)));
-    json_object_object_add(o, "enabled", json_object_new_boolean(nb_db_bool(res, i, 2)));
-    json_object_object_add(o, "alive", json_object_new_boolean(nb_db_bool(res, i, 3)));
-    add_figures(o, res, i, 4);
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "enabled", json_object_new_boolean(p->enabled));
+    json_object_object_add(o, "cells", int_pair(p->cells_offline, p->cells_online));
+    add_figures(o, &p->f);
+    return o;
+}
+
+/* CellStatistic. */
+static struct json_object *
+cell_status_json(const struct nb_cell_status *c)
+{
+    struct json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "name", json_object_new_string(c->name));
+    json_object_object_add(o, "address", json_object_new_string(c->address));
+    json_object_object_add(o, "enabled", json_object_new_boolean(c->enabled));
+    json_object_object_add(o, "alive", json_object_new_boolean(c->alive));
+    add_figures(o, &c->f);
     return o;
 }
 
@@ -73,19 +69,17 @@ cell_status_json(const PGresult *res, int i)
 int
 nano_status_zone(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_STATUS_ZONE, NULL);
+    struct nb_zone_status z;
     struct json_object *data;
 
-    if (res == NULL)
+    if (nb_status_zone(r, &z) < 0)
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_INTERNAL, "the zone is not initialised");
     data = json_object_new_object();
-    json_object_object_add(data, "name", json_object_new_string(nb_db_text(res, 0, 0)));
-    json_object_object_add(data, "pools", int_pair(res, 0, 2));
-    json_object_object_add(data, "cells", int_pair(res, 0, 4));
-    add_figures(data, res, 0, 6);
-    json_object_object_add(data, "start_time", json_object_new_string(nb_db_text(res, 0, 1)));
+    json_object_object_add(data, "name", json_object_new_string(z.name));
+    json_object_object_add(data, "pools", int_pair(z.pools_disabled, z.pools_enabled));
+    json_object_object_add(data, "cells", int_pair(z.cells_offline, z.cells_online));
+    add_figures(data, &z.f);
+    json_object_object_add(data, "start_time", json_object_new_string(z.start_time));
     return nano_ok(r, 200, data);
 }
 
@@ -93,14 +87,15 @@ nano_status_zone(struct nb_req *r)
 int
 nano_status_pools(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_STATUS_POOLS, NULL);
+    struct nb_pool_status *p;
+    int n = nb_status_pools(r, &p);
     struct json_object *data;
 
-    if (res == NULL)
+    if (n < 0)
         return -1;
-    data = json_object_new_array_ext(PQntuples(res));
-    for (int i = 0; i < PQntuples(res); i++)
-        json_object_array_add(data, pool_status_json(res, i));
+    data = json_object_new_array_ext(n);
+    for (int i = 0; i < n; i++)
+        json_object_array_add(data, pool_status_json(&p[i]));
     return nano_ok(r, 200, data);
 }
 
@@ -108,41 +103,26 @@ nano_status_pools(struct nb_req *r)
 int
 nano_status_pool(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_STATUS_POOLS, r->capture[0]);
+    struct nb_pool_status p;
 
-    if (res == NULL)
+    if (nb_status_pool(r, r->capture[0], &p) < 0)
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", r->capture[0]);
-    return nano_ok(r, 200, pool_status_json(res, 0));
-}
-
-/* STATUS_CELLS of pool (cell NULL: all its cells), or NULL with the pool not found. */
-static const PGresult *
-query_cells(struct nb_req *r, const char *pool, const char *cell)
-{
-    const PGresult *res = nb_db_query(r, NB_Q_STATUS_CELLS, pool, cell);
-
-    if (res != NULL && PQntuples(res) == 0) {
-        nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", pool);
-        return NULL;
-    }
-    return res;
+    return nano_ok(r, 200, pool_status_json(&p));
 }
 
 /* GET /compute_cell_status/{pool}/ */
 int
 nano_status_cells(struct nb_req *r)
 {
-    const PGresult *res = query_cells(r, r->capture[0], NULL);
+    struct nb_cell_status *c;
+    int n = nb_status_cells(r, r->capture[0], &c);
     struct json_object *data;
 
-    if (res == NULL)
+    if (n < 0)
         return -1;
     data = json_object_new_array();
-    for (int i = 0; i < PQntuples(res); i++)
-        if (!PQgetisnull(res, i, 0))
-            json_object_array_add(data, cell_status_json(res, i));
+    for (int i = 0; i < n; i++)
+        json_object_array_add(data, cell_status_json(&c[i]));
     return nano_ok(r, 200, data);
 }
 
@@ -150,14 +130,11 @@ nano_status_cells(struct nb_req *r)
 int
 nano_status_cell(struct nb_req *r)
 {
-    const PGresult *res = query_cells(r, r->capture[0], r->capture[1]);
+    struct nb_cell_status c;
 
-    if (res == NULL)
+    if (nb_status_cell(r, r->capture[0], r->capture[1], &c) < 0)
         return -1;
-    if (PQgetisnull(res, 0, 0))
-        return nb_fail(r, NB_E_NOT_FOUND, "cell %s is not in compute pool %s", r->capture[1],
-                       r->capture[0]);
-    return nano_ok(r, 200, cell_status_json(res, 0));
+    return nano_ok(r, 200, cell_status_json(&c));
 }
 
 /* GET /compute_cell_status/{pool}/{cell}/storages/ */
@@ -182,15 +159,9 @@ int
 nano_status_storages_set(struct nb_req *r)
 {
     const char *path = nb_json_get_string(r->json, "default");
-    struct nb_cell_row c;
 
     if (nb_check_abs_path(r, "default", path) < 0 ||
-        nb_cell_load_in_pool(r, r->capture[0], r->capture[1], &c) < 0)
-        return -1;
-    if (strcmp(c.mode, "local") != 0)
-        return nb_fail(r, NB_E_CONFLICT, "cell %s uses %s storage: its paths are not local",
-                       r->capture[1], c.mode);
-    if (nb_db_query(r, NB_Q_CELL_SET_PATHS, c.id, path) == NULL)
+        nb_cell_set_local_path(r, r->capture[0], r->capture[1], path) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -200,14 +171,8 @@ nano_status_storages_set(struct nb_req *r)
 static int
 list_instances(struct nb_req *r, const char *pool, const char *cell)
 {
-    struct nb_pool_row p;
-    struct nb_cell_row c;
-    const PGresult *res;
+    const PGresult *res = nb_status_instances(r, pool, cell);
 
-    if (nb_pool_load(r, pool, &p) < 0 || (cell != NULL && nb_cell_load_in_pool(r, pool, cell, &c) < 0))
-        return -1;
-    res = nb_db_query(r, NB_Q_GUEST_SEARCH, pool, r->user.id_text, r->user.is_admin ? "t" : "f",
-                      cell, NULL, NULL, NULL, NULL, NULL, "1000", r->user.shared_group);
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, true)) : -1;
 }
 
