@@ -84,16 +84,22 @@ nb_auth_credential(struct nb_req *r)
     return found;
 }
 
-/* The columns of CREDENTIAL_RESOLVE and USER_LOGIN: id, uuid, (name or password hash),
- * group, admin flag, ..., shared group last. */
+/* Columns of CREDENTIAL_RESOLVE and USER_LOGIN, which share their first five; the last one of
+ * each is the shared group. */
+enum user_col { UC_ID, UC_UUID, UC_NAME, UC_PASSWORD_HASH = UC_NAME, UC_GROUP, UC_ADMIN };
+enum resolve_col { RC_MENU = UC_ADMIN + 1, RC_TTL };
+/* Columns of CREDENTIAL_ISSUE and CREDENTIAL_REISSUE. */
+enum issue_col { IC_EXPIRES, IC_EXPIRES_ISO, IC_ISSUED_ISO };
+
+/* The user fields both statements have. */
 static void
 fill_user(struct nb_req *r, const PGresult *res)
 {
-    r->user.id = nb_db_int(res, 0, 0);
-    r->user.id_text = nb_db_text(res, 0, 0);
-    r->user.uuid = nb_db_text(res, 0, 1);
-    r->user.group = nb_db_text_or_null(res, 0, 3);
-    r->user.is_admin = nb_db_bool(res, 0, 4);
+    r->user.id = nb_db_int(res, 0, UC_ID);
+    r->user.id_text = nb_db_text(res, 0, UC_ID);
+    r->user.uuid = nb_db_text(res, 0, UC_UUID);
+    r->user.group = nb_db_text_or_null(res, 0, UC_GROUP);
+    r->user.is_admin = nb_db_bool(res, 0, UC_ADMIN);
     r->user.shared_group = nb_db_text_or_null(res, 0, PQnfields(res) - 1);
 }
 
@@ -113,9 +119,9 @@ nb_auth_resolve(struct nb_req *r)
     if (PQntuples(res) != 1)
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
     fill_user(r, res);
-    r->user.name = nb_db_text(res, 0, 2);
-    r->user.perms = nb_perm_mask(nb_db_text(res, 0, 5));
-    nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, 6), NULL));
+    r->user.name = nb_db_text(res, 0, UC_NAME);
+    r->user.perms = nb_perm_mask(nb_db_text(res, 0, RC_MENU));
+    nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, RC_TTL), NULL));
     return 0;
 }
 
@@ -138,11 +144,11 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
         (void)nb_password_verify(decoy_hash, password);
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
     }
-    if (!nb_password_verify(nb_db_text(res, 0, 2), password))
+    if (!nb_password_verify(nb_db_text(res, 0, UC_PASSWORD_HASH), password))
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
     fill_user(r, res);
     r->user.name = nb_arena_strdup(r->arena, name);
-    r->user.password_hash = nb_db_text(res, 0, 2);
+    r->user.password_hash = nb_db_text(res, 0, UC_PASSWORD_HASH);
     return 0;
 }
 
@@ -179,9 +185,9 @@ issue(struct nb_req *r, const char *source, struct nb_issued *out)
         nb_db_rollback();
         return -1;
     }
-    out->expires = nb_db_int(res, 0, 0);
-    out->expires_iso = nb_db_text(res, 0, 1);
-    out->issued_iso = nb_db_text(res, 0, 2);
+    out->expires = nb_db_int(res, 0, IC_EXPIRES);
+    out->expires_iso = nb_db_text(res, 0, IC_EXPIRES_ISO);
+    out->issued_iso = nb_db_text(res, 0, IC_ISSUED_ISO);
     return 0;
 }
 

@@ -127,6 +127,22 @@ nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a
     return json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
 }
 
+const char **
+nb_check_string_list(struct nb_req *r, const char *field, struct json_object *a)
+{
+    const char **list;
+    size_t n;
+
+    if (nb_check_string_array(r, field, a) == NULL)
+        return NULL;
+    n = json_object_array_length(a);
+    list = nb_arena_alloc(r->arena, (n + 1) * sizeof(*list));
+    for (size_t i = 0; i < n; i++)
+        list[i] = json_object_get_string(json_object_array_get_idx(a, i));
+    list[n] = NULL;
+    return list;
+}
+
 bool
 nb_ipv4_parse(const char *text, uint32_t *out)
 {

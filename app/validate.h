@@ -28,6 +28,8 @@ int nb_check_abs_path(struct nb_req *r, const char *field, const char *path);
 int nb_check_host(struct nb_req *r, const char *field, const char *host);
 /* A JSON array whose items are all strings; the array's JSON text, or NULL with the error. */
 const char *nb_check_string_array(struct nb_req *r, const char *field, struct json_object *a);
+/* The same check; the items as a NULL-terminated array in r's arena, or NULL with the error. */
+const char **nb_check_string_list(struct nb_req *r, const char *field, struct json_object *a);
 
 /* IPv4 addresses in dotted-quad form only: four decimal parts 0-255 without leading zeros
  * ("10.0.0.1"; not "10.1", "010.0.0.1", "0x0a.0.0.1" or " 10.0.0.1"). Sets *out (host byte

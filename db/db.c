@@ -418,6 +418,19 @@ nb_db_column_json(const PGresult *res, int col)
     return a;
 }
 
+const char *
+nb_db_json_list(struct nb_req *r, const char *const *list)
+{
+    struct json_object *a = json_object_new_array();
+    const char *text;
+
+    for (; *list != NULL; list++)
+        json_object_array_add(a, json_object_new_string(*list));
+    text = nb_arena_strdup(r->arena, json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
+    json_object_put(a);
+    return text;
+}
+
 struct json_object *
 nb_db_json(const PGresult *res, int row, int col)
 {

@@ -63,6 +63,9 @@ bool nb_db_bool(const PGresult *res, int row, int col);
 
 /* Column col of every row as a JSON array of strings. */
 struct json_object *nb_db_column_json(const PGresult *res, int col);
+/* A NULL-terminated list of strings as the text of a JSON array, in r's arena: how lists
+ * travel to statements ($n::json), so that no array literal is ever pasted together. */
+const char *nb_db_json_list(struct nb_req *r, const char *const *list);
 /* A JSON text cell parsed (json_agg / array_to_json results); an empty array for NULL. */
 struct json_object *nb_db_json(const PGresult *res, int row, int col);
 

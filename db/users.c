@@ -7,14 +7,84 @@
 #include "app/secret.h"
 #include "db/db.h"
 
+/* An e-mail address is empty or local@domain. */
+static int
+check_mail(struct nb_req *r, const char *mail)
+{
+    const char *at = mail != NULL ? strchr(mail, '@') : NULL;
+
+    if (mail == NULL || mail[0] == '\0')
+        return 0;
+    if (at == NULL || at == mail || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+        strpbrk(mail, " \t\r\n") != NULL)
+        return nb_fail_field(r, NB_E_INVALID, "mail", "invalid e-mail address");
+    return 0;
+}
+
 int
 nb_user_create(struct nb_req *r, const char *name, const char *password, const char *nick,
                const char *mail)
 {
+    if (check_mail(r, mail) < 0)
+        return -1;
     return nb_db_query(r, NB_Q_USER_ADD, name, nb_password_hash(r->arena, password),
                        nick != NULL ? nick : "", mail != NULL ? mail : "") != NULL
                ? 0
                : -1;
+}
+
+int
+nb_user_modify(struct nb_req *r, const char *name, const char *nick, const char *mail)
+{
+    const PGresult *res;
+
+    if (check_mail(r, mail) < 0 ||
+        (res = nb_db_query(r, NB_Q_USER_UPDATE, name, nick, mail)) == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", name);
+    return 0;
+}
+
+int
+nb_user_remove(struct nb_req *r, const char *name)
+{
+    const PGresult *res;
+
+    if (strcmp(name, r->user.name) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "you cannot delete yourself");
+    if ((res = nb_db_query(r, NB_Q_ADMIN_COUNT_OTHERS, name)) == NULL)
+        return -1;
+    if (nb_db_int(res, 0, 0) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "at least one administrator must remain");
+    if ((res = nb_db_query(r, NB_Q_USER_GUEST_COUNT, name)) == NULL)
+        return -1;
+    if (nb_db_int(res, 0, 0) > 0)
+        return nb_fail(r, NB_E_CONFLICT, "user %s still owns %lld guest(s); delete them first",
+                       name, (long long)nb_db_int(res, 0, 0));
+    if ((res = nb_db_query(r, NB_Q_USER_DELETE, name)) == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", name);
+    return 0;
+}
+
+const PGresult *
+nb_user_list(struct nb_req *r)
+{
+    return nb_db_query(r, NB_Q_USER_LIST, NULL);
+}
+
+const PGresult *
+nb_user_load(struct nb_req *r, const char *name)
+{
+    const PGresult *res = nb_db_query(r, NB_Q_USER_GET, name);
+
+    if (res != NULL && PQntuples(res) == 0) {
+        nb_fail(r, NB_E_NOT_FOUND, "user %s not found", name);
+        return NULL;
+    }
+    return res;
 }
 
 /* The one place credentials end for a change to their user. res is the UPDATE of the users row
@@ -90,6 +160,9 @@ nb_user_exists(struct nb_req *r, const char *name)
     return res == NULL ? -1 : PQntuples(res) > 0;
 }
 
+/* Columns of USER_OWNER. */
+enum { OWNER_ID, OWNER_GROUP };
+
 int
 nb_user_owner(struct nb_req *r, const char *owner, const char *what, const char **owner_id,
               const char **group_id)
@@ -105,7 +178,7 @@ nb_user_owner(struct nb_req *r, const char *owner, const char *what, const char 
         return -1;
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "user %s not found", owner);
-    *owner_id = nb_db_text(res, 0, 0);
-    *group_id = nb_db_text_or_null(res, 0, 1);
+    *owner_id = nb_db_text(res, 0, OWNER_ID);
+    *group_id = nb_db_text_or_null(res, 0, OWNER_GROUP);
     return 0;
 }

@@ -1,6 +1,6 @@
 /* Danube log-in and log-out (api/accounts). */
 #include "app/auth.h"
-#include "db/db.h"
+#include "db/credentials.h"
 #include "routes/danube/danube.h"
 
 static int
@@ -34,7 +34,7 @@ danube_login(struct nb_req *r)
 int
 danube_logout(struct nb_req *r)
 {
-    if (nb_db_query(r, NB_Q_CREDENTIAL_REVOKE, r->credential, r->user.id_text) == NULL)
+    if (nb_credential_revoke(r, r->credential, r->user.id_text) < 0)
         return -1;
     return detail(r, NULL, "Bye.");
 }

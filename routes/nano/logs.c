@@ -47,9 +47,6 @@ time_param(struct nb_req *r, const char *name, const char **out)
     return 0;
 }
 
-/* Columns of LOG_QUERY. */
-enum { L_ID, L_TIME, L_ENTRY, L_AUTHOR, L_SOURCE };
-
 /* One entry in Nano's shape plus who it is recorded for ("user", null for nimbusctl) and
  * "source": "system" or "user" ("unknown" before migration 017). Text a user posted names its
  * author in the content too, so that a reader of the content alone never takes it for a
@@ -58,17 +55,17 @@ static struct json_object *
 log_entry(struct nb_req *r, const PGresult *res, int i)
 {
     struct json_object *e = json_object_new_object();
-    const char *author = nb_db_text_or_null(res, i, L_AUTHOR);
-    const char *content = nb_db_text(res, i, L_ENTRY);
+    const char *author = nb_db_text_or_null(res, i, NB_AC_AUTHOR);
+    const char *content = nb_db_text(res, i, NB_AC_ENTRY);
 
-    if (strcmp(nb_db_text(res, i, L_SOURCE), "user") == 0)
+    if (strcmp(nb_db_text(res, i, NB_AC_SOURCE), "user") == 0)
         content =
             nb_arena_printf(r->arena, "%s writes: %s", author != NULL ? author : "?", content);
-    json_object_object_add(e, "id", json_object_new_string(nb_db_text(res, i, L_ID)));
-    json_object_object_add(e, "time", json_object_new_string(nb_db_text(res, i, L_TIME)));
+    json_object_object_add(e, "id", json_object_new_string(nb_db_text(res, i, NB_AC_ID)));
+    json_object_object_add(e, "time", json_object_new_string(nb_db_text(res, i, NB_AC_TIME)));
     json_object_object_add(e, "content", json_object_new_string(content));
     json_object_object_add(e, "user", author != NULL ? json_object_new_string(author) : NULL);
-    json_object_object_add(e, "source", json_object_new_string(nb_db_text(res, i, L_SOURCE)));
+    json_object_object_add(e, "source", json_object_new_string(nb_db_text(res, i, NB_AC_SOURCE)));
     return e;
 }
 
@@ -77,24 +74,24 @@ int
 nano_log_query(struct nb_req *r)
 {
     long limit, start;
-    const char *after, *before;
-    const PGresult *res, *count;
+    struct nb_audit_filter f;
+    struct nb_audit_page page;
     struct json_object *logs, *data;
 
     if (int_param(r, "limit", LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX, &limit) < 0 ||
-        int_param(r, "start", 0, 1000000000L, &start) < 0 || time_param(r, "after", &after) < 0 ||
-        time_param(r, "before", &before) < 0)
+        int_param(r, "start", 0, 1000000000L, &start) < 0 || time_param(r, "after", &f.after) < 0 ||
+        time_param(r, "before", &f.before) < 0)
         return -1;
-    res = nb_db_query(r, NB_Q_LOG_QUERY, nb_arena_printf(r->arena, "%ld", limit),
-                      nb_arena_printf(r->arena, "%ld", start), after, before);
-    if (res == NULL || (count = nb_db_query(r, NB_Q_LOG_COUNT, after, before)) == NULL)
+    f.limit = limit;
+    f.offset = start;
+    if (nb_audit_list(r, &f, &page) < 0)
         return -1;
-    logs = json_object_new_array_ext(PQntuples(res));
-    for (int i = 0; i < PQntuples(res); i++)
-        json_object_array_add(logs, log_entry(r, res, i));
+    logs = json_object_new_array_ext(PQntuples(page.res));
+    for (int i = 0; i < PQntuples(page.res); i++)
+        json_object_array_add(logs, log_entry(r, page.res, i));
     data = json_object_new_object();
     json_object_object_add(data, "logs", logs);
-    json_object_object_add(data, "total", json_object_new_int64(nb_db_int(count, 0, 0)));
+    json_object_object_add(data, "total", json_object_new_int64(page.total));
     return nano_ok(r, 200, data);
 }
 
@@ -116,7 +113,7 @@ nano_log_add(struct nb_req *r)
 int
 nano_log_remove(struct nb_req *r)
 {
-    const char *list = nb_check_string_array(r, "entries", nb_json_get(r->json, "entries"));
+    const char *const *list = nb_check_string_list(r, "entries", nb_json_get(r->json, "entries"));
 
     if (list == NULL || nb_audit_remove(r, list) < 0)
         return -1;

@@ -1,6 +1,7 @@
 /* Nano sessions: log-in, session data, keep-alive and log-out. */
 #include "app/auth.h"
 #include "app/perm.h"
+#include "db/credentials.h"
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
@@ -10,21 +11,22 @@
 static struct json_object *
 session_data(struct nb_req *r, const char *token)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_SHOW, token);
+    const PGresult *res;
     struct json_object *o;
+    int found = nb_credential_load(r, token, &res);
 
-    if (res == NULL)
+    if (found < 0)
         return NULL;
-    if (PQntuples(res) != 1 || (nb_db_int(res, 0, 0) != r->user.id && !r->user.is_admin)) {
+    if (!found) {
         nb_fail(r, NB_E_NOT_FOUND, "invalid session");
         return NULL;
     }
     o = json_object_new_object();
-    json_object_object_add(o, "user", json_object_new_string(nb_db_text(res, 0, 1)));
-    json_object_object_add(o, "group", json_object_new_string(nb_db_text(res, 0, 2)));
+    json_object_object_add(o, "user", json_object_new_string(nb_db_text(res, 0, NB_CC_USER)));
+    json_object_object_add(o, "group", json_object_new_string(nb_db_text(res, 0, NB_CC_GROUP)));
     json_object_object_add(o, "address",
                            json_object_new_string(r->remote_addr ? r->remote_addr : ""));
-    json_object_object_add(o, "menu", json_tokener_parse(nb_db_text(res, 0, 8)));
+    json_object_object_add(o, "menu", json_tokener_parse(nb_db_text(res, 0, NB_CC_MENU)));
     json_object_object_add(o, "resource", json_object_new_array());
     return o;
 }
@@ -76,11 +78,11 @@ nano_session_keep(struct nb_req *r)
 int
 nano_session_delete(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_CREDENTIAL_REVOKE, r->capture[0], r->user.id_text);
+    int revoked = nb_credential_revoke(r, r->capture[0], r->user.id_text);
 
-    if (res == NULL)
+    if (revoked < 0)
         return -1;
-    if (PQntuples(res) != 1)
+    if (!revoked)
         return nb_fail(r, NB_E_NOT_FOUND, "invalid session");
     return nano_ok(r, 200, NULL);
 }

@@ -5,6 +5,7 @@
 
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/templates.h"
 #include "routes/nano/nano.h"
 
 #define TEMPLATE_NAME_MAX 64
@@ -17,16 +18,29 @@ static const char *const controls[] = {"vnc", "spice", NULL};
 static const char *const usbs[] = {"", "nec-xhci", NULL};
 static const char *const tablets[] = {"", "usb", NULL};
 
-/* TemplateConfigure's fields in the order TEMPLATE_CREATE and TEMPLATE_UPDATE take them. */
-enum { T_NAME, T_ADMIN, T_SYSTEM, T_DISK, T_NETWORK, T_DISPLAY, T_CONTROL, T_USB, T_TABLET, T__MAX };
-
+/* TemplateConfigure's fields, by the setting each names. */
 static const struct {
     const char *field;
     const char *const *members; /* NULL: free text */
-} fields[T__MAX] = {
-    {"name", NULL},         {"admin", NULL},      {"operating_system", systems},
-    {"disk", disks},        {"network", networks}, {"display", displays},
-    {"control", controls},  {"usb", usbs},        {"tablet", tablets},
+} fields[NB_TS__MAX] = {
+    [NB_TS_NAME] = {"name", NULL},
+    [NB_TS_ADMIN] = {"admin", NULL},
+    [NB_TS_SYSTEM] = {"operating_system", systems},
+    [NB_TS_DISK] = {"disk", disks},
+    [NB_TS_NETWORK] = {"network", networks},
+    [NB_TS_DISPLAY] = {"display", displays},
+    [NB_TS_CONTROL] = {"control", controls},
+    [NB_TS_USB] = {"usb", usbs},
+    [NB_TS_TABLET] = {"tablet", tablets},
+};
+
+/* Where each setting is in a template row (enum nb_template_col). */
+static const enum nb_template_col column[NB_TS__MAX] = {
+    [NB_TS_NAME] = NB_TC_NAME,       [NB_TS_ADMIN] = NB_TC_ADMIN,
+    [NB_TS_SYSTEM] = NB_TC_SYSTEM,   [NB_TS_DISK] = NB_TC_DISK,
+    [NB_TS_NETWORK] = NB_TC_NETWORK, [NB_TS_DISPLAY] = NB_TC_DISPLAY,
+    [NB_TS_CONTROL] = NB_TC_CONTROL, [NB_TS_USB] = NB_TC_USB,
+    [NB_TS_TABLET] = NB_TC_TABLET,
 };
 
 /* A template name: 1-64 printable characters (spaces allowed inside: "CentOS 7"). */
@@ -46,43 +60,23 @@ check_template_name(struct nb_req *r, const char *name)
     return 0;
 }
 
-/* The body's fields (NULL when absent), checked; a name another template (not self) has is
- * refused. */
+/* The body's fields (NULL when absent), checked. */
 static int
-template_body(struct nb_req *r, const char *self, const char *v[T__MAX])
+template_body(struct nb_req *r, struct nb_template_config *c)
 {
-    const PGresult *res;
+    const char **v = c->v;
 
-    for (int i = 0; i < T__MAX; i++) {
+    for (int i = 0; i < NB_TS__MAX; i++) {
         v[i] = nb_json_get_string(r->json, fields[i].field);
         if (v[i] != NULL && fields[i].members != NULL &&
             nb_check_enum(r, fields[i].field, v[i], fields[i].members) < 0)
             return -1;
     }
-    if (v[T_ADMIN] != NULL && nb_check_name(r, "admin", v[T_ADMIN]) < 0)
+    if (v[NB_TS_ADMIN] != NULL && nb_check_name(r, "admin", v[NB_TS_ADMIN]) < 0)
         return -1;
-    if (v[T_NAME] == NULL)
-        return 0;
-    if (check_template_name(r, v[T_NAME]) < 0 ||
-        (res = nb_db_query(r, NB_Q_TEMPLATE_NAME_TAKEN, v[T_NAME], self)) == NULL)
+    if (v[NB_TS_NAME] != NULL && check_template_name(r, v[NB_TS_NAME]) < 0)
         return -1;
-    if (PQntuples(res) > 0)
-        return nb_fail(r, NB_E_CONFLICT, "template name '%s' is already used by template %s",
-                       v[T_NAME], nb_db_text(res, 0, 0));
     return 0;
-}
-
-/* The template of the first capture (TEMPLATE_GET), or NULL with "not found" recorded. */
-static const PGresult *
-load_template(struct nb_req *r)
-{
-    const PGresult *res = nb_db_query(r, NB_Q_TEMPLATE_GET, r->capture[0]);
-
-    if (res != NULL && PQntuples(res) == 0) {
-        nb_fail(r, NB_E_NOT_FOUND, "template %s not found", r->capture[0]);
-        return NULL;
-    }
-    return res;
 }
 
 static void
@@ -95,7 +89,7 @@ add_text(struct json_object *o, const char *key, const PGresult *res, int row, i
 int
 nano_template_list(struct nb_req *r)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_TEMPLATE_LIST, NULL);
+    const PGresult *res = nb_template_list(r);
     struct json_object *data;
 
     if (res == NULL)
@@ -104,11 +98,11 @@ nano_template_list(struct nb_req *r)
     for (int i = 0; i < PQntuples(res); i++) {
         struct json_object *t = json_object_new_object();
 
-        add_text(t, "id", res, i, 0);
-        add_text(t, "name", res, i, 1);
-        add_text(t, "operating_system", res, i, 2);
-        add_text(t, "created_time", res, i, 3);
-        add_text(t, "modified_time", res, i, 4);
+        add_text(t, "id", res, i, NB_TLC_ID);
+        add_text(t, "name", res, i, NB_TLC_NAME);
+        add_text(t, "operating_system", res, i, NB_TLC_SYSTEM);
+        add_text(t, "created_time", res, i, NB_TLC_CREATED);
+        add_text(t, "modified_time", res, i, NB_TLC_MODIFIED);
         json_object_array_add(data, t);
     }
     return nano_ok(r, 200, data);
@@ -118,17 +112,17 @@ nano_template_list(struct nb_req *r)
 int
 nano_template_get(struct nb_req *r)
 {
-    const PGresult *res = load_template(r);
+    const PGresult *res = nb_template_load(r, r->capture[0]);
     struct json_object *data;
 
     if (res == NULL)
         return -1;
     data = json_object_new_object();
-    add_text(data, "id", res, 0, 0);
-    for (int i = 0; i < T__MAX; i++)
-        add_text(data, fields[i].field, res, 0, 1 + i);
-    add_text(data, "created_time", res, 0, 10);
-    add_text(data, "modified_time", res, 0, 11);
+    add_text(data, "id", res, 0, NB_TC_ID);
+    for (int i = 0; i < NB_TS__MAX; i++)
+        add_text(data, fields[i].field, res, 0, column[i]);
+    add_text(data, "created_time", res, 0, NB_TC_CREATED);
+    add_text(data, "modified_time", res, 0, NB_TC_MODIFIED);
     return nano_ok(r, 200, data);
 }
 
@@ -136,26 +130,23 @@ nano_template_get(struct nb_req *r)
 int
 nano_template_create(struct nb_req *r)
 {
-    const char *v[T__MAX];
-    const PGresult *res;
+    struct nb_template_config c;
+    const char *id;
 
-    if (template_body(r, NULL, v) < 0 ||
-        (res = nb_db_query(r, NB_Q_TEMPLATE_CREATE, v[0], v[1], v[2], v[3], v[4], v[5], v[6],
-                           v[7], v[8])) == NULL)
+    if (template_body(r, &c) < 0 || nb_template_create(r, &c, &id) < 0)
         return -1;
-    return nano_id(r, 200, nb_db_text(res, 0, 0));
+    return nano_id(r, 200, id);
 }
 
-/* PUT /templates/{id} (TemplateConfigure): absent fields keep their value. */
+/* PUT /templates/{id} (TemplateConfigure): absent fields keep their value. An unknown id is
+ * reported before anything wrong in the body. */
 int
 nano_template_modify(struct nb_req *r)
 {
-    const char *v[T__MAX];
-    const PGresult *res = load_template(r);
+    struct nb_template_config c;
 
-    if (res == NULL || template_body(r, nb_db_text(res, 0, 0), v) < 0 ||
-        nb_db_query(r, NB_Q_TEMPLATE_UPDATE, r->capture[0], v[0], v[1], v[2], v[3], v[4], v[5],
-                    v[6], v[7], v[8]) == NULL)
+    if (nb_template_load(r, r->capture[0]) == NULL || template_body(r, &c) < 0 ||
+        nb_template_modify(r, r->capture[0], &c) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -164,14 +155,7 @@ nano_template_modify(struct nb_req *r)
 int
 nano_template_remove(struct nb_req *r)
 {
-    const PGresult *res = load_template(r);
-
-    if (res == NULL)
-        return -1;
-    if (nb_db_int(res, 0, 12) > 0)
-        return nb_fail(r, NB_E_CONFLICT, "template %s is used by %lld guest(s)",
-                       nb_db_text(res, 0, 1), (long long)nb_db_int(res, 0, 12));
-    if (nb_db_query(r, NB_Q_TEMPLATE_DELETE, r->capture[0]) == NULL)
+    if (nb_template_remove(r, r->capture[0]) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -1,40 +1,25 @@
 /* Nano resource visibility: which of its members' resources a group shares among them. */
-#include "db/db.h"
+#include "db/visibility.h"
 #include "routes/nano/nano.h"
 
-static const char *const flags[] = {"instance_visible", "media_image_visible",
-                                    "disk_image_visible"};
-
-/* The caller's group row (GROUP_GET), or NULL with the error recorded. */
-static const PGresult *
-callers_group(struct nb_req *r)
-{
-    const PGresult *res;
-
-    if (r->user.group == NULL) {
-        nb_fail(r, NB_E_CONFLICT, "user %s belongs to no user group", r->user.name);
-        return NULL;
-    }
-    res = nb_db_query(r, NB_Q_GROUP_GET, r->user.group);
-    if (res != NULL && PQntuples(res) == 0) {
-        nb_fail(r, NB_E_NOT_FOUND, "group %s not found", r->user.group);
-        return NULL;
-    }
-    return res;
-}
+static const char *const flags[NB_VISIBILITY__MAX] = {
+    [NB_VISIBILITY_INSTANCE] = "instance_visible",
+    [NB_VISIBILITY_MEDIA_IMAGE] = "media_image_visible",
+    [NB_VISIBILITY_DISK_IMAGE] = "disk_image_visible",
+};
 
 /* GET /resource_visibilities/ */
 int
 nano_visibility_get(struct nb_req *r)
 {
-    const PGresult *res = callers_group(r);
+    bool shared[NB_VISIBILITY__MAX];
     struct json_object *data;
 
-    if (res == NULL)
+    if (nb_visibility_get(r, shared) < 0)
         return -1;
     data = json_object_new_object();
-    for (int i = 0; i < 3; i++)
-        json_object_object_add(data, flags[i], json_object_new_boolean(nb_db_bool(res, 0, 5 + i)));
+    for (int i = 0; i < NB_VISIBILITY__MAX; i++)
+        json_object_object_add(data, flags[i], json_object_new_boolean(shared[i]));
     return nano_ok(r, 200, data);
 }
 
@@ -42,18 +27,14 @@ nano_visibility_get(struct nb_req *r)
 int
 nano_visibility_set(struct nb_req *r)
 {
-    const PGresult *res = callers_group(r);
-    const char *v[3];
+    int set[NB_VISIBILITY__MAX];
 
-    if (res == NULL)
-        return -1;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < NB_VISIBILITY__MAX; i++) {
         struct json_object *f = nb_json_get(r->json, flags[i]);
-        bool on = f != NULL ? json_object_get_boolean(f) : nb_db_bool(res, 0, 5 + i);
 
-        v[i] = on ? "true" : "false";
+        set[i] = f != NULL ? json_object_get_boolean(f) : -1;
     }
-    if (nb_db_query(r, NB_Q_GROUP_SET_VISIBILITY, r->user.group, v[0], v[1], v[2]) == NULL)
+    if (nb_visibility_set(r, set) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -3,6 +3,7 @@
 
 #include "app/auth.h"
 #include "app/secret.h"
+#include "db/credentials.h"
 #include "db/db.h"
 #include "routes/trs/trs.h"
 
@@ -61,16 +62,17 @@ static const PGresult *
 subject(struct nb_req *r, const char **token)
 {
     const PGresult *res;
+    int found;
 
     *token = r->param(r, "HTTP_X_SUBJECT_TOKEN");
     if (*token == NULL) {
         nb_fail(r, NB_E_NOT_FOUND, "Could not find token.");
         return NULL;
     }
-    res = nb_db_query(r, NB_Q_CREDENTIAL_SHOW, *token);
-    if (res == NULL)
+    found = nb_credential_load(r, *token, &res);
+    if (found < 0)
         return NULL;
-    if (PQntuples(res) != 1 || (nb_db_int(res, 0, 0) != r->user.id && !r->user.is_admin)) {
+    if (!found) {
         nb_fail(r, NB_E_NOT_FOUND, "Could not find token: %s", *token);
         return NULL;
     }
@@ -87,8 +89,10 @@ keystone_tokens_validate(struct nb_req *r)
     if (res == NULL)
         return -1;
     nb_reply_header(r, "X-Subject-Token", token);
-    return nb_reply(r, 200, token_body(r, nb_db_text(res, 0, 7), nb_db_text(res, 0, 1),
-                                       nb_db_text(res, 0, 5), nb_db_text(res, 0, 6)));
+    return nb_reply(r, 200,
+                    token_body(r, nb_db_text(res, 0, NB_CC_USER_UUID),
+                               nb_db_text(res, 0, NB_CC_USER), nb_db_text(res, 0, NB_CC_EXPIRES),
+                               nb_db_text(res, 0, NB_CC_ISSUED)));
 }
 
 /* DELETE /v3/auth/tokens: revokes X-Subject-Token → 204. */
@@ -98,7 +102,7 @@ keystone_tokens_revoke(struct nb_req *r)
     const char *token;
     const PGresult *res = subject(r, &token);
 
-    if (res == NULL || nb_db_query(r, NB_Q_CREDENTIAL_REVOKE, token, nb_db_text(res, 0, 0)) == NULL)
+    if (res == NULL || nb_credential_revoke(r, token, nb_db_text(res, 0, NB_CC_USER_ID)) < 0)
         return -1;
     r->status = 204;
     return 0;
