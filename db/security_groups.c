@@ -28,7 +28,7 @@ load(struct nb_req *r, enum nb_query q, const char *id, struct nb_secgroup *sg)
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found", id);
-    res = nb_db_query(r, q, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    res = nb_db_query_scoped(r, q, id);
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)
@@ -156,4 +156,12 @@ nb_secgroup_apply(struct nb_req *r, const char *guest_id, const struct nb_secgro
         return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found",
                        nb_secgroup_str(sg, NB_SC_ID));
     return 0;
+}
+
+const PGresult *
+nb_secgroup_search(struct nb_req *r, const struct nb_secgroup_filter *f)
+{
+    return nb_db_query_scoped(r, NB_Q_SECGROUP_SEARCH, f->enabled_only ? "t" : NULL,
+                              f->global_only ? "t" : NULL, f->owner, f->group, f->after,
+                              nb_arena_printf(r->arena, "%lld", (long long)f->limit));
 }

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "app/request.h"
 
@@ -32,6 +33,17 @@ int nb_secgroup_load(struct nb_req *r, const char *id, struct nb_secgroup *sg);
 /* Loads a group the caller may change (its owner or an admin), locked until the transaction
  * ends. Not visible: NB_E_NOT_FOUND as above; visible but not the caller's: NB_E_FORBIDDEN. */
 int nb_secgroup_load_writable(struct nb_req *r, const char *id, struct nb_secgroup *sg);
+
+/* Filters of a group search: NULL (false) when not given. */
+struct nb_secgroup_filter {
+    bool enabled_only, global_only;
+    const char *owner, *group;
+    const char *after; /* keyset paging: the last id of the previous page */
+    int64_t limit;
+};
+/* The groups the caller may see that match f, oldest first, at most f->limit from after; NULL
+ * with the error recorded. */
+const PGresult *nb_secgroup_search(struct nb_req *r, const struct nb_secgroup_filter *f);
 
 /* Creates a group from a SecurityPolicyGroupConfig object (name required; description,
  * enabled, global, default_action; user and group name the owner, who is the caller unless

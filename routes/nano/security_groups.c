@@ -1,7 +1,9 @@
 /* Nano security policy groups: named rule sets that guests copy their security policy from
  * when created. Who may see and change a group is db/security_groups.c's business. */
-#include "db/security_groups.h"
+#include <stdlib.h>
+
 #include "db/db.h"
+#include "db/security_groups.h"
 #include "routes/nano/nano.h"
 
 /* SecurityPolicyGroupStatus. */
@@ -145,9 +147,13 @@ nano_secgroup_search(struct nb_req *r)
     if (nano_query_bool(r, "enabled_only", &enabled) < 0 ||
         nano_query_bool(r, "global_only", &global) < 0 || nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res =
-        nb_db_query(r, NB_Q_SECGROUP_SEARCH, enabled, r->user.id_text, r->user.is_admin ? "t" : "f",
-                    global, nano_query_text(r, "owner"), nano_query_text(r, "group"), after, limit);
+    res = nb_secgroup_search(r, &(struct nb_secgroup_filter){
+                                    .enabled_only = enabled != NULL && enabled[0] == 't',
+                                    .global_only = global != NULL && global[0] == 't',
+                                    .owner = nano_query_text(r, "owner"),
+                                    .group = nano_query_text(r, "group"),
+                                    .after = after,
+                                    .limit = strtoll(limit, NULL, 10)});
     if (res == NULL)
         return -1;
     data = json_object_new_array_ext(PQntuples(res));

@@ -206,8 +206,9 @@ list_instances(struct nb_req *r, const char *pool, const char *cell)
 
     if (nb_pool_load(r, pool, &p) < 0 || (cell != NULL && nb_cell_load_in_pool(r, pool, cell, &c) < 0))
         return -1;
-    res = nb_db_query(r, NB_Q_GUEST_SEARCH, pool, r->user.id_text, r->user.is_admin ? "t" : "f",
-                      cell, NULL, NULL, NULL, NULL, NULL, "1000", r->user.shared_group);
+    res = nb_guest_search(r, &(struct nb_guest_filter){
+                                 .pool = pool, .cell = cell, .running = -1, .created = -1,
+                                 .limit = 1000});
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, true)) : -1;
 }
 
