@@ -319,7 +319,6 @@ nano_guest_system(struct nb_req *r)
     struct nb_guest g;
     struct nb_image img;
     const char *image = nb_json_get_string(r->json, "from_image");
-
     struct json_object *params = params_new(r);
 
     if (load(r, &g, true) < 0 || nb_guest_stopped(r, &g, "its system can be reset") < 0 ||
