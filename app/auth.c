@@ -103,6 +103,15 @@ fill_user(struct nb_req *r, const PGresult *res)
     r->user.shared_group = nb_db_text_or_null(res, 0, PQnfields(res) - 1);
 }
 
+/* The caller's scope, from the user just resolved. */
+static void
+fill_scope(struct nb_req *r)
+{
+    r->scope.user_id = r->user.id_text;
+    r->scope.admin = r->user.is_admin ? "t" : "f";
+    r->scope.shared_group = r->user.shared_group;
+}
+
 int
 nb_auth_resolve(struct nb_req *r)
 {
@@ -111,8 +120,10 @@ nb_auth_resolve(struct nb_req *r)
     if (r->credential == NULL || r->credential[0] == '\0')
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
     nb_auth_sync(true);
-    if (nb_credential_cache_get(r->credential, &r->user, r->arena))
+    if (nb_credential_cache_get(r->credential, &r->user, r->arena)) {
+        fill_scope(r);
         return 0;
+    }
     res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
     if (res == NULL)
         return -1;
@@ -122,6 +133,7 @@ nb_auth_resolve(struct nb_req *r)
     r->user.name = nb_db_text(res, 0, UC_NAME);
     r->user.perms = nb_perm_mask(nb_db_text(res, 0, RC_MENU));
     nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, RC_TTL), NULL));
+    fill_scope(r);
     return 0;
 }
 
@@ -149,6 +161,7 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
     fill_user(r, res);
     r->user.name = nb_arena_strdup(r->arena, name);
     r->user.password_hash = nb_db_text(res, 0, UC_PASSWORD_HASH);
+    fill_scope(r);
     return 0;
 }
 

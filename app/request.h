@@ -129,6 +129,17 @@ struct nb_user {
     const char *password_hash;
 };
 
+/* The caller as the visibility rules see it, built once per request where the credential is
+ * resolved (app/auth.c), as the statements' parameters: every statement that shows rows "the
+ * caller may see" takes these first, as $1..$NB_SCOPE_NPARAMS, from nb_db_query_scoped
+ * (db/db.h), never listed by hand. Projects (MODEL.md) will be one more member here. */
+struct nb_scope {
+    const char *user_id;      /* users.id */
+    const char *admin;        /* "t" for an administrator, "f" otherwise */
+    const char *shared_group; /* the user's group id when it shares instances, else NULL */
+};
+#define NB_SCOPE_NPARAMS 3
+
 #define NB_MAX_CAPTURES 8
 /* JSON bodies above this are refused unread (nginx allows a little more, so that the refusal
  * comes in the dialect's own shape). */
@@ -172,6 +183,7 @@ struct nb_req {
     unsigned allowed; /* methods the path accepts, for 405 */
 
     struct nb_user user;
+    struct nb_scope scope; /* filled with user */
     struct nb_error err;
 
     /* Response. */

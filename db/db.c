@@ -13,11 +13,18 @@ static const struct {
     const char *name;
     int nparams;
     const char *sql;
+    bool scoped; /* its first parameters are the caller's scope */
 } queries[NB_Q__MAX] = {
-#define NB_QUERY(n, p, s) [NB_Q_##n] = {#n, p, s},
+#define NB_QUERY(n, p, s) [NB_Q_##n] = {#n, p, s, false},
+#define NB_QUERY_SCOPED(n, p, s) [NB_Q_##n] = {#n, (p) + NB_SCOPE_NPARAMS, s, true},
 #include "db/queries.def"
+#undef NB_QUERY_SCOPED
 #undef NB_QUERY
 };
+
+/* The types of struct nb_scope's parameters, as pg_type's OIDs (int8, bool, int8), declared
+ * at prepare so that a rule which leaves one unused still prepares. */
+static const Oid scope_types[NB_SCOPE_NPARAMS] = {20, 16, 20};
 
 static PGconn *conn;
 static const char *const *listen_channels;
@@ -50,7 +57,10 @@ static bool
 prepare_all(void)
 {
     for (int i = 0; i < NB_Q__MAX; i++) {
-        PGresult *res = PQprepare(conn, queries[i].name, queries[i].sql, queries[i].nparams, NULL);
+        PGresult *res =
+            queries[i].scoped
+                ? PQprepare(conn, queries[i].name, queries[i].sql, NB_SCOPE_NPARAMS, scope_types)
+                : PQprepare(conn, queries[i].name, queries[i].sql, queries[i].nparams, NULL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
         if (!ok)
@@ -317,6 +327,29 @@ nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params)
             in_txn = false;
         return NULL;
     }
+}
+
+PGresult *
+nb_db_exec_scoped(struct nb_req *r, enum nb_query q, const char *const *params, int n)
+{
+    const char **all;
+
+    if (!queries[q].scoped || queries[q].nparams != NB_SCOPE_NPARAMS + n) {
+        nb_log_error(r, "query %s takes %d parameters%s, given the scope and %d", queries[q].name,
+                     queries[q].nparams, queries[q].scoped ? "" : " and no scope", n);
+        nb_fail(r, NB_E_INTERNAL, "internal error");
+        return NULL;
+    }
+    if (r->scope.user_id == NULL) {
+        nb_fail(r, NB_E_INTERNAL, "no caller scope");
+        return NULL;
+    }
+    all = nb_arena_alloc(r->arena, (size_t)queries[q].nparams * sizeof(*all));
+    all[0] = r->scope.user_id;
+    all[1] = r->scope.admin;
+    all[2] = r->scope.shared_group;
+    memcpy(all + NB_SCOPE_NPARAMS, params, (size_t)n * sizeof(*all));
+    return nb_db_exec(r, q, all);
 }
 
 static int

@@ -26,6 +26,13 @@ void nb_db_close(void);
  * Outside a transaction a lost connection is re-established and the statement retried once. */
 PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params);
 #define nb_db_query(r, q, ...) nb_db_exec((r), (q), (const char *const[]){__VA_ARGS__})
+/* nb_db_exec of a statement that shows what the caller may see: the caller's scope (struct
+ * nb_scope) as $1..$NB_SCOPE_NPARAMS, then the n params as the following ones. A statement
+ * whose parameter count is not the scope's plus n is an internal error. */
+PGresult *nb_db_exec_scoped(struct nb_req *r, enum nb_query q, const char *const *params, int n);
+#define nb_db_query_scoped(r, q, ...)                                                           \
+    nb_db_exec_scoped((r), (q), (const char *const[]){__VA_ARGS__},                             \
+                      (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
 
 /* Channels to LISTEN on after every (re)connect; constant identifiers, NULL-terminated. */
 void nb_db_listen(const char *const *channels);

@@ -1,4 +1,5 @@
-/* Guests: visibility-checked loads, creation with placement, and queued operations. */
+/* Guests: visibility-checked loads and searches, creation with placement, typed changes of
+ * the desired state, and the operations queued on them. */
 #include "db/guests.h"
 
 #include <arpa/inet.h>
@@ -11,10 +12,23 @@
 #include "db/addresses.h"
 #include "db/db.h"
 #include "db/images.h"
+#include "db/operations.h"
 #include "db/security_groups.h"
 #include "db/users.h"
 
 #define MAX_DISKS 8
+#define MAX_PORTS 64
+
+/* Columns of POOL_LIMITS. */
+enum { PL_ID, PL_ENABLED, PL_ADDRESS_POOL, PL_CORES, PL_MEMORY, PL_CELLS };
+/* Columns of TEMPLATE_SYSTEM. */
+enum { TS_SYSTEM, TS_ADMIN };
+
+const char *const nb_qos_limit_name[NB_QOS__MAX] = {
+    [NB_QOS_WRITE_SPEED] = "write_speed",   [NB_QOS_WRITE_IOPS] = "write_iops",
+    [NB_QOS_READ_SPEED] = "read_speed",     [NB_QOS_READ_IOPS] = "read_iops",
+    [NB_QOS_RECEIVE_SPEED] = "receive_speed", [NB_QOS_SEND_SPEED] = "send_speed",
+};
 
 const char *
 nb_guest_str(const struct nb_guest *g, enum nb_guest_col c)
@@ -47,8 +61,7 @@ nb_guest_load(struct nb_req *r, const char *id, struct nb_guest *g)
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
-    res = nb_db_query(r, NB_Q_GUEST_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f",
-                      r->user.shared_group);
+    res = nb_db_query_scoped(r, NB_Q_GUEST_GET, id);
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)
@@ -58,76 +71,63 @@ nb_guest_load(struct nb_req *r, const char *id, struct nb_guest *g)
     return 0;
 }
 
-static const char *
-json_text(struct json_object *o)
-{
-    return o != NULL ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
-}
-
-void
-nb_guest_spec_from_json(struct nb_req *r, struct json_object *o, struct nb_guest_spec *s)
-{
-    (void)r;
-    memset(s, 0, sizeof(*s));
-    s->name = nb_json_get_string(o, "name");
-    s->owner = nb_json_get_string(o, "owner");
-    s->group = nb_json_get_string(o, "group");
-    s->pool = nb_json_get_string(o, "pool");
-    s->template_id = nb_json_get_string(o, "template");
-    s->system = nb_json_get_string(o, "system");
-    s->network_address = nb_json_get_string(o, "network_address");
-    s->ethernet_address = nb_json_get_string(o, "ethernet_address");
-    s->from_image = nb_json_get_string(o, "from_image");
-    s->security_policy_group = nb_json_get_string(o, "security_policy_group");
-    s->disks = nb_json_get(o, "disks");
-    s->modules = nb_json_get(o, "modules");
-    s->cloud_init = nb_json_get(o, "cloud_init");
-    s->qos = nb_json_get(o, "qos");
-    s->ports = nb_json_get(o, "ports");
-    s->disks_json = json_text(s->disks);
-    s->modules_json = json_text(s->modules);
-    s->cloud_init_json = json_text(s->cloud_init);
-    s->qos_json = json_text(s->qos);
-    s->ports_json = json_text(s->ports);
-    s->cores = json_object_get_int64(nb_json_get(o, "cores"));
-    s->memory = json_object_get_int64(nb_json_get(o, "memory"));
-    s->auto_start = json_object_get_boolean(nb_json_get(o, "auto_start"));
-}
-
 /* Every item of an integer array within [min, max]; returns the sum, -1 on failure. */
 static int64_t
-check_sizes(struct nb_req *r, const char *field, struct json_object *a, size_t max_items,
+check_sizes(struct nb_req *r, const char *field, const int64_t *v, size_t n, size_t max_items,
             int64_t min, int64_t max)
 {
     int64_t sum = 0;
-    size_t n = a != NULL ? json_object_array_length(a) : 0;
 
     if (n == 0 || n > max_items)
         return nb_fail_field(r, NB_E_INVALID, field, "must list 1 to %zu values", max_items);
     for (size_t i = 0; i < n; i++) {
-        struct json_object *v = json_object_array_get_idx(a, i);
-        int64_t x = json_object_get_int64(v);
-
-        if (!json_object_is_type(v, json_type_int) || x < min || x > max)
+        if (v[i] < min || v[i] > max)
             return nb_fail_field(r, NB_E_INVALID, field, "each value must be an integer from %lld to %lld",
                                  (long long)min, (long long)max);
-        sum += x;
+        sum += v[i];
     }
     return sum;
 }
 
 static int
-check_modules(struct nb_req *r, struct json_object *modules)
+check_modules(struct nb_req *r, const char *const *modules, size_t n)
 {
-    for (size_t i = 0; modules != NULL && i < json_object_array_length(modules); i++) {
-        const char *m = json_object_get_string(json_object_array_get_idx(modules, i));
+    for (size_t i = 0; i < n; i++) {
+        const char *m = modules[i];
 
-        if (!json_object_is_type(json_object_array_get_idx(modules, i), json_type_string) ||
-            (strcmp(m, "qemu") != 0 && strcmp(m, "cloud-init") != 0))
+        if (m == NULL || (strcmp(m, "qemu") != 0 && strcmp(m, "cloud-init") != 0))
             return nb_fail_field(r, NB_E_INVALID, "modules", "unknown module '%s' (qemu, cloud-init)",
                                  m != NULL ? m : "");
     }
     return 0;
+}
+
+/* An array parameter ({1,2}) of n integers. */
+static const char *
+int_array(struct nb_req *r, const int64_t *v, size_t n)
+{
+    const char *a = "{";
+
+    for (size_t i = 0; i < n; i++)
+        a = nb_arena_printf(r->arena, "%s%s%lld", a, i > 0 ? "," : "", (long long)v[i]);
+    return nb_arena_printf(r->arena, "%s}", a);
+}
+
+/* An array parameter of n checked module names (no character needs quoting). */
+static const char *
+text_array(struct nb_req *r, const char *const *v, size_t n)
+{
+    const char *a = "{";
+
+    for (size_t i = 0; i < n; i++)
+        a = nb_arena_printf(r->arena, "%s%s\"%s\"", a, i > 0 ? "," : "", v[i]);
+    return nb_arena_printf(r->arena, "%s}", a);
+}
+
+static const char *
+int_param(struct nb_req *r, int64_t v)
+{
+    return nb_arena_printf(r->arena, "%lld", (long long)v);
 }
 
 /* A guest made from a disk image needs one the caller sees, with its file uploaded. */
@@ -166,8 +166,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
                 const char **id)
 {
     const PGresult *pool, *tmpl, *cell, *row;
-    const char *owner_id = NULL, *group_id = NULL, *mac = s->ethernet_address, *admin_secret;
-    const char *wanted_address, *allocated;
+    const char *owner_id = NULL, *group_id = NULL, *mac = s->ethernet_address, *address_pool;
+    const char *wanted_address, *allocated, *limit[NB_QOS__MAX];
     int64_t disk_total;
     struct in_addr addr;
     struct nb_guest g;
@@ -179,19 +179,20 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     if (PQntuples(pool) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", s->pool);
-    if (!nb_db_bool(pool, 0, 1) || nb_db_int(pool, 0, 5) == 0)
+    if (!nb_db_bool(pool, 0, PL_ENABLED) || nb_db_int(pool, 0, PL_CELLS) == 0)
         return nb_fail(r, NB_E_CONFLICT, "compute pool %s has no enabled cells", s->pool);
-    if (s->cores < 1 || s->cores > nb_db_int(pool, 0, 3))
+    if (s->cores < 1 || s->cores > nb_db_int(pool, 0, PL_CORES))
         return nb_fail_field(r, NB_E_INVALID, "cores", "must be 1 to %lld in pool %s",
-                             (long long)nb_db_int(pool, 0, 3), s->pool);
-    if (s->memory < 1 || s->memory > nb_db_int(pool, 0, 4))
+                             (long long)nb_db_int(pool, 0, PL_CORES), s->pool);
+    if (s->memory < 1 || s->memory > nb_db_int(pool, 0, PL_MEMORY))
         return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes in pool %s",
-                             (long long)nb_db_int(pool, 0, 4), s->pool);
-    if ((disk_total = check_sizes(r, "disks", s->disks, MAX_DISKS, 1, INT64_MAX / MAX_DISKS)) < 0 ||
-        check_modules(r, s->modules) < 0 ||
+                             (long long)nb_db_int(pool, 0, PL_MEMORY), s->pool);
+    if ((disk_total = check_sizes(r, "disks", s->disks, s->ndisks, MAX_DISKS, 1,
+                                  INT64_MAX / MAX_DISKS)) < 0 ||
+        check_modules(r, s->modules, s->nmodules) < 0 ||
         nb_user_owner(r, s->owner, "guests", &owner_id, &group_id) < 0)
         return -1;
-    if (s->ports != NULL && check_sizes(r, "ports", s->ports, 64, 1, 65535) < 0)
+    if (s->ports != NULL && check_sizes(r, "ports", s->ports, s->nports, MAX_PORTS, 1, 65535) < 0)
         return -1;
     if (s->network_address != NULL && s->network_address[0] != '\0' &&
         inet_pton(AF_INET, s->network_address, &addr) != 1)
@@ -203,7 +204,7 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
     } else if (nb_check_mac(r, "ethernet_address", mac) < 0) {
         return -1;
     }
-    if (s->qos != NULL && nb_guest_check_qos(r, s->qos) < 0)
+    if (nb_guest_check_qos(r, &s->qos) < 0)
         return -1;
     if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
         return -1;
@@ -214,99 +215,143 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     if (PQntuples(tmpl) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "template %s not found", s->template_id ? s->template_id : "");
-    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, 0),
-                            nb_arena_printf(r->arena, "%lld", (long long)s->cores),
-                            nb_arena_printf(r->arena, "%lld", (long long)s->memory),
-                            nb_arena_printf(r->arena, "%lld", (long long)disk_total))) == NULL)
+    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, PL_ID),
+                            int_param(r, s->cores), int_param(r, s->memory),
+                            int_param(r, disk_total))) == NULL)
         return -1;
     if (PQntuples(cell) == 0)
         return nb_fail(r, NB_E_CONFLICT, "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld bytes of disk",
                        s->pool, (long long)s->cores, (long long)s->memory, (long long)disk_total);
-    admin_secret = nb_json_get_string(s->cloud_init, "admin_secret");
+    address_pool = nb_db_text(pool, 0, PL_ADDRESS_POOL);
     wanted_address = s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address
                                                                            : NULL;
-    row = nb_db_query(r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, 0),
-                      nb_db_text(cell, 0, 0), s->template_id,
-                      nb_arena_printf(r->arena, "%lld", (long long)s->cores),
-                      nb_arena_printf(r->arena, "%lld", (long long)s->memory), s->disks_json,
+    for (int l = 0; l < NB_QOS__MAX; l++)
+        limit[l] = int_param(r, s->qos.set & (1u << l) ? s->qos.limit[l] : 0);
+    row = nb_db_query(r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, PL_ID),
+                      nb_db_text(cell, 0, 0), s->template_id, int_param(r, s->cores),
+                      int_param(r, s->memory), int_array(r, s->disks, s->ndisks),
                       s->auto_start ? "t" : "f",
-                      s->system != NULL && s->system[0] != '\0' ? s->system : nb_db_text(tmpl, 0, 0),
-                      nb_db_text(pool, 0, 2)[0] == '\0' ? wanted_address : NULL,
-                      mac, s->from_image != NULL ? s->from_image : "",
-                      s->modules_json != NULL ? s->modules_json : "[]",
-                      s->cloud_init_json != NULL ? s->cloud_init_json : "{}",
-                      nb_json_get_string(s->cloud_init, "admin_name") != NULL
-                          ? nb_json_get_string(s->cloud_init, "admin_name")
-                          : nb_db_text(tmpl, 0, 1),
-                      admin_secret != NULL ? admin_secret : nb_random_hex(r->arena, 8),
-                      nb_random_hex(r->arena, 4));
+                      s->system != NULL && s->system[0] != '\0' ? s->system
+                                                                : nb_db_text(tmpl, 0, TS_SYSTEM),
+                      address_pool[0] == '\0' ? wanted_address : NULL, mac,
+                      s->from_image != NULL ? s->from_image : "",
+                      text_array(r, s->modules, s->nmodules),
+                      s->cloud_init != NULL
+                          ? json_object_to_json_string_ext(s->cloud_init, JSON_C_TO_STRING_PLAIN)
+                          : "{}",
+                      s->admin_name != NULL ? s->admin_name : nb_db_text(tmpl, 0, TS_ADMIN),
+                      s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8),
+                      nb_random_hex(r->arena, 4),
+                      s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium",
+                      limit[NB_QOS_WRITE_SPEED], limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED],
+                      limit[NB_QOS_READ_IOPS], limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
+                      s->ports != NULL ? int_array(r, s->ports, s->nports) : "{}");
     if (row == NULL)
         return -1;
-    *id = nb_db_text(row, 0, 0);
+    g = (struct nb_guest){row, 0};
+    *id = nb_guest_str(&g, NB_GC_ID);
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
-    if (nb_db_text(pool, 0, 2)[0] != '\0' &&
-        nb_address_allocate(r, nb_db_text(pool, 0, 2), *id, wanted_address, &allocated) < 0)
+    if (address_pool[0] != '\0' &&
+        nb_address_allocate(r, address_pool, *id, wanted_address, &allocated) < 0)
         return -1;
     /* The guest starts with a copy of the group's policy; later edits of either stay apart. */
-    if ((sg.res != NULL && nb_secgroup_apply(r, *id, &sg) < 0) || nb_guest_load(r, *id, &g) < 0)
+    if (sg.res != NULL && nb_secgroup_apply(r, *id, &sg) < 0)
         return -1;
-    if (s->qos != NULL || s->ports != NULL) {
-        struct json_object *changes = nb_json_own(r, json_object_new_object());
+    return nb_guest_enqueue(r, &g, NB_OP_CREATE_GUEST, NULL, batch_id, NULL);
+}
 
-        if (s->qos != NULL) {
-            json_object_object_foreach(s->qos, k, v) {
-                json_object_object_add(changes, k, json_object_get(v));
-            }
-        }
-        if (s->ports != NULL)
-            json_object_object_add(changes, "ports", json_object_get(s->ports));
-        if (nb_guest_set(r, &g, changes) < 0)
+int
+nb_guest_check_qos(struct nb_req *r, const struct nb_guest_qos *qos)
+{
+    const char *prio = qos->cpu_priority;
+
+    if (prio != NULL && strcmp(prio, "high") != 0 && strcmp(prio, "medium") != 0 &&
+        strcmp(prio, "low") != 0)
+        return nb_fail_field(r, NB_E_INVALID, "cpu_priority", "must be high, medium or low");
+    for (int l = 0; l < NB_QOS__MAX; l++)
+        if ((qos->set & (1u << l)) && qos->limit[l] < 0)
+            return nb_fail_field(r, NB_E_INVALID, nb_qos_limit_name[l],
+                                 "must be an integer of at least 0 (0 = unlimited)");
+    return 0;
+}
+
+int
+nb_guest_stopped(struct nb_req *r, const struct nb_guest *g, const char *what)
+{
+    if (nb_guest_bool(g, NB_GC_RUNNING))
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; %s only while it is stopped",
+                       nb_guest_str(g, NB_GC_NAME), what);
+    return 0;
+}
+
+/* New cores and memory fit the largest cell of the guest's pool; memory, and cores now,
+ * change only while the guest is stopped. */
+static int
+check_resources(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
+{
+    const PGresult *pool = nb_db_query(r, NB_Q_POOL_LIMITS, nb_guest_str(g, NB_GC_POOL));
+    int64_t cores, memory;
+
+    if (pool == NULL)
+        return -1;
+    cores = PQntuples(pool) > 0 ? nb_db_int(pool, 0, PL_CORES) : 0;
+    memory = PQntuples(pool) > 0 ? nb_db_int(pool, 0, PL_MEMORY) : 0;
+    if (c->set & NB_GUEST_SET_CORES) {
+        if (c->cores < 1 || c->cores > cores)
+            return nb_fail_field(r, NB_E_INVALID, "cores", "must be 1 to %lld", (long long)cores);
+        if (c->immediate && nb_guest_stopped(r, g, "cores change immediately") < 0)
             return -1;
     }
-    return nb_guest_enqueue(r, &g, "create_guest", NULL, batch_id, NULL);
-}
-
-int
-nb_guest_check_qos(struct nb_req *r, struct json_object *qos)
-{
-    static const char *const limits[] = {"write_speed", "write_iops", "read_speed", "read_iops",
-                                         "receive_speed", "send_speed", NULL};
-    const char *prio = nb_json_get_string(qos, "cpu_priority");
-
-    if (nb_json_get(qos, "cpu_priority") != NULL &&
-        (prio == NULL || (strcmp(prio, "high") != 0 && strcmp(prio, "medium") != 0 &&
-                          strcmp(prio, "low") != 0)))
-        return nb_fail_field(r, NB_E_INVALID, "cpu_priority", "must be high, medium or low");
-    json_object_object_foreach(qos, key, val) {
-        const char *const *l = limits;
-
-        if (strcmp(key, "cpu_priority") == 0)
-            continue;
-        while (*l != NULL && strcmp(*l, key) != 0)
-            l++;
-        if (*l == NULL)
-            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
-                                 "This field is not accepted.");
-        if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 0)
-            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
-                                 "must be an integer of at least 0 (0 = unlimited)");
+    if (c->set & NB_GUEST_SET_MEMORY) {
+        if (c->memory < 1 || c->memory > memory)
+            return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes",
+                                 (long long)memory);
+        if (nb_guest_stopped(r, g, "memory can change") < 0)
+            return -1;
     }
     return 0;
 }
 
 int
-nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, const char *kind,
-                 const char *params, const char *batch_id, const char **op_id)
+nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_OP_ADD, kind, nb_guest_str(g, NB_GC_ID),
-                                      nb_guest_str(g, NB_GC_CELL_ID), r->user.id_text,
-                                      params != NULL ? params : "{}", batch_id);
+    const char *limit[NB_QOS__MAX] = {NULL};
+    bool qos = (c->set & NB_GUEST_SET_QOS) != 0;
 
-    if (res == NULL)
+    if ((c->set & NB_GUEST_SET_NAME) && nb_check_name(r, "guest", c->name) < 0)
         return -1;
-    if (op_id != NULL)
-        *op_id = nb_db_text(res, 0, 0);
-    return 0;
+    if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && check_resources(r, g, c) < 0)
+        return -1;
+    if (qos && nb_guest_check_qos(r, &c->qos) < 0)
+        return -1;
+    for (int l = 0; qos && l < NB_QOS__MAX; l++)
+        if (c->qos.set & (1u << l))
+            limit[l] = int_param(r, c->qos.limit[l]);
+    if (nb_db_query(r, NB_Q_GUEST_SET, nb_guest_str(g, NB_GC_ID),
+                    c->set & NB_GUEST_SET_NAME ? c->name : NULL,
+                    c->set & NB_GUEST_SET_AUTO_START ? (c->auto_start ? "t" : "f") : NULL,
+                    c->set & NB_GUEST_SET_CORES ? int_param(r, c->cores) : NULL,
+                    c->set & NB_GUEST_SET_MEMORY ? int_param(r, c->memory) : NULL,
+                    qos ? c->qos.cpu_priority : NULL, limit[NB_QOS_WRITE_SPEED],
+                    limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED], limit[NB_QOS_READ_IOPS],
+                    limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
+                    c->set & NB_GUEST_SET_POLICY_DEFAULT ? c->policy_default : NULL,
+                    c->set & NB_GUEST_SET_POLICY_RULES
+                        ? json_object_to_json_string_ext(c->policy_rules, JSON_C_TO_STRING_PLAIN)
+                        : NULL) == NULL)
+        return -1;
+    /* A name is the API's alone; everything else the guest's domain reflects. */
+    if ((c->set & ~(unsigned)NB_GUEST_SET_NAME) == 0)
+        return 0;
+    return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, NULL, NULL, NULL);
+}
+
+int
+nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
+                 struct json_object *params, const char *batch_id, const char **op_id)
+{
+    return nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params,
+                     batch_id, op_id);
 }
 
 int
@@ -322,10 +367,52 @@ nb_guest_idle(struct nb_req *r, const struct nb_guest *g)
     return 0;
 }
 
-int
-nb_guest_set(struct nb_req *r, const struct nb_guest *g, struct json_object *changes)
+const PGresult *
+nb_guest_search(struct nb_req *r, const struct nb_guest_filter *f)
 {
-    return nb_db_query(r, NB_Q_GUEST_SET, nb_guest_str(g, NB_GC_ID), json_text(changes)) != NULL
-               ? 0
-               : -1;
+    static const char *const tristate[] = {"f", "t"};
+
+    return nb_db_query_scoped(r, NB_Q_GUEST_SEARCH, f->pool, f->cell, f->owner, f->group,
+                              f->running >= 0 ? tristate[f->running != 0] : NULL,
+                              f->created >= 0 ? tristate[f->created != 0] : NULL, f->after,
+                              int_param(r, f->limit));
+}
+
+const PGresult *
+nb_guest_keyword(struct nb_req *r, const struct nb_guest_filter *f)
+{
+    return nb_db_query_scoped(r, NB_Q_GUEST_KEYWORD, f->pool, f->cell, f->keyword,
+                              int_param(r, f->limit), int_param(r, f->offset));
+}
+
+const PGresult *
+nb_guest_snapshots(struct nb_req *r, const struct nb_guest *g)
+{
+    return nb_db_query(r, NB_Q_SNAPSHOT_LIST, nb_guest_str(g, NB_GC_ID));
+}
+
+int
+nb_guest_clone_disk(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
+                    const char **id)
+{
+    struct nb_guest g;
+    struct json_object *params = nb_json_own(r, json_object_new_object());
+    const char *op;
+
+    if (nb_guest_load(r, guest_id, &g) < 0)
+        return -1;
+    if (!nb_guest_bool(&g, NB_GC_CREATED))
+        return nb_fail_field(r, NB_E_CONFLICT, "guest", "guest %s is not created yet",
+                             nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_bool(&g, NB_GC_RUNNING))
+        return nb_fail_field(r, NB_E_CONFLICT, "guest",
+                             "guest %s is running; stop it before cloning its disk",
+                             nb_guest_str(&g, NB_GC_NAME));
+    if (nb_guest_idle(r, &g) < 0 ||
+        nb_image_create(r, NB_IMAGE_DISK, spec, nb_guest_str(&g, NB_GC_ID), id) < 0)
+        return -1;
+    json_object_object_add(params, "image", json_object_new_string(*id));
+    if (nb_guest_enqueue(r, &g, NB_OP_CREATE_DISK_IMAGE, params, NULL, &op) < 0)
+        return -1;
+    return nb_image_set_operation(r, *id, op);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "app/request.h"
+#include "db/operations.h"
 
 /* Columns of a guest read, in the order of NB_GUEST_COLUMNS (db/queries/guests.def). */
 enum nb_guest_col {
@@ -40,33 +41,110 @@ double nb_guest_double(const struct nb_guest *g, enum nb_guest_col c);
  * is NB_E_NOT_FOUND "guest <id> not found". */
 int nb_guest_load(struct nb_req *r, const char *id, struct nb_guest *g);
 
-/* What a create request asks for, after the body check. JSON fields stay JSON text. */
+/* QoS settings: cpu_priority high|medium|low, and limits (bytes/s or IOPS, 0 unlimited). */
+enum nb_qos_limit {
+    NB_QOS_WRITE_SPEED, NB_QOS_WRITE_IOPS, NB_QOS_READ_SPEED, NB_QOS_READ_IOPS,
+    NB_QOS_RECEIVE_SPEED, NB_QOS_SEND_SPEED,
+    NB_QOS__MAX
+};
+/* Each limit's name, also the field an error about it names. */
+extern const char *const nb_qos_limit_name[NB_QOS__MAX];
+
+struct nb_guest_qos {
+    const char *cpu_priority; /* NULL: unchanged (medium for a new guest) */
+    unsigned set;             /* bit l: limit[l] is given */
+    int64_t limit[NB_QOS__MAX];
+};
+
+/* What a create request asks for, after the body check. Arrays are the request's. */
 struct nb_guest_spec {
     const char *name, *owner, *group, *pool, *template_id, *system;
     const char *network_address, *ethernet_address, *from_image, *security_policy_group;
-    const char *disks_json, *modules_json, *cloud_init_json, *qos_json, *ports_json;
-    struct json_object *disks, *modules, *cloud_init, *qos, *ports;
+    const char *admin_name, *admin_secret; /* from cloud-init; NULL: the template's, random */
+    struct json_object *cloud_init;        /* kept with the guest as given; NULL: {} */
+    const int64_t *disks;                  /* bytes */
+    size_t ndisks;
+    const int64_t *ports; /* NULL: none given */
+    size_t nports;
+    const char *const *modules; /* NULL entries are not strings */
+    size_t nmodules;
+    struct nb_guest_qos qos;
     int64_t cores, memory;
     bool auto_start;
 };
 
-/* Validates spec, places the guest on a cell, allocates its address, inserts it and queues
- * create_guest (batch_id may be NULL). A security_policy_group the caller can see gives the
- * guest a copy of its default action and rules. *id is the new guest's id. Runs inside the
- * caller's transaction. */
+/* Validates spec, places the guest on a cell, inserts it (one statement, which returns it),
+ * allocates its address and queues create_guest (batch_id may be NULL). A
+ * security_policy_group the caller can see gives the guest a copy of its default action and
+ * rules. *id is the new guest's id. Runs inside the caller's transaction. */
 int nb_guest_create(struct nb_req *r, const struct nb_guest_spec *spec, const char *batch_id,
                     const char **id);
-/* Fills spec from a JSON body with the GuestConfig fields. */
-void nb_guest_spec_from_json(struct nb_req *r, struct json_object *o, struct nb_guest_spec *spec);
 
-/* QoS settings: cpu_priority high|medium|low, the six limits integers >= 0, nothing else. */
-int nb_guest_check_qos(struct nb_req *r, struct json_object *qos);
-/* Queues an operation of kind on the guest's cell; params is JSON text (NULL: {}). */
-int nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, const char *kind,
-                     const char *params, const char *batch_id, const char **op_id);
+/* A change of a guest's desired state: the fields whose NB_GUEST_SET_* bit is in set. */
+enum {
+    NB_GUEST_SET_NAME = 1u << 0,
+    NB_GUEST_SET_AUTO_START = 1u << 1,
+    NB_GUEST_SET_CORES = 1u << 2,
+    NB_GUEST_SET_MEMORY = 1u << 3,
+    NB_GUEST_SET_QOS = 1u << 4, /* qos.cpu_priority when not NULL, the limits qos.set names */
+    NB_GUEST_SET_POLICY_DEFAULT = 1u << 5,
+    NB_GUEST_SET_POLICY_RULES = 1u << 6,
+};
+struct nb_guest_change {
+    unsigned set;
+    const char *name;
+    bool auto_start;
+    int64_t cores, memory;
+    bool immediate; /* cores: now, so only while the guest is stopped */
+    struct nb_guest_qos qos;
+    const char *policy_default;       /* accept | reject */
+    struct json_object *policy_rules; /* a JSON array of checked rules */
+};
+/* Checks and applies a change: a name is a valid name; cores and memory fit the largest cell
+ * of the guest's pool; memory, and cores given immediate, only while the guest is stopped;
+ * QoS as nb_guest_check_qos. Anything but a new name is then carried to the guest's domain
+ * (sync_guest). */
+int nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c);
+/* Refuses (conflict) while the guest runs: "<what> only while it is stopped". */
+int nb_guest_stopped(struct nb_req *r, const struct nb_guest *g, const char *what);
+/* QoS settings: cpu_priority high, medium or low; limits at least 0. */
+int nb_guest_check_qos(struct nb_req *r, const struct nb_guest_qos *qos);
+
+/* Queues an operation of kind on the guest's cell; params a JSON object (NULL: {}). */
+int nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
+                     struct json_object *params, const char *batch_id, const char **op_id);
 /* Refuses (conflict) while another operation on the guest is open. */
 int nb_guest_idle(struct nb_req *r, const struct nb_guest *g);
-/* Applies desired-state changes given as a JSON object of GUEST_SET's keys. */
-int nb_guest_set(struct nb_req *r, const struct nb_guest *g, struct json_object *changes);
+
+/* Filters of a guest search: NULL (or -1 for running and created) when not given. */
+struct nb_guest_filter {
+    const char *pool, *cell, *owner, *group;
+    int running, created;
+    const char *keyword;
+    const char *after; /* keyset paging: the last id of the previous page */
+    int64_t limit, offset;
+};
+/* The guests the caller may see that match f, oldest first, at most f->limit from after;
+ * NULL with the error recorded. */
+const PGresult *nb_guest_search(struct nb_req *r, const struct nb_guest_filter *f);
+/* The same by keyword (name, address, cell name or address) from f->offset, each row ending
+ * with the count of all matches (column NB_GC__MAX). */
+const PGresult *nb_guest_keyword(struct nb_req *r, const struct nb_guest_filter *f);
+
+/* Columns of a snapshot read, in the order of SNAPSHOT_LIST (db/queries/guests.def). */
+enum nb_snapshot_col {
+    NB_SNC_NAME, NB_SNC_PARENT, NB_SNC_CURRENT, NB_SNC_DESCRIPTION, NB_SNC_RUNNING,
+    NB_SNC_CREATED,
+    NB_SNC__MAX
+};
+/* The snapshots of a loaded guest, oldest first; NULL with the error recorded. */
+const PGresult *nb_guest_snapshots(struct nb_req *r, const struct nb_guest *g);
+
+/* Creates a disk image record (db/images.h) cloned from the caller's guest guest_id, which
+ * must be created, stopped and idle, and queues create_disk_image on its cell
+ * (docs/operations.md). */
+struct nb_image_spec;
+int nb_guest_clone_disk(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
+                        const char **id);
 
 #endif

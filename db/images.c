@@ -10,7 +10,6 @@
 
 #include "app/validate.h"
 #include "db/db.h"
-#include "db/guests.h"
 #include "db/users.h"
 
 #define TAGS_MAX 32
@@ -42,8 +41,7 @@ nb_image_load(struct nb_req *r, enum nb_image_kind k, const char *id, struct nb_
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "%s image %s not found", nb_image_kind_name[k], id);
-    res = nb_db_query(r, NB_Q_IMAGE_GET, id, r->user.id_text, r->user.is_admin ? "t" : "f",
-                      nb_image_kind_name[k]);
+    res = nb_db_query_scoped(r, NB_Q_IMAGE_GET, id, nb_image_kind_name[k]);
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)
@@ -55,8 +53,7 @@ nb_image_load(struct nb_req *r, enum nb_image_kind k, const char *id, struct nb_
 const PGresult *
 nb_image_search(struct nb_req *r, enum nb_image_kind k, const char *tags_json)
 {
-    return nb_db_query(r, NB_Q_IMAGE_SEARCH, nb_image_kind_name[k], r->user.id_text,
-                       r->user.is_admin ? "t" : "f", tags_json);
+    return nb_db_query_scoped(r, NB_Q_IMAGE_SEARCH, nb_image_kind_name[k], tags_json);
 }
 
 void
@@ -146,27 +143,9 @@ nb_image_load_ready(struct nb_req *r, enum nb_image_kind k, const char *id, cons
 }
 
 int
-nb_image_clone(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
-               const char **id)
+nb_image_set_operation(struct nb_req *r, const char *id, const char *op_id)
 {
-    struct nb_guest g;
-    const char *op;
-
-    if (nb_guest_load(r, guest_id, &g) < 0)
-        return -1;
-    if (!nb_guest_bool(&g, NB_GC_CREATED))
-        return nb_fail_field(r, NB_E_CONFLICT, "guest", "guest %s is not created yet",
-                             nb_guest_str(&g, NB_GC_NAME));
-    if (nb_guest_bool(&g, NB_GC_RUNNING))
-        return nb_fail_field(r, NB_E_CONFLICT, "guest",
-                             "guest %s is running; stop it before cloning its disk",
-                             nb_guest_str(&g, NB_GC_NAME));
-    if (nb_guest_idle(r, &g) < 0 ||
-        nb_image_create(r, NB_IMAGE_DISK, spec, nb_guest_str(&g, NB_GC_ID), id) < 0 ||
-        nb_guest_enqueue(r, &g, "create_disk_image",
-                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}", *id), NULL, &op) < 0)
-        return -1;
-    return nb_db_query(r, NB_Q_IMAGE_SET_OPERATION, *id, op) != NULL ? 0 : -1;
+    return nb_db_query(r, NB_Q_IMAGE_SET_OPERATION, id, op_id) != NULL ? 0 : -1;
 }
 
 int

@@ -51,10 +51,9 @@ void nb_image_spec_from_json(struct json_object *o, struct nb_image_spec *spec);
  * may be NULL. *id is the new image's id. */
 int nb_image_create(struct nb_req *r, enum nb_image_kind k, const struct nb_image_spec *spec,
                     const char *source_guest, const char **id);
-/* Creates a disk image record cloned from the caller's guest guest_id, which must be created,
- * stopped and idle, and queues create_disk_image on its cell (docs/operations.md). */
-int nb_image_clone(struct nb_req *r, const struct nb_image_spec *spec, const char *guest_id,
-                   const char **id);
+/* Records that operation op_id (create_disk_image) fills image id: its progress and outcome
+ * are the image's until it has its file (db/guests.h, nb_guest_clone_disk). */
+int nb_image_set_operation(struct nb_req *r, const char *id, const char *op_id);
 /* Changes name, description, tags, owner (administrators only) of a loaded image. */
 int nb_image_modify(struct nb_req *r, const struct nb_image *img, const struct nb_image_spec *spec);
 /* Deletes the record; its file leaves the store once that has committed. */

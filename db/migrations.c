@@ -105,8 +105,7 @@ guest_ids(struct nb_req *r, const struct nb_migration_spec *s, const struct plan
     if (s->instances != NULL) {
         *n = json_object_array_length(s->instances);
     } else {
-        res = nb_db_query(r, NB_Q_MIGRATION_CELL_GUESTS, nb_db_text(p->src_cell, 0, C_ID),
-                          r->user.id_text, r->user.is_admin ? "t" : "f", r->user.shared_group);
+        res = nb_db_query_scoped(r, NB_Q_MIGRATION_CELL_GUESTS, nb_db_text(p->src_cell, 0, C_ID));
         if (res == NULL)
             return NULL;
         *n = (size_t)PQntuples(res);
@@ -219,7 +218,8 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
 {
     struct plan p = {0};
     struct nb_guest *g;
-    const char **ids, *params;
+    const char **ids;
+    struct json_object *params;
     const PGresult *batch;
     size_t n;
 
@@ -242,10 +242,10 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
     if ((batch = nb_db_query(r, NB_Q_BATCH_NEW, NULL)) == NULL)
         return -1;
     *id = nb_db_text(batch, 0, BATCH_ID);
-    params = nb_arena_printf(r->arena, "{\"target_cell\": %lld}",
-                             (long long)nb_db_int(p.dst_cell, 0, C_ID));
+    params = nb_json_own(r, json_object_new_object());
+    json_object_object_add(params, "target_cell", json_object_new_int64(nb_db_int(p.dst_cell, 0, C_ID)));
     for (size_t i = 0; i < n; i++)
-        if (nb_guest_enqueue(r, &g[i], "migrate_guest", params, *id, NULL) < 0 ||
+        if (nb_guest_enqueue(r, &g[i], NB_OP_MIGRATE_GUEST, params, *id, NULL) < 0 ||
             nb_db_query(r, NB_Q_MIGRATION_MARK, nb_guest_str(&g[i], NB_GC_ID)) == NULL)
             return -1;
     return 0;

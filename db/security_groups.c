@@ -28,7 +28,7 @@ load(struct nb_req *r, enum nb_query q, const char *id, struct nb_secgroup *sg)
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found", id);
-    res = nb_db_query(r, q, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    res = nb_db_query_scoped(r, q, id);
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)
@@ -56,16 +56,14 @@ nb_secgroup_load_writable(struct nb_req *r, const char *id, struct nb_secgroup *
     return 0;
 }
 
-/* The config keys any change may carry: a valid name and default action. */
+/* What any create or change may carry: a valid name and default action. */
 static int
-check_config(struct nb_req *r, struct json_object *config)
+check_config(struct nb_req *r, const struct nb_secgroup_spec *s)
 {
-    const char *name = nb_json_get_string(config, "name");
-    const char *action = nb_json_get_string(config, "default_action");
-
-    if (name != NULL && nb_check_name(r, "security policy group", name) < 0)
+    if (s->name != NULL && nb_check_name(r, "security policy group", s->name) < 0)
         return -1;
-    if (action != NULL && strcmp(action, "accept") != 0 && strcmp(action, "reject") != 0)
+    if (s->default_action != NULL && strcmp(s->default_action, "accept") != 0 &&
+        strcmp(s->default_action, "reject") != 0)
         return nb_fail_field(r, NB_E_INVALID, "default_action", "must be accept or reject");
     return 0;
 }
@@ -73,38 +71,32 @@ check_config(struct nb_req *r, struct json_object *config)
 /* user and group, when given, must name the owner and the owner's group: a group belongs to
  * its creator and the creator's group, and keeps them. */
 static int
-check_owner(struct nb_req *r, struct json_object *config, const char *owner, const char *group)
+check_owner(struct nb_req *r, const struct nb_secgroup_spec *s, const char *owner,
+            const char *group)
 {
-    const char *u = nb_json_get_string(config, "user"), *g = nb_json_get_string(config, "group");
-
-    if (u != NULL && u[0] != '\0' && strcmp(u, owner) != 0)
+    if (s->owner != NULL && s->owner[0] != '\0' && strcmp(s->owner, owner) != 0)
         return nb_fail_field(r, NB_E_INVALID, "user", "must be the owner %s", owner);
-    if (g != NULL && g[0] != '\0' && strcmp(g, group) != 0)
+    if (s->group != NULL && s->group[0] != '\0' && strcmp(s->group, group) != 0)
         return nb_fail_field(r, NB_E_INVALID, "group", "must be the group of %s (%s)", owner,
                              group[0] != '\0' ? group : "none");
     return 0;
 }
 
 int
-nb_secgroup_create(struct nb_req *r, struct json_object *config, const char **id)
+nb_secgroup_create(struct nb_req *r, const struct nb_secgroup_spec *s, const char **id)
 {
-    const char *description = nb_json_get_string(config, "description");
-    const char *action = nb_json_get_string(config, "default_action");
-    struct json_object *enabled = nb_json_get(config, "enabled");
-    struct json_object *global = nb_json_get(config, "global");
     const char *owner_id, *group_id;
     const PGresult *row;
     struct nb_secgroup sg;
 
-    if (check_config(r, config) < 0 ||
-        nb_user_owner(r, nb_json_get_string(config, "user"), "security policy groups", &owner_id,
-                      &group_id) < 0)
+    if (check_config(r, s) < 0 ||
+        nb_user_owner(r, s->owner, "security policy groups", &owner_id, &group_id) < 0)
         return -1;
-    row = nb_db_query(r, NB_Q_SECGROUP_INSERT, nb_json_get_string(config, "name"),
-                      description != NULL ? description : "", owner_id, group_id,
-                      enabled == NULL || json_object_get_boolean(enabled) ? "t" : "f",
-                      global != NULL && json_object_get_boolean(global) ? "t" : "f",
-                      action != NULL ? action : "accept");
+    row = nb_db_query(r, NB_Q_SECGROUP_INSERT, s->name,
+                      s->description != NULL ? s->description : "", owner_id, group_id,
+                      !(s->set & NB_SECGROUP_SET_ENABLED) || s->enabled ? "t" : "f",
+                      (s->set & NB_SECGROUP_SET_GLOBAL) && s->global ? "t" : "f",
+                      s->default_action != NULL ? s->default_action : "accept");
     if (row == NULL)
         return -1;
     *id = nb_db_text(row, 0, 0);
@@ -112,19 +104,23 @@ nb_secgroup_create(struct nb_req *r, struct json_object *config, const char **id
      * insert when it is not. */
     if (load(r, NB_Q_SECGROUP_GET, *id, &sg) < 0)
         return -1;
-    return check_owner(r, config, nb_secgroup_str(&sg, NB_SC_OWNER),
-                       nb_secgroup_str(&sg, NB_SC_GROUP));
+    return check_owner(r, s, nb_secgroup_str(&sg, NB_SC_OWNER), nb_secgroup_str(&sg, NB_SC_GROUP));
 }
 
 int
-nb_secgroup_set(struct nb_req *r, const struct nb_secgroup *sg, struct json_object *changes)
+nb_secgroup_set(struct nb_req *r, const struct nb_secgroup *sg, const struct nb_secgroup_spec *c)
 {
     const char *owner = nb_secgroup_str(sg, NB_SC_OWNER), *group = nb_secgroup_str(sg, NB_SC_GROUP);
+    static const char *const flag[] = {"f", "t"};
 
-    if (check_config(r, changes) < 0 || check_owner(r, changes, owner, group) < 0)
+    if (check_config(r, c) < 0 || check_owner(r, c, owner, group) < 0)
         return -1;
-    return nb_db_query(r, NB_Q_SECGROUP_SET, nb_secgroup_str(sg, NB_SC_ID),
-                       json_object_to_json_string_ext(changes, JSON_C_TO_STRING_PLAIN)) != NULL
+    return nb_db_query(r, NB_Q_SECGROUP_SET, nb_secgroup_str(sg, NB_SC_ID), c->name,
+                       c->description, c->set & NB_SECGROUP_SET_ENABLED ? flag[c->enabled] : NULL,
+                       c->set & NB_SECGROUP_SET_GLOBAL ? flag[c->global] : NULL, c->default_action,
+                       c->set & NB_SECGROUP_SET_RULES
+                           ? json_object_to_json_string_ext(c->rules, JSON_C_TO_STRING_PLAIN)
+                           : NULL) != NULL
                ? 0
                : -1;
 }
@@ -156,4 +152,12 @@ nb_secgroup_apply(struct nb_req *r, const char *guest_id, const struct nb_secgro
         return nb_fail(r, NB_E_NOT_FOUND, "security policy group %s not found",
                        nb_secgroup_str(sg, NB_SC_ID));
     return 0;
+}
+
+const PGresult *
+nb_secgroup_search(struct nb_req *r, const struct nb_secgroup_filter *f)
+{
+    return nb_db_query_scoped(r, NB_Q_SECGROUP_SEARCH, f->enabled_only ? "t" : NULL,
+                              f->global_only ? "t" : NULL, f->owner, f->group, f->after,
+                              nb_arena_printf(r->arena, "%lld", (long long)f->limit));
 }

@@ -5,6 +5,7 @@
 
 #include "db/cells.h"
 #include "db/db.h"
+#include "db/guests.h"
 #include "db/pools.h"
 
 /* The figures of row i from column col on. */
@@ -139,6 +140,6 @@ nb_status_instances(struct nb_req *r, const char *pool, const char *cell)
     if (nb_pool_load(r, pool, &p) < 0 ||
         (cell != NULL && nb_cell_load_in_pool(r, pool, cell, &c) < 0))
         return NULL;
-    return nb_db_query(r, NB_Q_GUEST_SEARCH, pool, r->user.id_text, r->user.is_admin ? "t" : "f",
-                       cell, NULL, NULL, NULL, NULL, NULL, "1000", r->user.shared_group);
+    return nb_guest_search(r, &(struct nb_guest_filter){.pool = pool, .cell = cell, .running = -1,
+                                                        .created = -1, .limit = 1000});
 }

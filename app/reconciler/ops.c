@@ -9,6 +9,7 @@
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
+#include "db/operations.h"
 
 /* Operations taken per cycle; the rest wait for the next (which starts at once). */
 #define OPS_PER_CYCLE 32
@@ -49,28 +50,28 @@ enum {
     C_POLICY_RULES
 };
 
+/* What each kind runs, and the checks its table row asks for before it. */
 static const struct op_kind {
-    const char *name;
     int (*run)(struct nb_req *r, struct nb_op *op);
     bool needs_guest;  /* refused when the guest row is gone */
     bool needs_domain; /* refused when the guest has no domain on the host */
-} kinds[] = {
-    {"create_guest", nb_op_create_guest, true, false},
-    {"delete_guest", nb_op_delete_guest, false, false},
-    {"start_guest", nb_op_start_guest, true, true},
-    {"stop_guest", nb_op_stop_guest, true, true},
-    {"sync_guest", nb_op_sync_guest, true, true},
-    {"resize_disk", nb_op_resize_disk, true, false},
-    {"shrink_disk", nb_op_shrink_disk, true, false},
-    {"create_snapshot", nb_op_create_snapshot, true, true},
-    {"restore_snapshot", nb_op_restore_snapshot, true, true},
-    {"delete_snapshot", nb_op_delete_snapshot, true, true},
-    {"migrate_guest", nb_op_migrate_guest, true, false},
-    {"create_disk_image", nb_op_create_disk_image, true, false},
-    {"reset_system", nb_op_reset_system, true, true},
-    {"insert_media", nb_op_insert_media, true, true},
-    {"eject_media", nb_op_eject_media, true, true},
-    {"set_password", nb_op_set_password, true, true},
+} kinds[NB_OP__MAX] = {
+    [NB_OP_CREATE_GUEST] = {nb_op_create_guest, true, false},
+    [NB_OP_DELETE_GUEST] = {nb_op_delete_guest, false, false},
+    [NB_OP_START_GUEST] = {nb_op_start_guest, true, true},
+    [NB_OP_STOP_GUEST] = {nb_op_stop_guest, true, true},
+    [NB_OP_SYNC_GUEST] = {nb_op_sync_guest, true, true},
+    [NB_OP_RESIZE_DISK] = {nb_op_resize_disk, true, false},
+    [NB_OP_SHRINK_DISK] = {nb_op_shrink_disk, true, false},
+    [NB_OP_CREATE_SNAPSHOT] = {nb_op_create_snapshot, true, true},
+    [NB_OP_RESTORE_SNAPSHOT] = {nb_op_restore_snapshot, true, true},
+    [NB_OP_DELETE_SNAPSHOT] = {nb_op_delete_snapshot, true, true},
+    [NB_OP_MIGRATE_GUEST] = {nb_op_migrate_guest, true, false},
+    [NB_OP_CREATE_DISK_IMAGE] = {nb_op_create_disk_image, true, false},
+    [NB_OP_RESET_SYSTEM] = {nb_op_reset_system, true, true},
+    [NB_OP_INSERT_MEDIA] = {nb_op_insert_media, true, true},
+    [NB_OP_EJECT_MEDIA] = {nb_op_eject_media, true, true},
+    [NB_OP_SET_PASSWORD] = {nb_op_set_password, true, true},
 };
 
 const char *
@@ -201,10 +202,9 @@ held_cell(struct nb_reconciler *rc, int64_t id)
 static const struct op_kind *
 kind_of(const char *name)
 {
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (strcmp(kinds[i].name, name) == 0)
-            return &kinds[i];
-    return NULL;
+    int k = nb_op_kind_parse(name);
+
+    return k >= 0 ? &kinds[k] : NULL;
 }
 
 /* The guest columns of row i, copied into the operation's arena. */

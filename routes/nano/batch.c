@@ -3,19 +3,11 @@
  * time: every guest is checked before any operation is queued. */
 #include <string.h>
 
-#include "app/validate.h"
+#include "db/operations.h"
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
 #define BATCH_MAX 1000
-
-static const char *
-new_batch(struct nb_req *r)
-{
-    const PGresult *res = nb_db_query(r, NB_Q_BATCH_NEW, NULL);
-
-    return res != NULL ? nb_db_text(res, 0, 0) : NULL;
-}
 
 /* POST /batch/create_guest/ → 202 {id} */
 int
@@ -32,9 +24,8 @@ nano_batch_create(struct nb_req *r)
     if (rule != NULL && strcmp(rule, "order") != 0)
         return nb_fail_field(r, NB_E_INVALID, "name_rule",
                              "only the 'order' rule is supported (prefix_0, prefix_1, ...)");
-    if ((batch = new_batch(r)) == NULL)
+    if (nb_batch_new(r, &batch) < 0 || nano_guest_spec(r, r->json, &spec) < 0)
         return -1;
-    nb_guest_spec_from_json(r, r->json, &spec);
     for (int i = 0; i < count; i++) {
         spec.name = nb_arena_printf(r->arena, "%s_%d", prefix != NULL && prefix[0] ? prefix : "guest", i);
         if (nb_guest_create(r, &spec, batch, &id) < 0)
@@ -78,7 +69,7 @@ guest_list(struct nb_req *r)
 /* Checks every listed guest with refuse (which records why one may not take part), then
  * queues kind with params for all of them under one batch id → 202 {id}. */
 static int
-batch_each(struct nb_req *r, const char *kind, const char *params,
+batch_each(struct nb_req *r, enum nb_op_kind kind, struct json_object *params,
            int (*refuse)(struct nb_req *r, const struct nb_guest *g, bool force))
 {
     bool force = json_object_get_boolean(nb_json_get(r->json, "force"));
@@ -91,7 +82,7 @@ batch_each(struct nb_req *r, const char *kind, const char *params,
     for (size_t i = 0; i < n; i++)
         if (refuse(r, &g[i], force) < 0)
             return -1;
-    if ((batch = new_batch(r)) == NULL)
+    if (nb_batch_new(r, &batch) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (nb_guest_enqueue(r, &g[i], kind, params, batch, NULL) < 0)
@@ -117,13 +108,22 @@ refuse_stopped(struct nb_req *r, const struct nb_guest *g, bool force)
     return 0;
 }
 
+/* The parameters {force} of a delete or stop. */
+static struct json_object *
+force_params(struct nb_req *r, bool force)
+{
+    struct json_object *o = nb_json_own(r, json_object_new_object());
+
+    json_object_object_add(o, "force", json_object_new_boolean(force));
+    return o;
+}
+
 /* POST /batch/delete_guest/ {guest, force} → 202 {id} */
 int
 nano_batch_delete(struct nb_req *r)
 {
-    bool force = json_object_get_boolean(nb_json_get(r->json, "force"));
-
-    return batch_each(r, "delete_guest", force ? "{\"force\": true}" : "{\"force\": false}",
+    return batch_each(r, NB_OP_DELETE_GUEST,
+                      force_params(r, json_object_get_boolean(nb_json_get(r->json, "force"))),
                       refuse_running_unless_forced);
 }
 
@@ -131,17 +131,18 @@ nano_batch_delete(struct nb_req *r)
 int
 nano_batch_stop(struct nb_req *r)
 {
-    return batch_each(r, "stop_guest", "{\"force\": true}", refuse_stopped);
+    return batch_each(r, NB_OP_STOP_GUEST, force_params(r, true), refuse_stopped);
 }
 
 /* The words each batch kind uses for its rows' status. */
 struct batch_words {
-    const char *kind, *busy, *done;
+    enum nb_op_kind kind;
+    const char *busy, *done;
 };
 
-static const struct batch_words create_words = {"create_guest", "creating", "created"};
-static const struct batch_words delete_words = {"delete_guest", "deleting", "deleted"};
-static const struct batch_words stop_words = {"stop_guest", "stopping", "stopped"};
+static const struct batch_words create_words = {NB_OP_CREATE_GUEST, "creating", "created"};
+static const struct batch_words delete_words = {NB_OP_DELETE_GUEST, "deleting", "deleted"};
+static const struct batch_words stop_words = {NB_OP_STOP_GUEST, "stopping", "stopped"};
 
 /* 202 while any row is open, 200 once all are finished. */
 static int
@@ -151,30 +152,25 @@ batch_status(struct nb_req *r, const struct batch_words *w)
     struct json_object *rows;
     bool open = false;
 
-    if (!nb_is_uuid(r->capture[0]))
-        return nb_fail(r, NB_E_NOT_FOUND, "batch %s not found", r->capture[0]);
-    res = nb_db_query(r, NB_Q_BATCH_STATUS, r->capture[0], w->kind, r->user.id_text,
-                      r->user.is_admin ? "t" : "f");
-    if (res == NULL)
+    if (nb_batch_status(r, r->capture[0], w->kind, &res) < 0)
         return -1;
-    if (PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "batch %s not found", r->capture[0]);
     rows = json_object_new_array_ext(PQntuples(res));
     for (int i = 0; i < PQntuples(res); i++) {
         struct json_object *o = json_object_new_object();
-        const char *status = nb_db_text(res, i, 2);
+        const char *status = nb_db_text(res, i, NB_BC_STATUS);
         bool failed = strcmp(status, "failed") == 0, done = strcmp(status, "done") == 0;
 
         open |= !failed && !done;
-        if (strcmp(w->kind, "create_guest") == 0)
-            json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, 1)));
-        json_object_object_add(o, "id", json_object_new_string(nb_db_text(res, i, 0)));
+        if (w->kind == NB_OP_CREATE_GUEST)
+            json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, NB_BC_NAME)));
+        json_object_object_add(o, "id", json_object_new_string(nb_db_text(res, i, NB_BC_GUEST)));
         json_object_object_add(o, "status",
                                json_object_new_string(failed ? "fail" : done ? w->done : w->busy));
-        if (!failed && !done && strcmp(w->kind, "create_guest") == 0)
-            json_object_object_add(o, "progress", json_object_new_int64(nb_db_int(res, i, 3)));
+        if (!failed && !done && w->kind == NB_OP_CREATE_GUEST)
+            json_object_object_add(o, "progress",
+                                   json_object_new_int64(nb_db_int(res, i, NB_BC_PROGRESS)));
         if (failed)
-            json_object_object_add(o, "error", json_object_new_string(nb_db_text(res, i, 4)));
+            json_object_object_add(o, "error", json_object_new_string(nb_db_text(res, i, NB_BC_ERROR)));
         json_object_array_add(rows, o);
     }
     return nano_ok(r, open ? 202 : 200, rows);

@@ -20,32 +20,110 @@ load(struct nb_req *r, struct nb_guest *g, bool must_be_created)
     return 0;
 }
 
-static int
-refuse_running(struct nb_req *r, const struct nb_guest *g, const char *what)
+/* An array of integers as the request's int64 array (an item that is not an integer reads as
+ * 0, which no size or port accepts); NULL when absent. */
+static const int64_t *
+int_array(struct nb_req *r, struct json_object *a, size_t *n)
 {
-    if (nb_guest_bool(g, NB_GC_RUNNING))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; %s only while it is stopped",
-                       nb_guest_str(g, NB_GC_NAME), what);
+    int64_t *v;
+
+    *n = a != NULL ? json_object_array_length(a) : 0;
+    if (a == NULL)
+        return NULL;
+    v = nb_arena_alloc(r->arena, (*n > 0 ? *n : 1) * sizeof(*v));
+    for (size_t i = 0; i < *n; i++) {
+        struct json_object *x = json_object_array_get_idx(a, i);
+
+        v[i] = json_object_is_type(x, json_type_int) ? json_object_get_int64(x) : 0;
+    }
+    return v;
+}
+
+/* GuestConfig's qos object as QoS settings: unknown keys and values that are not integers are
+ * refused here, their ranges by nb_guest_check_qos. */
+static int
+qos_from_json(struct nb_req *r, struct json_object *o, struct nb_guest_qos *qos)
+{
+    struct json_object *prio = nb_json_get(o, "cpu_priority");
+
+    memset(qos, 0, sizeof(*qos));
+    if (prio != NULL)
+        qos->cpu_priority = json_object_is_type(prio, json_type_string) ? json_object_get_string(prio) : "";
+    if (o == NULL)
+        return 0;
+    json_object_object_foreach(o, key, val) {
+        int l = 0;
+
+        if (strcmp(key, "cpu_priority") == 0)
+            continue;
+        while (l < NB_QOS__MAX && strcmp(nb_qos_limit_name[l], key) != 0)
+            l++;
+        if (l == NB_QOS__MAX)
+            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
+                                 "This field is not accepted.");
+        if (!json_object_is_type(val, json_type_int))
+            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
+                                 "must be an integer of at least 0 (0 = unlimited)");
+        qos->set |= 1u << l;
+        qos->limit[l] = json_object_get_int64(val);
+    }
     return 0;
 }
 
-/* Writes changes to the row and re-defines the domain from it. */
-static int
-set_and_sync(struct nb_req *r, const struct nb_guest *g, struct json_object *changes)
+int
+nano_guest_spec(struct nb_req *r, struct json_object *o, struct nb_guest_spec *s)
 {
-    if (nb_guest_set(r, g, changes) < 0 || nb_guest_enqueue(r, g, "sync_guest", NULL, NULL, NULL) < 0)
+    struct json_object *modules = nb_json_get(o, "modules");
+    const char **m;
+
+    memset(s, 0, sizeof(*s));
+    s->name = nb_json_get_string(o, "name");
+    s->owner = nb_json_get_string(o, "owner");
+    s->group = nb_json_get_string(o, "group");
+    s->pool = nb_json_get_string(o, "pool");
+    s->template_id = nb_json_get_string(o, "template");
+    s->system = nb_json_get_string(o, "system");
+    s->network_address = nb_json_get_string(o, "network_address");
+    s->ethernet_address = nb_json_get_string(o, "ethernet_address");
+    s->from_image = nb_json_get_string(o, "from_image");
+    s->security_policy_group = nb_json_get_string(o, "security_policy_group");
+    s->cloud_init = nb_json_get(o, "cloud_init");
+    s->admin_name = nb_json_get_string(s->cloud_init, "admin_name");
+    s->admin_secret = nb_json_get_string(s->cloud_init, "admin_secret");
+    s->disks = int_array(r, nb_json_get(o, "disks"), &s->ndisks);
+    s->ports = int_array(r, nb_json_get(o, "ports"), &s->nports);
+    s->nmodules = modules != NULL ? json_object_array_length(modules) : 0;
+    s->modules = m = nb_arena_alloc(r->arena, (s->nmodules > 0 ? s->nmodules : 1) * sizeof(*m));
+    for (size_t i = 0; i < s->nmodules; i++) {
+        struct json_object *x = json_object_array_get_idx(modules, i);
+
+        /* a module that is not a string is refused under its JSON text */
+        m[i] = json_object_is_type(x, json_type_string) ? json_object_get_string(x)
+               : x != NULL ? nb_arena_strdup(r->arena, json_object_get_string(x))
+                           : "";
+    }
+    s->cores = json_object_get_int64(nb_json_get(o, "cores"));
+    s->memory = json_object_get_int64(nb_json_get(o, "memory"));
+    s->auto_start = json_object_get_boolean(nb_json_get(o, "auto_start"));
+    return qos_from_json(r, nb_json_get(o, "qos"), &s->qos);
+}
+
+/* A change of the guest of the path's first capture. */
+static int
+modify(struct nb_req *r, const struct nb_guest_change *c)
+{
+    struct nb_guest g;
+
+    if (load(r, &g, false) < 0 || nb_guest_modify(r, &g, c) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
 
-/* One key of the body under another name, as a change for nb_guest_set. */
+/* Operation parameters: a JSON object the request owns. */
 static struct json_object *
-change(struct nb_req *r, const char *key, struct json_object *value)
+params_new(struct nb_req *r)
 {
-    struct json_object *o = nb_json_own(r, json_object_new_object());
-
-    json_object_object_add(o, key, json_object_get(value));
-    return o;
+    return nb_json_own(r, json_object_new_object());
 }
 
 /* POST /guests/ → 202 {id}. */
@@ -55,8 +133,7 @@ nano_guest_create(struct nb_req *r)
     struct nb_guest_spec spec;
     const char *id;
 
-    nb_guest_spec_from_json(r, r->json, &spec);
-    if (nb_guest_create(r, &spec, NULL, &id) < 0)
+    if (nano_guest_spec(r, r->json, &spec) < 0 || nb_guest_create(r, &spec, NULL, &id) < 0)
         return -1;
     return nano_id(r, 202, id);
 }
@@ -88,14 +165,15 @@ nano_guest_delete(struct nb_req *r)
 {
     struct nb_guest g;
     bool force = json_object_get_boolean(nb_json_get(r->json, "force"));
+    struct json_object *params = params_new(r);
 
     if (load(r, &g, false) < 0)
         return -1;
     if (nb_guest_bool(&g, NB_GC_RUNNING) && !force)
         return nb_fail(r, NB_E_CONFLICT, "guest %s is running; stop it first or delete with force",
                        nb_guest_str(&g, NB_GC_NAME));
-    if (nb_guest_enqueue(r, &g, "delete_guest", force ? "{\"force\": true}" : "{\"force\": false}",
-                         NULL, NULL) < 0)
+    json_object_object_add(params, "force", json_object_new_boolean(force));
+    if (nb_guest_enqueue(r, &g, NB_OP_DELETE_GUEST, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -104,58 +182,28 @@ nano_guest_delete(struct nb_req *r)
 int
 nano_guest_auto_start(struct nb_req *r)
 {
-    struct nb_guest g;
-
-    if (load(r, &g, false) < 0)
-        return -1;
-    return set_and_sync(r, &g, change(r, "auto_start", nb_json_get(r->json, "enable")));
-}
-
-/* The largest cores and memory a cell of the guest's pool offers. */
-static int
-pool_limits(struct nb_req *r, const struct nb_guest *g, int64_t *cores, int64_t *memory)
-{
-    const PGresult *res = nb_db_query(r, NB_Q_POOL_LIMITS, nb_guest_str(g, NB_GC_POOL));
-
-    if (res == NULL)
-        return -1;
-    *cores = PQntuples(res) ? nb_db_int(res, 0, 3) : 0;
-    *memory = PQntuples(res) ? nb_db_int(res, 0, 4) : 0;
-    return 0;
+    return modify(r, &(struct nb_guest_change){
+                         .set = NB_GUEST_SET_AUTO_START,
+                         .auto_start = json_object_get_boolean(nb_json_get(r->json, "enable"))});
 }
 
 /* PUT /guests/{id}/cores {cores, immediate}: a running guest gets them at its next start. */
 int
 nano_guest_cores(struct nb_req *r)
 {
-    struct nb_guest g;
-    int64_t max_cores, max_memory, cores = json_object_get_int64(nb_json_get(r->json, "cores"));
-
-    if (load(r, &g, false) < 0 || pool_limits(r, &g, &max_cores, &max_memory) < 0)
-        return -1;
-    if (cores < 1 || cores > max_cores)
-        return nb_fail_field(r, NB_E_INVALID, "cores", "must be 1 to %lld", (long long)max_cores);
-    if (json_object_get_boolean(nb_json_get(r->json, "immediate")) &&
-        refuse_running(r, &g, "cores change immediately") < 0)
-        return -1;
-    return set_and_sync(r, &g, change(r, "cores", nb_json_get(r->json, "cores")));
+    return modify(r, &(struct nb_guest_change){
+                         .set = NB_GUEST_SET_CORES,
+                         .cores = json_object_get_int64(nb_json_get(r->json, "cores")),
+                         .immediate = json_object_get_boolean(nb_json_get(r->json, "immediate"))});
 }
 
 /* PUT /guests/{id}/memory {memory, immediate}: only while stopped, as the blueprint says. */
 int
 nano_guest_memory(struct nb_req *r)
 {
-    struct nb_guest g;
-    int64_t max_cores, max_memory, memory = json_object_get_int64(nb_json_get(r->json, "memory"));
-
-    if (load(r, &g, false) < 0 || pool_limits(r, &g, &max_cores, &max_memory) < 0)
-        return -1;
-    if (memory < 1 || memory > max_memory)
-        return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes",
-                             (long long)max_memory);
-    if (refuse_running(r, &g, "memory can change") < 0)
-        return -1;
-    return set_and_sync(r, &g, change(r, "memory", nb_json_get(r->json, "memory")));
+    return modify(r, &(struct nb_guest_change){
+                         .set = NB_GUEST_SET_MEMORY,
+                         .memory = json_object_get_int64(nb_json_get(r->json, "memory"))});
 }
 
 /* The disk of capture 1 of a created, stopped guest: its index and current size. */
@@ -164,7 +212,7 @@ stopped_disk(struct nb_req *r, struct nb_guest *g, const char *what, long *index
 {
     struct json_object *disks;
 
-    if (load(r, g, true) < 0 || refuse_running(r, g, what) < 0)
+    if (load(r, g, true) < 0 || nb_guest_stopped(r, g, what) < 0)
         return -1;
     disks = nb_json_own(r, nb_db_json(g->res, g->row, NB_GC_DISKS));
     *index = strtol(r->capture[1], NULL, 10);
@@ -182,6 +230,7 @@ nano_guest_disk_resize(struct nb_req *r)
 {
     struct nb_guest g;
     int64_t current, size = json_object_get_int64(nb_json_get(r->json, "size"));
+    struct json_object *params = params_new(r);
     long index;
 
     if (stopped_disk(r, &g, "disks can be resized", &index, &current) < 0)
@@ -190,9 +239,9 @@ nano_guest_disk_resize(struct nb_req *r)
         return nb_fail_field(r, NB_E_INVALID, "size", "disk %ld is already %lld bytes; a resize must grow it",
                              index, (long long)current);
     /* The row changes when the host has grown the volume (the reconciler writes it). */
-    if (nb_guest_enqueue(r, &g, "resize_disk",
-                         nb_arena_printf(r->arena, "{\"disk\": %ld, \"size\": %lld}", index, (long long)size),
-                         NULL, NULL) < 0)
+    json_object_object_add(params, "disk", json_object_new_int64(index));
+    json_object_object_add(params, "size", json_object_new_int64(size));
+    if (nb_guest_enqueue(r, &g, NB_OP_RESIZE_DISK, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -203,11 +252,13 @@ nano_guest_disk_shrink(struct nb_req *r)
 {
     struct nb_guest g;
     int64_t current;
+    struct json_object *params = params_new(r);
     long index;
 
-    if (stopped_disk(r, &g, "disks can be shrunk", &index, &current) < 0 ||
-        nb_guest_enqueue(r, &g, "shrink_disk", nb_arena_printf(r->arena, "{\"disk\": %ld}", index),
-                         NULL, NULL) < 0)
+    if (stopped_disk(r, &g, "disks can be shrunk", &index, &current) < 0)
+        return -1;
+    json_object_object_add(params, "disk", json_object_new_int64(index));
+    if (nb_guest_enqueue(r, &g, NB_OP_SHRINK_DISK, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -216,39 +267,31 @@ nano_guest_disk_shrink(struct nb_req *r)
 int
 nano_guest_name(struct nb_req *r)
 {
-    struct nb_guest g;
-
-    if (load(r, &g, false) < 0 ||
-        nb_check_name(r, "guest", nb_json_get_string(r->json, "name")) < 0 ||
-        nb_guest_set(r, &g, change(r, "name", nb_json_get(r->json, "name"))) < 0)
-        return -1;
-    return nano_ok(r, 200, NULL);
+    return modify(r, &(struct nb_guest_change){.set = NB_GUEST_SET_NAME,
+                                               .name = nb_json_get_string(r->json, "name")});
 }
 
 /* PUT /guests/{id}/qos/cpu/ {priority} */
 int
 nano_guest_qos_cpu(struct nb_req *r)
 {
-    struct nb_guest g;
-    struct json_object *c;
+    struct nb_guest_change c = {.set = NB_GUEST_SET_QOS};
 
-    if (load(r, &g, false) < 0)
-        return -1;
-    c = change(r, "cpu_priority", nb_json_get(r->json, "priority"));
-    if (nb_guest_check_qos(r, c) < 0)
-        return -1;
-    return set_and_sync(r, &g, c);
+    c.qos.cpu_priority = nb_json_get_string(r->json, "priority");
+    if (c.qos.cpu_priority == NULL)
+        c.qos.cpu_priority = "";
+    return modify(r, &c);
 }
 
 /* PUT /guests/{id}/qos/disk/ and /qos/network/: the body is the QoS subset itself. */
 int
 nano_guest_qos_limits(struct nb_req *r)
 {
-    struct nb_guest g;
+    struct nb_guest_change c = {.set = NB_GUEST_SET_QOS};
 
-    if (load(r, &g, false) < 0 || nb_guest_check_qos(r, r->json) < 0)
+    if (qos_from_json(r, r->json, &c.qos) < 0)
         return -1;
-    return set_and_sync(r, &g, r->json);
+    return modify(r, &c);
 }
 
 /* GET /guests/{id}/auth: the administrator account as last set in the guest (created with,
@@ -276,15 +319,14 @@ nano_guest_system(struct nb_req *r)
     struct nb_guest g;
     struct nb_image img;
     const char *image = nb_json_get_string(r->json, "from_image");
+    struct json_object *params = params_new(r);
 
-    if (load(r, &g, true) < 0 || refuse_running(r, &g, "its system can be reset") < 0 ||
+    if (load(r, &g, true) < 0 || nb_guest_stopped(r, &g, "its system can be reset") < 0 ||
         nb_image_load_ready(r, NB_IMAGE_DISK, image, "from_image", &img) < 0 ||
         nb_guest_idle(r, &g) < 0)
         return -1;
-    if (nb_guest_enqueue(r, &g, "reset_system",
-                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}",
-                                         nb_image_str(&img, NB_IC_ID)),
-                         NULL, NULL) < 0)
+    json_object_object_add(params, "image", json_object_new_string(nb_image_str(&img, NB_IC_ID)));
+    if (nb_guest_enqueue(r, &g, NB_OP_RESET_SYSTEM, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -314,8 +356,7 @@ nano_guest_auth_set(struct nb_req *r)
                                                user != NULL ? user : nb_guest_str(&g, NB_GC_ADMIN_NAME)));
     json_object_object_add(params, "password", json_object_new_string(
                                                    password != NULL ? password : nb_random_hex(r->arena, 8)));
-    if (nb_guest_enqueue(r, &g, "set_password",
-                         json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+    if (nb_guest_enqueue(r, &g, NB_OP_SET_PASSWORD, params, NULL, NULL) < 0)
         return -1;
     data = json_object_new_object();
     json_object_object_add(data, "password", json_object_get(nb_json_get(params, "password")));

@@ -229,7 +229,7 @@ nano_disk_image_create(struct nb_req *r)
 
     nb_image_spec_from_json(r->json, &spec);
     if (guest != NULL && guest[0] != '\0') {
-        if (nb_image_clone(r, &spec, guest, &id) < 0)
+        if (nb_guest_clone_disk(r, &spec, guest, &id) < 0)
             return -1;
         return nano_id(r, 202, id);
     }

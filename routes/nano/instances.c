@@ -52,8 +52,7 @@ nano_instance_start(struct nb_req *r)
         json_object_object_add(params, "image",
                                json_object_new_string(nb_image_str(&img, NB_IC_ID)));
     }
-    if (nb_guest_enqueue(r, &g, "start_guest",
-                         json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+    if (nb_guest_enqueue(r, &g, NB_OP_START_GUEST, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -76,15 +75,16 @@ nano_media_insert(struct nb_req *r)
 {
     struct nb_guest g;
     struct nb_image img;
+    struct json_object *params = nb_json_own(r, json_object_new_object());
 
     if (load_running(r, &g) < 0)
         return -1;
     if (nb_json_get(r->json, "type") != NULL && json_object_get_int64(nb_json_get(r->json, "type")) != 0)
         return nb_fail_field(r, NB_E_INVALID, "type", "must be 0 (media image)");
-    if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source", &img) < 0 ||
-        nb_guest_enqueue(r, &g, "insert_media",
-                         nb_arena_printf(r->arena, "{\"image\": \"%s\"}", nb_image_str(&img, NB_IC_ID)),
-                         NULL, NULL) < 0)
+    if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source", &img) < 0)
+        return -1;
+    json_object_object_add(params, "image", json_object_new_string(nb_image_str(&img, NB_IC_ID)));
+    if (nb_guest_enqueue(r, &g, NB_OP_INSERT_MEDIA, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -99,7 +99,7 @@ nano_media_eject(struct nb_req *r)
         return -1;
     if (!nb_guest_bool(&g, NB_GC_MEDIA_ATTACHED))
         return nb_fail(r, NB_E_CONFLICT, "guest %s has no media inserted", nb_guest_str(&g, NB_GC_NAME));
-    if (nb_guest_enqueue(r, &g, "eject_media", NULL, NULL, NULL) < 0)
+    if (nb_guest_enqueue(r, &g, NB_OP_EJECT_MEDIA, NULL, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -114,8 +114,7 @@ nano_instance_stop(struct nb_req *r)
         return -1;
     if (!nb_guest_bool(&g, NB_GC_RUNNING))
         return nb_fail(r, NB_E_CONFLICT, "guest %s is not running", nb_guest_str(&g, NB_GC_NAME));
-    if (nb_guest_enqueue(r, &g, "stop_guest",
-                         json_object_to_json_string_ext(r->json, JSON_C_TO_STRING_PLAIN), NULL, NULL) < 0)
+    if (nb_guest_enqueue(r, &g, NB_OP_STOP_GUEST, r->json, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -126,14 +125,14 @@ snapshots(struct nb_req *r, struct nb_guest *g)
 {
     if (load_created(r, g) < 0)
         return NULL;
-    return nb_db_query(r, NB_Q_SNAPSHOT_LIST, nb_guest_str(g, NB_GC_ID));
+    return nb_guest_snapshots(r, g);
 }
 
 static int
 find_snapshot(const PGresult *res, const char *name)
 {
     for (int i = 0; i < PQntuples(res); i++)
-        if (strcmp(nb_db_text(res, i, 0), name) == 0)
+        if (strcmp(nb_db_text(res, i, NB_SNC_NAME), name) == 0)
             return i;
     return -1;
 }
@@ -152,13 +151,14 @@ nano_snapshot_list(struct nb_req *r)
     for (int i = 0; i < PQntuples(res); i++) {
         struct json_object *s = json_object_new_object();
 
-        if (nb_db_text(res, i, 1)[0] == '\0')
+        if (nb_db_text(res, i, NB_SNC_PARENT)[0] == '\0')
             json_object_object_add(s, "is_root", json_object_new_boolean(true));
         else
-            json_object_object_add(s, "backing", json_object_new_string(nb_db_text(res, i, 1)));
-        if (nb_db_bool(res, i, 2))
+            json_object_object_add(s, "backing",
+                                   json_object_new_string(nb_db_text(res, i, NB_SNC_PARENT)));
+        if (nb_db_bool(res, i, NB_SNC_CURRENT))
             json_object_object_add(s, "is_current", json_object_new_boolean(true));
-        json_object_object_add(data, nb_db_text(res, i, 0), s);
+        json_object_object_add(data, nb_db_text(res, i, NB_SNC_NAME), s);
     }
     return nano_ok(r, 200, data);
 }
@@ -177,15 +177,17 @@ nano_snapshot_get(struct nb_req *r)
     if ((i = find_snapshot(res, r->capture[1])) < 0)
         return nb_fail(r, NB_E_NOT_FOUND, "snapshot %s not found", r->capture[1]);
     data = json_object_new_object();
-    json_object_object_add(data, "running", json_object_new_boolean(nb_db_bool(res, i, 4)));
-    json_object_object_add(data, "description", json_object_new_string(nb_db_text(res, i, 3)));
-    json_object_object_add(data, "create_time", json_object_new_string(nb_db_text(res, i, 5)));
+    json_object_object_add(data, "running", json_object_new_boolean(nb_db_bool(res, i, NB_SNC_RUNNING)));
+    json_object_object_add(data, "description",
+                           json_object_new_string(nb_db_text(res, i, NB_SNC_DESCRIPTION)));
+    json_object_object_add(data, "create_time",
+                           json_object_new_string(nb_db_text(res, i, NB_SNC_CREATED)));
     return nano_ok(r, 200, data);
 }
 
 /* Queues a snapshot operation on a stopped guest; name must exist (or must not, to create). */
 static int
-snapshot_op(struct nb_req *r, const char *kind, const char *name, bool must_exist,
+snapshot_op(struct nb_req *r, enum nb_op_kind kind, const char *name, bool must_exist,
             bool stopped_only)
 {
     struct nb_guest g;
@@ -206,8 +208,7 @@ snapshot_op(struct nb_req *r, const char *kind, const char *name, bool must_exis
     if (nb_json_get_string(r->json, "description") != NULL)
         json_object_object_add(params, "description",
                                json_object_new_string(nb_json_get_string(r->json, "description")));
-    if (nb_guest_enqueue(r, &g, kind, json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN),
-                         NULL, NULL) < 0)
+    if (nb_guest_enqueue(r, &g, kind, params, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -220,19 +221,19 @@ nano_snapshot_create(struct nb_req *r)
 
     if (nb_check_name(r, "snapshot", name) < 0)
         return -1;
-    return snapshot_op(r, "create_snapshot", name, false, true);
+    return snapshot_op(r, NB_OP_CREATE_SNAPSHOT, name, false, true);
 }
 
 /* PUT /instances/{id}/snapshots/ {target} */
 int
 nano_snapshot_restore(struct nb_req *r)
 {
-    return snapshot_op(r, "restore_snapshot", nb_json_get_string(r->json, "target"), true, true);
+    return snapshot_op(r, NB_OP_RESTORE_SNAPSHOT, nb_json_get_string(r->json, "target"), true, true);
 }
 
 /* DELETE /instances/{id}/snapshots/{name} */
 int
 nano_snapshot_delete(struct nb_req *r)
 {
-    return snapshot_op(r, "delete_snapshot", r->capture[1], true, false);
+    return snapshot_op(r, NB_OP_DELETE_SNAPSHOT, r->capture[1], true, false);
 }

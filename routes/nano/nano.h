@@ -50,6 +50,9 @@ int nano_log_remove(struct nb_req *r);
  * batches (batch.c), migrations (migrations.c). */
 struct json_object *nano_guest_json(const struct nb_guest *g, bool with_status);
 struct json_object *nano_guest_list_json(const PGresult *res, bool with_status);
+/* Fills spec from a body with GuestConfig's fields; NB_E_INVALID for a qos object with
+ * unknown keys or values that are not integers. */
+int nano_guest_spec(struct nb_req *r, struct json_object *o, struct nb_guest_spec *spec);
 int nano_guest_create(struct nb_req *r);
 int nano_guest_get(struct nb_req *r);
 int nano_guest_delete(struct nb_req *r);

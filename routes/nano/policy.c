@@ -122,17 +122,15 @@ nano_rules_remove(struct nb_req *r, struct json_object *rules)
     return 0;
 }
 
-/* Stores the rule list (and default action) and re-syncs the guest. */
+/* Stores the rule list or the default action (the guest's domain follows). */
 static int
 store(struct nb_req *r, const struct nb_guest *g, struct json_object *rules, const char *action)
 {
-    struct json_object *changes = nb_json_own(r, json_object_new_object());
+    struct nb_guest_change c = {.policy_rules = rules, .policy_default = action};
 
-    if (rules != NULL)
-        json_object_object_add(changes, "policy_rules", json_object_get(rules));
-    if (action != NULL)
-        json_object_object_add(changes, "policy_default", json_object_new_string(action));
-    if (nb_guest_set(r, g, changes) < 0 || nb_guest_enqueue(r, g, "sync_guest", NULL, NULL, NULL) < 0)
+    c.set = (rules != NULL ? NB_GUEST_SET_POLICY_RULES : 0u) |
+            (action != NULL ? NB_GUEST_SET_POLICY_DEFAULT : 0u);
+    if (nb_guest_modify(r, g, &c) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }

@@ -52,6 +52,13 @@ nano_query_page(struct nb_req *r, const char **limit, const char **after)
     return 0;
 }
 
+/* A boolean filter as nb_guest_filter takes it: -1 (any), 0 or 1. */
+static int
+tristate(const char *v)
+{
+    return v == NULL ? -1 : v[0] == 't';
+}
+
 /* GET /guest_search/?pool&cell&owner&group&status&created, paged. */
 int
 nano_guest_search(struct nb_req *r)
@@ -62,10 +69,15 @@ nano_guest_search(struct nb_req *r)
     if (nano_query_bool(r, "status", &running) < 0 || nano_query_bool(r, "created", &created) < 0 ||
         nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res = nb_db_query(r, NB_Q_GUEST_SEARCH, nano_query_text(r, "pool"), r->user.id_text,
-                      r->user.is_admin ? "t" : "f", nano_query_text(r, "cell"),
-                      nano_query_text(r, "owner"), nano_query_text(r, "group"), running, created,
-                      after, limit, r->user.shared_group);
+    res = nb_guest_search(r, &(struct nb_guest_filter){
+                                 .pool = nano_query_text(r, "pool"),
+                                 .cell = nano_query_text(r, "cell"),
+                                 .owner = nano_query_text(r, "owner"),
+                                 .group = nano_query_text(r, "group"),
+                                 .running = tristate(running),
+                                 .created = tristate(created),
+                                 .after = after,
+                                 .limit = strtoll(limit, NULL, 10)});
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
 }
 
@@ -82,11 +94,12 @@ nano_guest_keyword(struct nb_req *r)
         return nb_fail_field(r, NB_E_INVALID, "limit", "must be from 1 to %d", SEARCH_LIMIT_MAX);
     if (offset < 0)
         return nb_fail_field(r, NB_E_INVALID, "offset", "must be at least 0");
-    res = nb_db_query(r, NB_Q_GUEST_KEYWORD, nb_json_get_string(r->json, "pool"), r->user.id_text,
-                      r->user.is_admin ? "t" : "f", nb_json_get_string(r->json, "cell"),
-                      nb_json_get_string(r->json, "keyword"),
-                      nb_arena_printf(r->arena, "%lld", (long long)limit),
-                      nb_arena_printf(r->arena, "%lld", (long long)offset), r->user.shared_group);
+    res = nb_guest_keyword(r, &(struct nb_guest_filter){
+                                  .pool = nb_json_get_string(r->json, "pool"),
+                                  .cell = nb_json_get_string(r->json, "cell"),
+                                  .keyword = nb_json_get_string(r->json, "keyword"),
+                                  .limit = limit,
+                                  .offset = offset});
     if (res == NULL)
         return -1;
     data = json_object_new_object();

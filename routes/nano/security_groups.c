@@ -1,7 +1,9 @@
 /* Nano security policy groups: named rule sets that guests copy their security policy from
  * when created. Who may see and change a group is db/security_groups.c's business. */
-#include "db/security_groups.h"
+#include <stdlib.h>
+
 #include "db/db.h"
+#include "db/security_groups.h"
 #include "routes/nano/nano.h"
 
 /* SecurityPolicyGroupStatus. */
@@ -32,19 +34,34 @@ rules_of(struct nb_req *r, const struct nb_secgroup *sg)
     return nb_json_own(r, nb_db_json(sg->res, sg->row, NB_SC_RULES));
 }
 
+/* SecurityPolicyGroupConfig as a group's fields. */
+static void
+spec_from_json(struct json_object *o, struct nb_secgroup_spec *s)
+{
+    struct json_object *enabled = nb_json_get(o, "enabled"), *global = nb_json_get(o, "global");
+
+    *s = (struct nb_secgroup_spec){
+        .name = nb_json_get_string(o, "name"),
+        .description = nb_json_get_string(o, "description"),
+        .default_action = nb_json_get_string(o, "default_action"),
+        .owner = nb_json_get_string(o, "user"),
+        .group = nb_json_get_string(o, "group"),
+        .enabled = json_object_get_boolean(enabled),
+        .global = json_object_get_boolean(global),
+    };
+    s->set = (enabled != NULL ? NB_SECGROUP_SET_ENABLED : 0u) |
+             (global != NULL ? NB_SECGROUP_SET_GLOBAL : 0u);
+}
+
 /* Applies edit to the rules of the group of capture 0 and stores them. */
 static int
 edit_rules(struct nb_req *r, int (*edit)(struct nb_req *, struct json_object *))
 {
     struct nb_secgroup sg;
-    struct json_object *rules, *changes;
+    struct nb_secgroup_spec c = {.set = NB_SECGROUP_SET_RULES};
 
     if (nb_secgroup_load_writable(r, r->capture[0], &sg) < 0 ||
-        edit(r, rules = rules_of(r, &sg)) < 0)
-        return -1;
-    changes = nb_json_own(r, json_object_new_object());
-    json_object_object_add(changes, "rules", json_object_get(rules));
-    if (nb_secgroup_set(r, &sg, changes) < 0)
+        edit(r, c.rules = rules_of(r, &sg)) < 0 || nb_secgroup_set(r, &sg, &c) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -64,9 +81,11 @@ nano_secgroup_get(struct nb_req *r)
 int
 nano_secgroup_create(struct nb_req *r)
 {
+    struct nb_secgroup_spec spec;
     const char *id;
 
-    if (nb_secgroup_create(r, r->json, &id) < 0)
+    spec_from_json(r->json, &spec);
+    if (nb_secgroup_create(r, &spec, &id) < 0)
         return -1;
     return nano_id(r, 200, id);
 }
@@ -76,9 +95,11 @@ int
 nano_secgroup_modify(struct nb_req *r)
 {
     struct nb_secgroup sg;
+    struct nb_secgroup_spec changes;
 
+    spec_from_json(r->json, &changes);
     if (nb_secgroup_load_writable(r, r->capture[0], &sg) < 0 ||
-        nb_secgroup_set(r, &sg, r->json) < 0)
+        nb_secgroup_set(r, &sg, &changes) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -145,9 +166,13 @@ nano_secgroup_search(struct nb_req *r)
     if (nano_query_bool(r, "enabled_only", &enabled) < 0 ||
         nano_query_bool(r, "global_only", &global) < 0 || nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res =
-        nb_db_query(r, NB_Q_SECGROUP_SEARCH, enabled, r->user.id_text, r->user.is_admin ? "t" : "f",
-                    global, nano_query_text(r, "owner"), nano_query_text(r, "group"), after, limit);
+    res = nb_secgroup_search(r, &(struct nb_secgroup_filter){
+                                    .enabled_only = enabled != NULL && enabled[0] == 't',
+                                    .global_only = global != NULL && global[0] == 't',
+                                    .owner = nano_query_text(r, "owner"),
+                                    .group = nano_query_text(r, "group"),
+                                    .after = after,
+                                    .limit = strtoll(limit, NULL, 10)});
     if (res == NULL)
         return -1;
     data = json_object_new_array_ext(PQntuples(res));
