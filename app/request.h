@@ -159,6 +159,15 @@ int nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status stat
 #define nb_fail_field(r, status, field, ...)                                                    \
     nb_fail_at((r), __FILE__, __LINE__, (status), (field), __VA_ARGS__)
 
+/* Record the request's error as a reason and its arguments (the first one sticks), for each
+ * dialect to word in its envelope; returns -1. The arguments are designated initialisers of
+ * struct nb_error_args: nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, "name", .limit = 255). */
+int nb_fail_reason_at(struct nb_req *r, const char *file, int line, enum nb_status status,
+                      enum nb_reason reason, const char *field, struct nb_error_args arg);
+#define nb_fail_reason(r, status, reason, field, ...)                                           \
+    nb_fail_reason_at((r), __FILE__, __LINE__, (status), (reason), (field),                     \
+                      (struct nb_error_args){__VA_ARGS__})
+
 /* Answer with status and a JSON body (owned by the request from now on); returns 0. */
 int nb_reply(struct nb_req *r, int status, struct json_object *body);
 void nb_reply_header(struct nb_req *r, const char *name, const char *value);

@@ -4,5 +4,5 @@
 
 const struct nb_dialect *const nb_dialects[] = {
     &nb_ops_dialect, &nano_dialect, &waldur_dialect, &astakos_dialect,
-    &trs_dialect,    &danube_dialect, NULL,
+    &trs_dialect,    &keystone_dialect, &danube_dialect, NULL,
 };

@@ -8,7 +8,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-DIALECTS = ["nano", "waldur", "astakos", "trs", "danube"]
+DIALECTS = ["nano", "waldur", "astakos", "trs", "keystone", "danube"]
 
 
 def routes():

@@ -4,7 +4,7 @@
 #include "app/auth.h"
 #include "app/secret.h"
 #include "db/db.h"
-#include "routes/trs/trs.h"
+#include "routes/keystone/keystone.h"
 
 #define KEYSTONE_AUTH_FAILED "The request you have made requires authentication."
 
@@ -56,7 +56,8 @@ keystone_tokens_create(struct nb_req *r)
                                        cred.issued_iso));
 }
 
-/* The X-Subject-Token the caller asks about; only its own unless admin. */
+/* The X-Subject-Token the caller asks about; only its own unless admin. The error names the
+ * token as its argument, never in its message, which the request log writes out. */
 static const PGresult *
 subject(struct nb_req *r, const char **token)
 {
@@ -64,14 +65,14 @@ subject(struct nb_req *r, const char **token)
 
     *token = r->param(r, "HTTP_X_SUBJECT_TOKEN");
     if (*token == NULL) {
-        nb_fail(r, NB_E_NOT_FOUND, "Could not find token.");
+        nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL);
         return NULL;
     }
     res = nb_db_query(r, NB_Q_CREDENTIAL_SHOW, *token);
     if (res == NULL)
         return NULL;
     if (PQntuples(res) != 1 || (nb_db_int(res, 0, 0) != r->user.id && !r->user.is_admin)) {
-        nb_fail(r, NB_E_NOT_FOUND, "Could not find token: %s", *token);
+        nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, .id = *token);
         return NULL;
     }
     return res;
