@@ -103,7 +103,7 @@ describe(struct nb_req *r)
         snprintf(m, n, "method %s not allowed", e->arg.id);
         break;
     case NB_R_TOO_LARGE:
-        snprintf(m, n, "body larger than %lld bytes", e->arg.limit);
+        snprintf(m, n, "Request body is larger than %lld bytes.", e->arg.limit);
         break;
     case NB_R_MEDIA_TYPE:
         snprintf(m, n, "media type \"%s\" is not JSON", e->arg.id);

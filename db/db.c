@@ -343,8 +343,13 @@ record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
         status = NB_E_UNAVAILABLE;
         reason = NB_R_DB_UNAVAILABLE;
     }
-    if (reason == NB_R_INTERNAL)
-        nb_log_error(r, "query %s failed: %s", queries[q].name, PQresultErrorMessage(res));
+    /* The primary message only: PostgreSQL's DETAIL may quote a row, hashes and all. */
+    if (reason == NB_R_INTERNAL) {
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+        nb_log_error(r, "query %s failed: %s %s", queries[q].name, state,
+                     primary != NULL ? primary : "");
+    }
     nb_fail_reason(r, status, reason, NULL,
                    .kind = reason == NB_R_DUPLICATE ? unique_message(r, res) : NULL);
 }
