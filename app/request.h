@@ -184,12 +184,14 @@ const char *nb_json_get_string(struct json_object *o, const char *key);
 struct json_object *nb_json_get(struct json_object *o, const char *key);
 
 /* Parses r->body (r->body_len bytes, r->content_type) into r->json, owned by the request, and
- * checks it against spec. Refuses with NB_E_INVALID, in words that say what is wrong, text
- * that is not one JSON document, a NUL in any string or key (C strings would end there), and a
- * document that is not an object; NB_E_MEDIA_TYPE when the body is not application/json. An
- * empty body is the empty object. */
+ * checks it against spec. Refuses with NB_E_INVALID and a reason that says what is wrong
+ * (each dialect words it): text that is not one JSON document (NB_R_JSON_SYNTAX), a NUL in any
+ * string or key (NB_R_JSON_NUL: C strings would end there), and a document that is not an
+ * object (NB_R_NOT_OBJECT); NB_E_MEDIA_TYPE when the body is not application/json. An empty
+ * body is the empty object. */
 int nb_body_parse(struct nb_req *r, const struct nb_field *spec);
-/* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
+/* Checks a parsed body against a spec; records NB_E_INVALID with the reason (NB_R_UNKNOWN_FIELD,
+ * NB_R_FIELD_NULL, NB_R_FIELD_TYPE, NB_R_TOO_LONG, NB_R_FIELD_REQUIRED) and the field. */
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);
 
