@@ -1,6 +1,7 @@
 /* Error status tables and the recorders: the first error of a request sticks. */
 #include "app/request.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 const int nb_status_http[NB_STATUS__MAX] = {
@@ -75,9 +76,22 @@ nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status status, 
         return -1;
     record(r, file, line, status, NB_R_MESSAGE, field);
     va_start(ap, fmt);
-    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+    (void)vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
     va_end(ap);
     return -1;
+}
+
+/* Writes the error's message; a longer one is cut. */
+static void say(struct nb_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct nb_error *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    (void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
 }
 
 /* The neutral words of a reason: what the log says, and what a dialect without words of its
@@ -85,89 +99,87 @@ nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status status, 
 static void
 describe(struct nb_req *r)
 {
-    const struct nb_error *e = &r->err;
+    struct nb_error *e = &r->err;
     const char *field = e->field != NULL ? e->field : "the body";
-    char *m = r->err.message;
-    size_t n = sizeof(r->err.message);
 
     switch (e->reason) {
     case NB_R_MESSAGE:
         break;
     case NB_R_NO_API:
-        snprintf(m, n, "no API is mounted at this path");
+        say(e, "no API is mounted at this path");
         break;
     case NB_R_NO_ROUTE:
-        snprintf(m, n, "no such path");
+        say(e, "no such path");
         break;
     case NB_R_METHOD:
-        snprintf(m, n, "method %s not allowed", e->arg.id);
+        say(e, "method %s not allowed", e->arg.id);
         break;
     case NB_R_TOO_LARGE:
-        snprintf(m, n, "Request body is larger than %lld bytes.", e->arg.limit);
+        say(e, "Request body is larger than %lld bytes.", e->arg.limit);
         break;
     case NB_R_MEDIA_TYPE:
-        snprintf(m, n, "media type \"%s\" is not JSON", e->arg.id);
+        say(e, "media type \"%s\" is not JSON", e->arg.id);
         break;
     case NB_R_JSON_NUL:
-        snprintf(m, n, "JSON with NUL in a string or key");
+        say(e, "JSON with NUL in a string or key");
         break;
     case NB_R_JSON_SYNTAX:
-        snprintf(m, n, "JSON syntax: %s", e->arg.id);
+        say(e, "JSON syntax: %s", e->arg.id);
         break;
     case NB_R_NOT_OBJECT:
-        snprintf(m, n, "%s is %s, not an object", field, e->arg.kind);
+        say(e, "%s is %s, not an object", field, e->arg.kind);
         break;
     case NB_R_UNKNOWN_FIELD:
-        snprintf(m, n, "%s is not accepted", field);
+        say(e, "%s is not accepted", field);
         break;
     case NB_R_FIELD_NULL:
-        snprintf(m, n, "%s is null", field);
+        say(e, "%s is null", field);
         break;
     case NB_R_FIELD_TYPE:
-        snprintf(m, n, "%s is not %s", field, e->arg.kind);
+        say(e, "%s is not %s", field, e->arg.kind);
         break;
     case NB_R_TOO_LONG:
-        snprintf(m, n, "%s is longer than %lld characters", field, e->arg.limit);
+        say(e, "%s is longer than %lld characters", field, e->arg.limit);
         break;
     case NB_R_FIELD_REQUIRED:
-        snprintf(m, n, "%s is missing", field);
+        say(e, "%s is missing", field);
         break;
     case NB_R_NO_CREDENTIAL:
-        snprintf(m, n, "%s", r->dialect != NULL ? r->dialect->no_credential : "no credential");
+        say(e, "%s", r->dialect != NULL ? r->dialect->no_credential : "no credential");
         break;
     case NB_R_BAD_CREDENTIAL:
-        snprintf(m, n, "%s", r->dialect != NULL ? r->dialect->bad_credential : "bad credential");
+        say(e, "%s", r->dialect != NULL ? r->dialect->bad_credential : "bad credential");
         break;
     case NB_R_LOGIN_FAILED:
-        snprintf(m, n, "%s", e->arg.kind != NULL ? e->arg.kind : "wrong user or password");
+        say(e, "%s", e->arg.kind != NULL ? e->arg.kind : "wrong user or password");
         break;
     case NB_R_UNKNOWN_TOKEN:
-        snprintf(m, n, "unknown token");
+        say(e, "unknown token");
         break;
     case NB_R_FORBIDDEN:
-        snprintf(m, n, "the route's permission is missing");
+        say(e, "the route's permission is missing");
         break;
     case NB_R_NO_GROUP:
-        snprintf(m, n, "user %s belongs to no user group", e->arg.id);
+        say(e, "user %s belongs to no user group", e->arg.id);
         break;
     case NB_R_DUPLICATE:
-        snprintf(m, n, "%s", e->arg.kind != NULL ? e->arg.kind : "that already exists");
+        say(e, "%s", e->arg.kind != NULL ? e->arg.kind : "that already exists");
         break;
     case NB_R_OVERLAP:
-        snprintf(m, n, "overlaps an existing range");
+        say(e, "overlaps an existing range");
         break;
     case NB_R_REFERENCED:
-        snprintf(m, n, "still referenced");
+        say(e, "still referenced");
         break;
     case NB_R_BAD_VALUE:
-        snprintf(m, n, "invalid value");
+        say(e, "invalid value");
         break;
     case NB_R_DB_UNAVAILABLE:
-        snprintf(m, n, "database unavailable");
+        say(e, "database unavailable");
         break;
     case NB_R_INTERNAL:
     case NB_REASON__MAX:
-        snprintf(m, n, "internal error");
+        say(e, "internal error");
         break;
     }
 }
