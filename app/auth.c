@@ -118,7 +118,7 @@ nb_auth_resolve(struct nb_req *r)
     const PGresult *res;
 
     if (r->credential == NULL || r->credential[0] == '\0')
-        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_NO_CREDENTIAL, NULL);
     nb_auth_sync(true);
     if (nb_credential_cache_get(r->credential, &r->user, r->arena)) {
         fill_scope(r);
@@ -128,7 +128,7 @@ nb_auth_resolve(struct nb_req *r)
     if (res == NULL)
         return -1;
     if (PQntuples(res) != 1)
-        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL);
     fill_user(r, res);
     r->user.name = nb_db_text(res, 0, UC_NAME);
     r->user.perms = nb_perm_mask(nb_db_text(res, 0, RC_MENU));
@@ -154,10 +154,10 @@ nb_auth_login(struct nb_req *r, const char *name, const char *password, const ch
     if (PQntuples(res) != 1) {
         /* Spend the same time as a real check, so timing does not reveal unknown users. */
         (void)nb_password_verify(decoy_hash, password);
-        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL, .kind = message);
     }
     if (!nb_password_verify(nb_db_text(res, 0, UC_PASSWORD_HASH), password))
-        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", message);
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL, .kind = message);
     fill_user(r, res);
     r->user.name = nb_arena_strdup(r->arena, name);
     r->user.password_hash = nb_db_text(res, 0, UC_PASSWORD_HASH);
@@ -188,7 +188,7 @@ issue(struct nb_req *r, const char *source, struct nb_issued *out)
                   : nb_db_query(r, NB_Q_CREDENTIAL_REISSUE, out->token, r->user.id_text, kind, ttl,
                                 source);
     if (res != NULL && PQntuples(res) != 1) {
-        nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
+        nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL);
         res = NULL;
     }
     if (res == NULL ||

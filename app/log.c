@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app/request.h"
+#include "app/router.h"
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 static const char *process_name = "nimbus";
@@ -109,7 +110,7 @@ nb_log_request(const struct nb_req *r, double seconds)
 
     put(buf, &at, sizeof(buf), ",\"method\":\"%s\",\"path\":\"",
                            r->method_name != NULL ? r->method_name : "");
-    at = escape(buf, at, sizeof(buf), r->path != NULL ? r->path : "");
+    at = escape(buf, at, sizeof(buf), r->path != NULL ? nb_router_log_path(r) : "");
     put(buf, &at, sizeof(buf), "\",\"dialect\":\"%s\",\"status\":%d,\"duration_ms\":%.3f",
                            r->dialect != NULL ? r->dialect->name : "", r->status, seconds * 1e3);
     if (r->user.name != NULL) {
@@ -122,6 +123,13 @@ nb_log_request(const struct nb_req *r, double seconds)
                                nb_status_name[r->err.status], r->err.file, r->err.line);
         at = escape(buf, at, sizeof(buf), r->err.message);
         put(buf, &at, sizeof(buf), "\"");
+        if (r->err.reason != NB_R_MESSAGE)
+            put(buf, &at, sizeof(buf), ",\"reason\":\"%s\"", nb_reason_name[r->err.reason]);
+        if (r->err.field != NULL) {
+            put(buf, &at, sizeof(buf), ",\"field\":\"");
+            at = escape(buf, at, sizeof(buf), r->err.field);
+            put(buf, &at, sizeof(buf), "\"");
+        }
     }
     finish(buf, at, sizeof(buf));
 }

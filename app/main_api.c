@@ -11,6 +11,7 @@
 #include "app/metrics.h"
 #include "app/router.h"
 #include "app/worker.h"
+#include "db/db.h"
 
 static const char *
 env(const char *name, const char *fallback)
@@ -135,7 +136,7 @@ main(int argc, char **argv)
         return 1;
     }
     if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
-        nb_credential_cache_init() < 0)
+        nb_credential_cache_init() < 0 || nb_db_verify(getenv("NIMBUS_DB")) < 0)
         return 1;
     FCGX_Init();
     for (int p = 0; p < NPOOLS; p++) {

@@ -2,6 +2,7 @@
 #include "db/db.h"
 #include "app/metrics.h"
 #include "routes/dialects.h"
+#include "routes/drf.h"
 #include "routes/nano/nano.h"
 
 static int
@@ -26,13 +27,16 @@ ops_metrics(struct nb_req *r)
     return 0;
 }
 
+/* Operators read DRF's words for the errors the dispatcher finds, as the dialects' clients do. */
+static nb_wording *const ops_words[] = {nb_drf_words, NULL};
+
 static void
 ops_error(struct nb_req *r)
 {
     struct json_object *o = json_object_new_object();
 
     json_object_object_add(o, "status", json_object_new_string(nb_status_name[r->err.status]));
-    json_object_object_add(o, "detail", json_object_new_string(r->err.message));
+    json_object_object_add(o, "detail", json_object_new_string(nb_error_text(r, ops_words)));
     nb_reply(r, nb_status_http[r->err.status], o);
 }
 

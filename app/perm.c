@@ -49,7 +49,7 @@ int
 nb_perm_need_group(struct nb_req *r)
 {
     if (r->user.group == NULL)
-        return nb_fail(r, NB_E_FORBIDDEN, "user %s belongs to no user group", r->user.name);
+        return nb_fail_reason(r, NB_E_FORBIDDEN, NB_R_NO_GROUP, NULL, .id = r->user.name);
     return 0;
 }
 
@@ -72,5 +72,5 @@ nb_authorise(struct nb_req *r)
     }
     if (nb_perm_tag[p] != NULL && (r->user.perms & (1u << p)))
         return 0;
-    return nb_fail(r, NB_E_FORBIDDEN, "You do not have permission to perform this action.");
+    return nb_fail_reason(r, NB_E_FORBIDDEN, NB_R_FORBIDDEN, NULL);
 }

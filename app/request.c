@@ -175,6 +175,7 @@ nb_json_get_string(struct json_object *o, const char *key)
                                                                 : NULL;
 }
 
+/* What a field must be, as NB_R_FIELD_TYPE's kind. */
 static const char *const type_names[] = {
     [NB_T_STRING] = "a string", [NB_T_INT] = "an integer", [NB_T_BOOL] = "a boolean",
     [NB_T_OBJECT] = "an object", [NB_T_ARRAY] = "an array", [NB_T_ANY] = "a value",
@@ -239,39 +240,33 @@ nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *sp
 {
     const struct nb_field *f;
 
-    if (!json_object_is_type(o, json_type_object)) {
-        if (where == NULL)
-            return nb_fail(r, NB_E_INVALID, "The body must be a JSON object, not %s.",
-                           json_kind(o));
-        return nb_fail_field(r, NB_E_INVALID, where, "This field must be a JSON object, not %s.",
-                             json_kind(o));
-    }
+    if (!json_object_is_type(o, json_type_object))
+        return nb_fail_reason(r, NB_E_INVALID, NB_R_NOT_OBJECT, where, .kind = json_kind(o));
     json_object_object_foreach(o, key, val) {
         for (f = spec; f->name != NULL && strcmp(f->name, key) != 0; f++)
             ;
         if (f->name == NULL)
-            return nb_fail_field(r, NB_E_INVALID, nb_arena_strdup(r->arena, key),
-                                 "This field is not accepted.");
+            return nb_fail_reason(r, NB_E_INVALID, NB_R_UNKNOWN_FIELD,
+                                  nb_arena_strdup(r->arena, key));
         if (val == NULL || json_object_is_type(val, json_type_null)) {
             if (f->required)
-                return nb_fail_field(r, NB_E_INVALID, f->name, "This field may not be null.");
+                return nb_fail_reason(r, NB_E_INVALID, NB_R_FIELD_NULL, f->name);
             continue;
         }
         if (!has_type(val, f->type))
-            return nb_fail_field(r, NB_E_INVALID, f->name, "This field must be %s.",
-                                 type_names[f->type]);
+            return nb_fail_reason(r, NB_E_INVALID, NB_R_FIELD_TYPE, f->name,
+                                  .kind = type_names[f->type]);
         if (f->type == NB_T_STRING &&
             utf8_length(json_object_get_string(val)) > (f->max_len ? f->max_len : 255))
-            return nb_fail_field(r, NB_E_INVALID, f->name,
-                                 "Ensure this field has no more than %zu characters.",
-                                 f->max_len ? f->max_len : 255);
+            return nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, f->name,
+                                  .limit = (long long)(f->max_len ? f->max_len : 255));
         if (f->type == NB_T_OBJECT && f->sub != NULL &&
             nb_body_check(r, val, f->sub, f->name) < 0)
             return -1;
     }
     for (f = spec; f->name != NULL; f++)
         if (f->required && nb_json_get(o, f->name) == NULL)
-            return nb_fail_field(r, NB_E_INVALID, f->name, "This field is required.");
+            return nb_fail_reason(r, NB_E_INVALID, NB_R_FIELD_REQUIRED, f->name);
     return 0;
 }
 
@@ -320,11 +315,10 @@ nb_body_parse(struct nb_req *r, const struct nb_field *spec)
         return nb_body_check(r, r->json, spec, NULL);
     }
     if (!is_json_type(r->content_type))
-        return nb_fail(r, NB_E_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
-                       r->content_type != NULL ? r->content_type : "");
+        return nb_fail_reason(r, NB_E_MEDIA_TYPE, NB_R_MEDIA_TYPE, NULL,
+                              .id = r->content_type != NULL ? r->content_type : "");
     if (has_nul(r->body, r->body_len))
-        return nb_fail(r, NB_E_INVALID,
-                       "JSON parse error - strings and keys may not contain NUL (\\u0000)");
+        return nb_fail_reason(r, NB_E_INVALID, NB_R_JSON_NUL, NULL);
     tok = json_tokener_new_ex(NB_MAX_JSON_DEPTH);
     /* RFC 8259 only: no comments, single quotes or trailing commas. */
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -344,10 +338,11 @@ nb_body_parse(struct nb_req *r, const struct nb_field *spec)
     if (r->json != NULL)
         nb_arena_defer(r->arena, put_json, r->json);
     json_tokener_free(tok);
-    if (jerr == json_tokener_error_parse_eof)
-        return nb_fail(r, NB_E_INVALID, "JSON parse error - unexpected end of input");
     if (jerr != json_tokener_success)
-        return nb_fail(r, NB_E_INVALID, "JSON parse error - %s", json_tokener_error_desc(jerr));
+        return nb_fail_reason(r, NB_E_INVALID, NB_R_JSON_SYNTAX, NULL,
+                              .id = jerr == json_tokener_error_parse_eof
+                                        ? "unexpected end of input"
+                                        : json_tokener_error_desc(jerr));
     /* r->json is NULL here for the document "null": nb_body_check says so. */
     return nb_body_check(r, r->json, spec, NULL);
 }
@@ -405,7 +400,7 @@ nb_request_handle(struct nb_req *r)
     if (nb_router_match(r) < 0)
         goto fail;
     if (!r->body_streamed && r->body_len > NB_MAX_BODY) {
-        nb_fail(r, NB_E_TOO_LARGE, "Request body is larger than %d bytes.", NB_MAX_BODY);
+        nb_fail_reason(r, NB_E_TOO_LARGE, NB_R_TOO_LARGE, NULL, .limit = NB_MAX_BODY);
         goto fail;
     }
     if (r->route->perm != NB_PERM_PUBLIC && nb_auth_resolve(r) < 0)

@@ -202,6 +202,15 @@ int nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status stat
 #define nb_fail_field(r, status, field, ...)                                                    \
     nb_fail_at((r), __FILE__, __LINE__, (status), (field), __VA_ARGS__)
 
+/* Record the request's error as a reason and its arguments (the first one sticks), for each
+ * dialect to word in its envelope; returns -1. The arguments are designated initialisers of
+ * struct nb_error_args: nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, "name", .limit = 255). */
+int nb_fail_reason_at(struct nb_req *r, const char *file, int line, enum nb_status status,
+                      enum nb_reason reason, const char *field, struct nb_error_args arg);
+#define nb_fail_reason(r, status, reason, field, ...)                                           \
+    nb_fail_reason_at((r), __FILE__, __LINE__, (status), (reason), (field),                     \
+                      (struct nb_error_args){__VA_ARGS__})
+
 /* Answer with status and a JSON body (owned by the request from now on); returns 0. */
 int nb_reply(struct nb_req *r, int status, struct json_object *body);
 void nb_reply_header(struct nb_req *r, const char *name, const char *value);
@@ -218,12 +227,14 @@ const char *nb_json_get_string(struct json_object *o, const char *key);
 struct json_object *nb_json_get(struct json_object *o, const char *key);
 
 /* Parses r->body (r->body_len bytes, r->content_type) into r->json, owned by the request, and
- * checks it against spec. Refuses with NB_E_INVALID, in words that say what is wrong, text
- * that is not one JSON document, a NUL in any string or key (C strings would end there), and a
- * document that is not an object; NB_E_MEDIA_TYPE when the body is not application/json. An
- * empty body is the empty object. */
+ * checks it against spec. Refuses with NB_E_INVALID and a reason that says what is wrong
+ * (each dialect words it): text that is not one JSON document (NB_R_JSON_SYNTAX), a NUL in any
+ * string or key (NB_R_JSON_NUL: C strings would end there), and a document that is not an
+ * object (NB_R_NOT_OBJECT); NB_E_MEDIA_TYPE when the body is not application/json. An empty
+ * body is the empty object. */
 int nb_body_parse(struct nb_req *r, const struct nb_field *spec);
-/* Checks a parsed body against a spec; records NB_E_INVALID naming the field. */
+/* Checks a parsed body against a spec; records NB_E_INVALID with the reason (NB_R_UNKNOWN_FIELD,
+ * NB_R_FIELD_NULL, NB_R_FIELD_TYPE, NB_R_TOO_LONG, NB_R_FIELD_REQUIRED) and the field. */
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);
 

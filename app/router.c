@@ -18,6 +18,45 @@ static size_t *dialect_base; /* first global route number of each dialect */
 static size_t total;
 static pcre2_match_data *match_data;
 
+/* Captures that hold a credential, by name: logs show the name in their place. */
+static const char *const secret_captures[] = {"{session}", "{token}"};
+#define SECRET_PATHS_MAX 8
+/* The literal path before each such capture ("/api/v1/sessions/"), from the templates. */
+static struct {
+    const char *prefix;
+    size_t len;
+    const char *name;
+} secret_paths[SECRET_PATHS_MAX];
+static size_t nsecret_paths;
+
+/* Remembers where template t holds a credential; -1 (logged) when there are too many. */
+static int
+note_secret_path(const char *t)
+{
+    for (size_t i = 0; i < sizeof(secret_captures) / sizeof(secret_captures[0]); i++) {
+        const char *at = strstr(t, secret_captures[i]);
+        size_t j;
+
+        if (at == NULL)
+            continue;
+        for (j = 0; j < nsecret_paths; j++)
+            if (secret_paths[j].len == (size_t)(at - t) &&
+                strncmp(secret_paths[j].prefix, t, secret_paths[j].len) == 0)
+                break;
+        if (j < nsecret_paths)
+            continue;
+        if (nsecret_paths == SECRET_PATHS_MAX) {
+            nb_log_error(NULL, "more than %d paths hold a credential", SECRET_PATHS_MAX);
+            return -1;
+        }
+        secret_paths[nsecret_paths].prefix = t;
+        secret_paths[nsecret_paths].len = (size_t)(at - t);
+        secret_paths[nsecret_paths].name = secret_captures[i];
+        nsecret_paths++;
+    }
+    return 0;
+}
+
 /* Length of the group that opens at p, up to and including its ")". */
 static size_t
 group_length(const char *p)
@@ -117,9 +156,22 @@ nb_router_init(void)
                 nb_log_error(NULL, "route pattern %s has no template (name its groups)", pattern);
                 return -1;
             }
+            if (note_secret_path(templates[at]) < 0)
+                return -1;
         }
     }
     return 0;
+}
+
+const char *
+nb_router_log_path(const struct nb_req *r)
+{
+    for (size_t i = 0; r->path != NULL && i < nsecret_paths; i++)
+        if (strncmp(r->path, secret_paths[i].prefix, secret_paths[i].len) == 0 &&
+            r->path[secret_paths[i].len] != '\0')
+            return nb_arena_printf(r->arena, "%.*s%s", (int)secret_paths[i].len,
+                                   secret_paths[i].prefix, secret_paths[i].name);
+    return r->path;
 }
 
 size_t
@@ -176,7 +228,7 @@ nb_router_match(struct nb_req *r)
         if (mounted(nb_dialects[d], r->path))
             break;
     if (nb_dialects[d] == NULL)
-        return nb_fail(r, NB_E_NOT_FOUND, "no API is mounted at this path");
+        return nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_NO_API, NULL);
     r->dialect = nb_dialects[d];
     for (size_t i = 0; i < r->dialect->nroutes; i++) {
         const struct nb_route *rt = &r->dialect->routes[i];
@@ -195,6 +247,6 @@ nb_router_match(struct nb_req *r)
         return 0;
     }
     if (r->allowed != 0)
-        return nb_fail(r, NB_E_METHOD, "Method \"%s\" not allowed.", r->method_name);
-    return nb_fail(r, NB_E_NOT_FOUND, "Not found.");
+        return nb_fail_reason(r, NB_E_METHOD, NB_R_METHOD, NULL, .id = r->method_name);
+    return nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_NO_ROUTE, NULL);
 }

@@ -14,6 +14,10 @@ int nb_router_init(void);
 /* Finds r->path's dialect and route and fills the captures. Records NB_E_NOT_FOUND (sets
  * r->dialect when a mount matched) or NB_E_METHOD (r->allowed) and returns -1. */
 int nb_router_match(struct nb_req *r);
+/* r->path as logs may show it: where a route captures a credential ({session}, {token}), the
+ * rest of the path after the literal part before it is replaced by the capture's name, whether
+ * or not the path matched. Allocated in the request's arena when changed. */
+const char *nb_router_log_path(const struct nb_req *r);
 size_t nb_router_count(void);
 /* Route number i of the global numbering, with its dialect. */
 const struct nb_route *nb_router_route(size_t i, const struct nb_dialect **dialect);

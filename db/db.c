@@ -53,9 +53,29 @@ run_end_hooks(bool committed)
         end_hooks[i].fn(end_hooks[i].arg, committed);
 }
 
+/* Whether PostgreSQL counts as many parameters in statement i as queries.def declares: with
+ * fewer declared, PostgreSQL infers the rest and every call would fail to bind. */
 static bool
-prepare_all(void)
+check_params(int i)
 {
+    PGresult *desc = PQdescribePrepared(conn, queries[i].name);
+    int counted = PQresultStatus(desc) == PGRES_COMMAND_OK ? PQnparams(desc) : -1;
+
+    PQclear(desc);
+    if (counted == queries[i].nparams)
+        return true;
+    nb_log_error(NULL, "statement %s declares %d parameters in db/queries, PostgreSQL counts %d",
+                 queries[i].name, queries[i].nparams, counted);
+    return false;
+}
+
+/* Prepares every statement; with check, also compares the parameter counts and goes on after
+ * a failure, so that one run names every broken statement. */
+static bool
+prepare_all(bool check)
+{
+    bool all = true;
+
     for (int i = 0; i < NB_Q__MAX; i++) {
         PGresult *res =
             queries[i].scoped
@@ -66,10 +86,13 @@ prepare_all(void)
         if (!ok)
             nb_log_error(NULL, "prepare %s failed: %s", queries[i].name, PQerrorMessage(conn));
         PQclear(res);
-        if (!ok)
+        if (ok && check)
+            ok = check_params(i);
+        all = all && ok;
+        if (!all && !check)
             return false;
     }
-    return true;
+    return all;
 }
 
 /* Planner settings for Nimbus's own statements, whatever the server's defaults:
@@ -171,7 +194,7 @@ connect_now(void)
         conn = NULL;
         return false;
     }
-    if (!configure_session() || !prepare_all() || !listen_all()) {
+    if (!configure_session() || !prepare_all(false) || !listen_all()) {
         PQfinish(conn);
         conn = NULL;
         return false;
@@ -187,6 +210,25 @@ nb_db_init(const char *conninfo)
     if (conninfo_saved == NULL)
         abort();
     connect_now();
+}
+
+int
+nb_db_verify(const char *conninfo)
+{
+    PGconn *saved = conn;
+    bool ok;
+
+    conn = PQconnectdb(conninfo != NULL ? conninfo : "");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        nb_log_warn(NULL, "statements not checked, database unreachable: %s",
+                    PQerrorMessage(conn));
+        ok = true;
+    } else {
+        ok = prepare_all(true);
+    }
+    PQfinish(conn);
+    conn = saved;
+    return ok ? 0 : -1;
 }
 
 bool
@@ -265,38 +307,61 @@ unique_message(struct nb_req *r, const PGresult *res)
     return "that already exists";
 }
 
+/* SQLSTATE → status and reason, the first row whose class or code prefixes the state. */
+static const struct {
+    const char *state;
+    enum nb_status status;
+    enum nb_reason reason;
+} sqlstates[] = {
+    {"08", NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE},  /* connection exception */
+    {"57P", NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE}, /* shutdown, cannot connect now */
+    {"23505", NB_E_CONFLICT, NB_R_DUPLICATE},
+    /* Exclusion constraints: address ranges that would share an address (a concurrent
+     * insert that passed the handler's own overlap check). */
+    {"23P01", NB_E_CONFLICT, NB_R_OVERLAP},
+    {"23503", NB_E_CONFLICT, NB_R_REFERENCED},
+    {"23514", NB_E_INVALID, NB_R_BAD_VALUE}, /* check constraint */
+    {"22", NB_E_INVALID, NB_R_BAD_VALUE},    /* data exception */
+};
+
+enum nb_status
+nb_db_sqlstate(const char *state, enum nb_reason *reason)
+{
+    *reason = NB_R_DB_UNAVAILABLE;
+    if (state == NULL)
+        return NB_E_UNAVAILABLE; /* no answer from the server at all */
+    for (size_t i = 0; i < sizeof(sqlstates) / sizeof(sqlstates[0]); i++) {
+        if (strncmp(state, sqlstates[i].state, strlen(sqlstates[i].state)) == 0) {
+            *reason = sqlstates[i].reason;
+            return sqlstates[i].status;
+        }
+    }
+    *reason = NB_R_INTERNAL;
+    return NB_E_INTERNAL;
+}
+
 /* Maps a failed result to the request's error; the client never sees SQL text, nor
  * PostgreSQL's DETAIL. */
 static void
 record_failure(struct nb_req *r, enum nb_query q, const PGresult *res)
 {
     const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    enum nb_reason reason;
+    enum nb_status status = nb_db_sqlstate(state, &reason);
 
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK || state == NULL ||
-        strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
-        nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
-        return;
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        status = NB_E_UNAVAILABLE;
+        reason = NB_R_DB_UNAVAILABLE;
     }
-    if (strcmp(state, "23505") == 0) {
-        nb_fail(r, NB_E_CONFLICT, "%s", unique_message(r, res));
-        return;
+    /* The primary message only: PostgreSQL's DETAIL may quote a row, hashes and all. */
+    if (reason == NB_R_INTERNAL) {
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+        nb_log_error(r, "query %s failed: %s %s", queries[q].name, state,
+                     primary != NULL ? primary : "");
     }
-    /* Exclusion constraints: address ranges that would share an address (a concurrent
-     * insert that passed the handler's own overlap check). */
-    if (strcmp(state, "23P01") == 0) {
-        nb_fail(r, NB_E_CONFLICT, "overlaps an existing range");
-        return;
-    }
-    if (strcmp(state, "23503") == 0) {
-        nb_fail(r, NB_E_CONFLICT, "still referenced");
-        return;
-    }
-    if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0) {
-        nb_fail(r, NB_E_INVALID, "invalid value");
-        return;
-    }
-    nb_log_error(r, "query %s failed: %s", queries[q].name, PQresultErrorMessage(res));
-    nb_fail(r, NB_E_INTERNAL, "internal error");
+    nb_fail_reason(r, status, reason, NULL,
+                   .kind = reason == NB_R_DUPLICATE ? unique_message(r, res) : NULL);
 }
 
 PGresult *
@@ -307,7 +372,7 @@ nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *params)
 
     for (int attempt = 0;; attempt++) {
         if (!nb_db_ready()) {
-            nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
+            nb_fail_reason(r, NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL);
             return NULL;
         }
         res = PQexecPrepared(conn, queries[q].name, queries[q].nparams, params, NULL, NULL, 0);
@@ -359,7 +424,7 @@ simple(struct nb_req *r, const char *sql)
     bool ok;
 
     if (!nb_db_ready())
-        return nb_fail(r, NB_E_UNAVAILABLE, "database unavailable");
+        return nb_fail_reason(r, NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL);
     res = PQexec(conn, sql);
     ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)

@@ -17,6 +17,10 @@ enum nb_query {
 
 /* Remember the conninfo and try to connect; a failure is logged, not fatal. */
 void nb_db_init(const char *conninfo);
+/* Prepares every statement on a connection of its own and checks that PostgreSQL counts the
+ * parameters queries.def declares; -1 (each broken statement logged by name) when one fails,
+ * 0 when all hold or the database cannot be reached. Run once at start, before any fork. */
+int nb_db_verify(const char *conninfo);
 /* Connected and prepared, reconnecting when the connection dropped. */
 bool nb_db_ready(void);
 void nb_db_close(void);
@@ -33,6 +37,9 @@ PGresult *nb_db_exec_scoped(struct nb_req *r, enum nb_query q, const char *const
 #define nb_db_query_scoped(r, q, ...)                                                           \
     nb_db_exec_scoped((r), (q), (const char *const[]){__VA_ARGS__},                             \
                       (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+
+/* The status a failure's SQLSTATE (NULL: no answer) maps to, and in *reason why. */
+enum nb_status nb_db_sqlstate(const char *state, enum nb_reason *reason);
 
 /* Channels to LISTEN on after every (re)connect; constant identifiers, NULL-terminated. */
 void nb_db_listen(const char *const *channels);

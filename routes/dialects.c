@@ -10,6 +10,7 @@
     X(waldur_dialect)                                                                           \
     X(astakos_dialect)                                                                          \
     X(trs_dialect)                                                                              \
+    X(keystone_dialect)                                                                         \
     X(danube_dialect)
 
 #define DECLARE(d) extern const struct nb_dialect d;

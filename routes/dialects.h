@@ -10,6 +10,7 @@ extern const struct nb_dialect nano_dialect;
 extern const struct nb_dialect waldur_dialect;
 extern const struct nb_dialect astakos_dialect;
 extern const struct nb_dialect trs_dialect;
+extern const struct nb_dialect keystone_dialect;
 extern const struct nb_dialect danube_dialect;
 
 /* The .routes and .nroutes of a descriptor, from its route table. */

@@ -3,7 +3,11 @@
  * keep their HTTP status so proxies and monitors can see them. */
 #include <stdio.h>
 
+#include "routes/drf.h"
 #include "routes/nano/nano.h"
+
+/* Nano's clients read DRF's words for the errors the dispatcher finds, after the field name. */
+static nb_wording *const nano_words[] = {nb_drf_words, NULL};
 
 static struct json_object *
 envelope(int code, const char *message, struct json_object *data)
@@ -38,9 +42,6 @@ nano_error(struct nb_req *r)
     int http = r->route == NULL || st == NB_E_UNAVAILABLE || st == NB_E_TOO_LARGE
                    ? nb_status_http[st]
                    : 200;
-    const char *msg = r->err.message;
 
-    if (r->err.field != NULL)
-        msg = nb_arena_printf(r->arena, "%s: %s", r->err.field, r->err.message);
-    nb_reply(r, http, envelope(500, msg, NULL));
+    nb_reply(r, http, envelope(500, nb_error_text_joined(r, nano_words), NULL));
 }

@@ -1,89 +1,26 @@
-/* TRS's route table: the Keystone v3 token endpoints its clients log in with. */
+/* TRS's route table: none of its own yet, so that paths under /v1/ are refused in TRS's shape;
+ * its clients log in through Keystone (routes/keystone/table.c). */
 #include "routes/dialects.h"
 #include "routes/trs/trs.h"
 
-static const struct nb_field user_in[] = {
-    {"name", NB_T_STRING, false, 0, NULL},
-    {"id", NB_T_STRING, false, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {"domain", NB_T_OBJECT, false, 0, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
+static const char *const trs_mounts[] = {"/v1/", NULL};
 
-static const struct nb_field password_in[] = {
-    {"user", NB_T_OBJECT, true, 0, user_in},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static const struct nb_field identity_in[] = {
-    {"methods", NB_T_ARRAY, true, 0, NULL},
-    {"password", NB_T_OBJECT, false, 0, password_in},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static const struct nb_field auth_in[] = {
-    {"identity", NB_T_OBJECT, true, 0, identity_in},
-    {"scope", NB_T_ANY, false, 0, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static const struct nb_field tokens_in[] = {
-    {"auth", NB_T_OBJECT, true, 0, auth_in},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static const struct nb_route trs_routes[] = {
-    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_PERM_USER, NULL},
-    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_PERM_USER, "revokes a token"},
-};
-
-static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};
-
-static const struct nb_credential_header trs_credential_headers[] = {
-    {"X-Auth-Token", NULL},
-    {"Authorization", "Bearer"},
-    {NULL, NULL},
-};
-
-/* nginx's refusals take Keystone's shape under /v3/ and TRS's under /v1/, as trs_error does:
- * Keystone's titles and TRS's codes for the statuses nginx answers. */
-static const char trs_edge_maps[] =
-    "map $uri $nimbus_error_trs {\n"
-    "    ~^/_nimbus_error/v3/ '{\"error\": {\"code\": $status, \"title\": \"$nimbus_error_title\", "
-    "\"message\": \"$nimbus_error_message\"}}';\n"
-    "    default '{\"error\": {\"code\": $nimbus_error_trs_code, \"message\": "
-    "\"$nimbus_error_message\", \"data\": {}}}';\n"
-    "}\n"
-    "map $status $nimbus_error_title {\n"
-    "    400     \"Bad Request\";\n"
-    "    403     \"Forbidden\";\n"
-    "    404     \"Not Found\";\n"
-    "    405     \"Method Not Allowed\";\n"
-    "    413     \"Request Entity Too Large\";\n"
-    "    414     \"Request-URI Too Long\";\n"
-    "    429     \"Too Many Requests\";\n"
-    "    500     \"Internal Server Error\";\n"
-    "    502     \"Bad Gateway\";\n"
-    "    504     \"Gateway Timeout\";\n"
-    "    default \"Service Unavailable\";\n"
-    "}\n"
-    "map $status $nimbus_error_trs_code {\n"
-    "    400     9;\n"
-    "    413     9;\n"
-    "    default 1;\n"
-    "}\n";
+/* TRS's codes for the statuses nginx answers itself. */
+static const char trs_edge_maps[] = "map $status $nimbus_error_trs_code {\n"
+                                    "    400     9;\n"
+                                    "    413     9;\n"
+                                    "    default 1;\n"
+                                    "}\n";
 
 const struct nb_dialect trs_dialect = {
     .name = "trs",
     .mounts = trs_mounts,
-    NB_ROUTES(trs_routes),
+    .routes = NULL,
+    .nroutes = 0,
     .render_error = trs_error,
     .no_credential = "The request you have made requires authentication.",
     .bad_credential = "The request you have made requires authentication.",
-    .login = "/v3/auth/tokens",
-    .credential_kind = "keystone",
-    .credential_headers = trs_credential_headers,
-    .edge_error = "$nimbus_error_trs",
+    .edge_error = "{\"error\": {\"code\": $nimbus_error_trs_code, \"message\": "
+                  "\"$nimbus_error_message\", \"data\": {}}}",
     .edge_maps = trs_edge_maps,
 };

@@ -146,7 +146,8 @@ sessions_patch_not_allowed(void **state)
     assert_ptr_equal(r->dialect, &nano_dialect);
     assert_null(r->route);
     assert_int_equal(r->allowed, NB_POST);
-    assert_string_equal(r->err.message, "Method \"PATCH\" not allowed.");
+    assert_int_equal(r->err.reason, NB_R_METHOD);
+    assert_string_equal(r->err.arg.id, "PATCH");
 }
 
 static void
@@ -218,9 +219,9 @@ each_dialect_is_reached(void **state)
     } cases[] = {
         {NB_POST, "POST", "/api-auth/password/", "waldur"},
         {NB_POST, "POST", "/identity/v2.0/tokens", "astakos"},
-        {NB_POST, "POST", "/v3/auth/tokens", "trs"},
-        {NB_GET, "GET", "/v3/auth/tokens", "trs"},
-        {NB_DELETE, "DELETE", "/v3/auth/tokens/", "trs"},
+        {NB_POST, "POST", "/v3/auth/tokens", "keystone"},
+        {NB_GET, "GET", "/v3/auth/tokens", "keystone"},
+        {NB_DELETE, "DELETE", "/v3/auth/tokens/", "keystone"},
         {NB_POST, "POST", "/api/accounts/login/", "danube"},
         {NB_GET, "GET", "/api/accounts/logout", "danube"},
         {NB_GET, "GET", "/healthz", "ops"},
@@ -237,6 +238,39 @@ each_dialect_is_reached(void **state)
         assert_string_equal(r->dialect->name, cases[i].dialect);
         assert_matched(r, r->dialect, NULL);
     }
+}
+
+static void
+trs_and_keystone_are_two_dialects(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(match(r, NB_GET, "GET", "/v1/projects"), -1);
+    assert_int_equal(r->err.status, NB_E_NOT_FOUND);
+    assert_int_equal(r->err.reason, NB_R_NO_ROUTE);
+    assert_ptr_equal(r->dialect, &trs_dialect);
+    renew(r);
+    assert_int_equal(match(r, NB_GET, "GET", "/v3/projects"), -1);
+    assert_ptr_equal(r->dialect, &keystone_dialect);
+}
+
+/* A session id in the path never reaches a log line, whether the path matched or not. */
+static void
+log_path_hides_credentials(void **state)
+{
+    struct nb_req *r = *state;
+
+    assert_int_equal(match(r, NB_GET, "GET", "/api/v1/sessions/0123abcd"), 0);
+    assert_string_equal(nb_router_log_path(r), "/api/v1/sessions/{session}");
+    renew(r);
+    assert_int_equal(match(r, NB_GET, "GET", "/api/v1/sessions/0123abcd/more"), -1);
+    assert_string_equal(nb_router_log_path(r), "/api/v1/sessions/{session}");
+    renew(r);
+    assert_int_equal(match(r, NB_POST, "POST", "/api/v1/sessions/"), 0);
+    assert_string_equal(nb_router_log_path(r), "/api/v1/sessions/");
+    renew(r);
+    assert_int_equal(match(r, NB_GET, "GET", "/api/v1/users/bob"), 0);
+    assert_string_equal(nb_router_log_path(r), "/api/v1/users/bob");
 }
 
 static void
@@ -258,7 +292,7 @@ count_is_sum_of_tables(void **state)
     (void)state;
     for (; nb_dialects[ndialects] != NULL; ndialects++)
         sum += nb_dialects[ndialects]->nroutes;
-    assert_int_equal(ndialects, 6);
+    assert_int_equal(ndialects, 7); /* ops and six dialects */
     assert_int_equal(nb_router_count(), sum);
     assert_true(sum > 0);
     /* The global numbering walks every row of every dialect in order. */
@@ -398,6 +432,8 @@ main(void)
         T(unmounted_path),
         T(patterns_are_anchored_at_both_ends),
         T(each_dialect_is_reached),
+        T(trs_and_keystone_are_two_dialects),
+        T(log_path_hides_credentials),
         T(astakos_dot_is_literal),
         T(count_is_sum_of_tables),
         T(method_parse_and_list_round_trip),

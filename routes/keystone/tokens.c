@@ -5,7 +5,7 @@
 #include "app/secret.h"
 #include "db/credentials.h"
 #include "db/db.h"
-#include "routes/trs/trs.h"
+#include "routes/keystone/keystone.h"
 
 #define KEYSTONE_AUTH_FAILED "The request you have made requires authentication."
 
@@ -57,7 +57,8 @@ keystone_tokens_create(struct nb_req *r)
                                        cred.issued_iso));
 }
 
-/* The X-Subject-Token the caller asks about; only its own unless admin. */
+/* The X-Subject-Token the caller asks about; only its own unless admin. The error names the
+ * token as its argument, never in its message, which the request log writes out. */
 static const PGresult *
 subject(struct nb_req *r, const char **token)
 {
@@ -66,14 +67,14 @@ subject(struct nb_req *r, const char **token)
 
     *token = r->param(r, "HTTP_X_SUBJECT_TOKEN");
     if (*token == NULL) {
-        nb_fail(r, NB_E_NOT_FOUND, "Could not find token.");
+        nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL);
         return NULL;
     }
     found = nb_credential_load(r, *token, &res);
     if (found < 0)
         return NULL;
     if (!found) {
-        nb_fail(r, NB_E_NOT_FOUND, "Could not find token: %s", *token);
+        nb_fail_reason(r, NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, .id = *token);
         return NULL;
     }
     return res;
