@@ -1,6 +1,7 @@
 /* Credentials are random tokens stored as SHA-256; any dialect's header resolves to one user. */
 #include "app/auth.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "app/credential_cache.h"
 #include "app/perm.h"
 #include "app/secret.h"
+#include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
 
@@ -21,15 +23,6 @@ static char decoy_hash[128];
 static int token_ttl = DEFAULT_TOKEN_TTL;
 static int session_max_age = DEFAULT_SESSION_MAX_AGE;
 
-/* A positive number of seconds from the environment, else fallback. */
-static int
-seconds_setting(const char *name, int fallback)
-{
-    const char *v = getenv(name);
-
-    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
-}
-
 void
 nb_auth_init(void)
 {
@@ -38,8 +31,9 @@ nb_auth_init(void)
     snprintf(decoy_hash, sizeof(decoy_hash), "%s",
              nb_password_hash(a, nb_random_hex(a, 16)));
     nb_arena_free(a);
-    token_ttl = seconds_setting("NIMBUS_TOKEN_TTL", DEFAULT_TOKEN_TTL);
-    session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
+    token_ttl = (int)nb_env_int("NIMBUS_TOKEN_TTL", 1, INT_MAX, DEFAULT_TOKEN_TTL);
+    session_max_age =
+        (int)nb_env_int("NIMBUS_SESSION_MAX_AGE", 1, INT_MAX, DEFAULT_SESSION_MAX_AGE);
 }
 
 /* The columns of CREDENTIAL_RESOLVE and USER_LOGIN: id, uuid, (name or password hash),
@@ -63,17 +57,20 @@ nb_auth_resolve(struct nb_req *r)
     if (r->credential == NULL || r->credential[0] == '\0')
         return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->no_credential);
     nb_auth_sync(true);
-    if (nb_credential_cache_get(r->credential, &r->user, r->arena))
-        return 0;
-    res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
-    if (res == NULL)
-        return -1;
-    if (PQntuples(res) != 1)
-        return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
-    fill_user(r, res);
-    r->user.name = nb_db_text(res, 0, 2);
-    r->user.perms = nb_perm_mask(nb_db_text(res, 0, 5));
-    nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, 6), NULL));
+    if (!nb_credential_cache_get(r->credential, &r->user, r->arena)) {
+        res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
+        if (res == NULL)
+            return -1;
+        if (PQntuples(res) != 1)
+            return nb_fail(r, NB_E_UNAUTHENTICATED, "%s", r->dialect->bad_credential);
+        fill_user(r, res);
+        r->user.name = nb_db_text(res, 0, 2);
+        r->user.roles = nb_db_text(res, 0, 5);
+        nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, 6), NULL));
+    }
+    /* The roles are stored in one dialect's words; the request's dialect says what they grant
+     * here (a dialect without roles grants nothing beyond what its routes' USER admits). */
+    r->user.caps = nb_cap_mask(r->dialect->roles, r->user.roles);
     return 0;
 }
 

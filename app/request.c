@@ -408,7 +408,7 @@ nb_request_handle(struct nb_req *r)
         nb_fail(r, NB_E_TOO_LARGE, "Request body is larger than %d bytes.", NB_MAX_BODY);
         goto fail;
     }
-    if (r->route->perm != NB_PERM_PUBLIC && nb_auth_resolve(r) < 0)
+    if (r->route->perm != NB_CAP_PUBLIC && nb_auth_resolve(r) < 0)
         goto fail;
     if (nb_authorise(r) < 0)
         goto fail;

@@ -27,12 +27,12 @@ static const struct nb_field tokens_in[] = {
 };
 
 static const struct nb_route astakos_routes[] = {
-    {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
+    {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
 };
 
 static const char *const astakos_mounts[] = {"/account/v1.0/", "/identity/v2.0/", NULL};
 
 const struct nb_dialect astakos_dialect = {
     "astakos", astakos_mounts, NB_ROUTES(astakos_routes), astakos_error,
-    "Access denied. No authentication token", "Invalid token", false,
+    "Access denied. No authentication token", "Invalid token", false, NULL,
 };

@@ -9,13 +9,13 @@ static const struct nb_field login_in[] = {
 };
 
 static const struct nb_route danube_routes[] = {
-    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_PERM_USER, "logs out"},
+    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_CAP_USER, "logs out"},
 };
 
 static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};
 
 const struct nb_dialect danube_dialect = {
     "danube", danube_mounts, NB_ROUTES(danube_routes), danube_error,
-    "Authentication credentials were not provided.", "Invalid token.", false,
+    "Authentication credentials were not provided.", "Invalid token.", false, NULL,
 };

@@ -18,7 +18,7 @@ menu_json(struct nb_req *r)
     for (size_t i = 0; i < json_object_array_length(menu); i++) {
         const char *tag = json_object_get_string(json_object_array_get_idx(menu, i));
 
-        if (nb_perm_from_tag(tag) < 0) {
+        if (!nb_role_known(nano_menu, tag)) {
             nb_fail(r, NB_E_INVALID, "unknown menu tag '%s'", tag);
             return NULL;
         }

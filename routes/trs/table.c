@@ -33,9 +33,9 @@ static const struct nb_field tokens_in[] = {
 };
 
 static const struct nb_route trs_routes[] = {
-    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_PERM_USER, NULL},
-    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_PERM_USER, "revokes a token"},
+    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_CAP_USER, NULL},
+    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_CAP_USER, "revokes a token"},
 };
 
 static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};
@@ -43,5 +43,5 @@ static const char *const trs_mounts[] = {"/v1/", "/v3/", NULL};
 const struct nb_dialect trs_dialect = {
     "trs", trs_mounts, NB_ROUTES(trs_routes), trs_error,
     "The request you have made requires authentication.",
-    "The request you have made requires authentication.", false,
+    "The request you have made requires authentication.", false, NULL,
 };

@@ -9,7 +9,7 @@ static const struct nb_field password_in[] = {
 };
 
 static const struct nb_route waldur_routes[] = {
-    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_PERM_PUBLIC, NULL},
+    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_CAP_PUBLIC, NULL},
 };
 
 static const char *const waldur_mounts[] = {
@@ -19,5 +19,5 @@ static const char *const waldur_mounts[] = {
 
 const struct nb_dialect waldur_dialect = {
     "waldur", waldur_mounts, NB_ROUTES(waldur_routes), waldur_error,
-    "Authentication credentials were not provided.", "Invalid token.", false,
+    "Authentication credentials were not provided.", "Invalid token.", false, NULL,
 };
