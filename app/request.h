@@ -50,7 +50,8 @@ struct nb_role_cap {
     enum nb_cap cap;
 };
 
-/* Input spec: the JSON body a route accepts. Undeclared keys are refused. */
+/* Input spec: the JSON body a route accepts. Undeclared keys are refused, and everything a
+ * row declares is checked by the dispatcher before the handler runs. */
 enum nb_type { NB_T_STRING, NB_T_INT, NB_T_BOOL, NB_T_OBJECT, NB_T_ARRAY, NB_T_ANY };
 
 struct nb_field {
@@ -59,7 +60,23 @@ struct nb_field {
     bool required;
     size_t max_len;              /* strings: longest accepted length; 0 = 255 */
     const struct nb_field *sub;  /* objects: their fields, NULL-name terminated; NULL = any */
+    /* integers: the accepted range, when out_of_range is set; a value outside is refused with
+     * out_of_range as the message (each route keeps its own words) */
+    long long min, max;
+    const char *out_of_range;
+    const char *const *members;  /* strings: the values accepted, NULL-terminated; NULL = any */
+    const struct nb_field *item; /* arrays: what every item must be (name unused); NULL = any */
 };
+
+/* Spec rows: a field of each type; NB_FIELDS_END closes a spec. Bounds, members and items are
+ * given with designated initialisers on the rows that have them. */
+#define NB_STRING(n, req, len) {.name = (n), .type = NB_T_STRING, .required = (req), .max_len = (len)}
+#define NB_INT(n, req) {.name = (n), .type = NB_T_INT, .required = (req)}
+#define NB_BOOL(n, req) {.name = (n), .type = NB_T_BOOL, .required = (req)}
+#define NB_OBJECT(n, req, fields) {.name = (n), .type = NB_T_OBJECT, .required = (req), .sub = (fields)}
+#define NB_ARRAY(n, req) {.name = (n), .type = NB_T_ARRAY, .required = (req)}
+#define NB_ANY(n, req) {.name = (n), .type = NB_T_ANY, .required = (req)}
+#define NB_FIELDS_END {.name = NULL}
 
 struct nb_req;
 typedef int (*nb_handler)(struct nb_req *r);

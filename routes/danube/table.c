@@ -3,9 +3,9 @@
 #include "routes/dialects.h"
 
 static const struct nb_field login_in[] = {
-    {"username", NB_T_STRING, true, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_STRING("username", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_FIELDS_END,
 };
 
 static const struct nb_route danube_routes[] = {

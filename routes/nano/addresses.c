@@ -10,8 +10,6 @@
 
 #define DNS_MAX 8
 
-static const char *const providers[] = {"dhcp", "cloudinit", NULL};
-static const char *const modes[] = {"internal", "external", "both", NULL};
 static const char *const range_types[] = {"internal", "external", NULL};
 
 /* The pool configuration of the body, checked; absent fields are NULL, dns as JSON text. */
@@ -29,10 +27,6 @@ pool_body(struct nb_req *r, struct pool_in *in)
     in->mode = nb_json_get_string(r->json, "mode");
     in->dns = NULL;
     if (in->gateway != NULL && nb_check_ipv4(r, "gateway", in->gateway, NULL) < 0)
-        return -1;
-    if (in->provider != NULL && nb_check_enum(r, "provider", in->provider, providers) < 0)
-        return -1;
-    if (in->mode != NULL && nb_check_enum(r, "mode", in->mode, modes) < 0)
         return -1;
     if (dns == NULL)
         return 0;

@@ -8,7 +8,6 @@
 #include "routes/nano/nano.h"
 
 #define SEARCH_LIMIT_DEFAULT 1000
-#define SEARCH_LIMIT_MAX 1000
 
 const char *
 nano_query_text(struct nb_req *r, const char *name)
@@ -77,10 +76,6 @@ nano_guest_keyword(struct nb_req *r)
     const PGresult *res;
     struct json_object *data;
 
-    if (limit < 1 || limit > SEARCH_LIMIT_MAX)
-        return nb_fail_field(r, NB_E_INVALID, "limit", "must be from 1 to %d", SEARCH_LIMIT_MAX);
-    if (offset < 0)
-        return nb_fail_field(r, NB_E_INVALID, "offset", "must be at least 0");
     res = nb_db_query(r, NB_Q_GUEST_KEYWORD, nb_json_get_string(r->json, "pool"), r->user.id_text,
                       r->user.is_admin ? "t" : "f", nb_json_get_string(r->json, "cell"),
                       nb_json_get_string(r->json, "keyword"),

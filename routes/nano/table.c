@@ -3,342 +3,354 @@
 #include "routes/dialects.h"
 #include "routes/nano/nano.h"
 
-#define END {NULL, 0, 0, 0, NULL}
+#define END NB_FIELDS_END
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+
+/* Items of the string lists bodies carry (menu tags, role names, log entries, tags, DNS). */
+static const struct nb_field string_item[] = {NB_STRING(NULL, false, 0), END};
+#define STRINGS(n, req) {.name = (n), .type = NB_T_ARRAY, .required = (req), .item = string_item}
+
+static const char *const address_providers[] = {"dhcp", "cloudinit", NULL};
+static const char *const address_modes[] = {"internal", "external", "both", NULL};
 
 static const struct nb_field session_in[] = {
-    {"user", NB_T_STRING, true, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {"nonce", NB_T_STRING, false, 0, NULL},
+    NB_STRING("user", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_STRING("nonce", false, 0),
     END,
 };
 
 static const struct nb_field role_in[] = {
-    {"menu", NB_T_ARRAY, true, 0, NULL},
+    STRINGS("menu", true),
     END,
 };
 
 static const struct nb_field group_in[] = {
-    {"display", NB_T_STRING, false, 0, NULL},
-    {"role", NB_T_ARRAY, false, 0, NULL},
+    NB_STRING("display", false, 0),
+    STRINGS("role", false),
     END,
 };
 
 static const struct nb_field user_create_in[] = {
-    {"nick", NB_T_STRING, false, 0, NULL},
-    {"mail", NB_T_STRING, false, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
+    NB_STRING("nick", false, 0),
+    NB_STRING("mail", false, 0),
+    NB_STRING("password", true, 1024),
     END,
 };
 
 static const struct nb_field user_modify_in[] = {
-    {"nick", NB_T_STRING, false, 0, NULL},
-    {"mail", NB_T_STRING, false, 0, NULL},
+    NB_STRING("nick", false, 0),
+    NB_STRING("mail", false, 0),
     END,
 };
 
 static const struct nb_field password_in[] = {
-    {"old", NB_T_STRING, true, 1024, NULL},
-    {"new", NB_T_STRING, true, 1024, NULL},
+    NB_STRING("old", true, 1024),
+    NB_STRING("new", true, 1024),
     END,
 };
 
 static const struct nb_field visibility_in[] = {
-    {"instance_visible", NB_T_BOOL, false, 0, NULL},
-    {"media_image_visible", NB_T_BOOL, false, 0, NULL},
-    {"disk_image_visible", NB_T_BOOL, false, 0, NULL},
+    NB_BOOL("instance_visible", false),
+    NB_BOOL("media_image_visible", false),
+    NB_BOOL("disk_image_visible", false),
     END,
 };
 
 static const struct nb_field log_add_in[] = {
-    {"format", NB_T_STRING, false, 0, NULL},
-    {"content", NB_T_STRING, true, 4096, NULL},
+    NB_STRING("format", false, 0),
+    NB_STRING("content", true, 4096),
     END,
 };
 
 static const struct nb_field log_remove_in[] = {
-    {"entries", NB_T_ARRAY, true, 0, NULL},
+    STRINGS("entries", true),
     END,
 };
 
 static const struct nb_field cloud_init_in[] = {
-    {"root_enabled", NB_T_BOOL, false, 0, NULL},
-    {"admin_name", NB_T_STRING, false, 0, NULL},
-    {"admin_secret", NB_T_STRING, false, 0, NULL},
-    {"data_path", NB_T_STRING, false, 0, NULL},
+    NB_BOOL("root_enabled", false),
+    NB_STRING("admin_name", false, 0),
+    NB_STRING("admin_secret", false, 0),
+    NB_STRING("data_path", false, 0),
     END,
 };
 
 /* GuestConfig as POST /guests/ takes it; the batch create adds its own fields. */
 #define GUEST_FIELDS                                                                            \
-    {"owner", NB_T_STRING, false, 0, NULL}, {"group", NB_T_STRING, false, 0, NULL},             \
-        {"pool", NB_T_STRING, true, 0, NULL}, {"cores", NB_T_INT, true, 0, NULL},               \
-        {"memory", NB_T_INT, true, 0, NULL}, {"disks", NB_T_ARRAY, true, 0, NULL},              \
-        {"auto_start", NB_T_BOOL, false, 0, NULL}, {"system", NB_T_STRING, false, 0, NULL},     \
-        {"network_address", NB_T_STRING, false, 0, NULL},                                      \
-        {"ethernet_address", NB_T_STRING, false, 0, NULL},                                     \
-        {"from_image", NB_T_STRING, false, 0, NULL}, {"ports", NB_T_ARRAY, false, 0, NULL},    \
-        {"template", NB_T_STRING, true, 0, NULL}, {"modules", NB_T_ARRAY, false, 0, NULL},     \
-        {"cloud_init", NB_T_OBJECT, false, 0, cloud_init_in},                                  \
-        {"qos", NB_T_OBJECT, false, 0, NULL},                                                  \
-        {"security_policy_group", NB_T_STRING, false, 0, NULL}
+    NB_STRING("owner", false, 0), NB_STRING("group", false, 0),             \
+        NB_STRING("pool", true, 0), NB_INT("cores", true),               \
+        NB_INT("memory", true), NB_ARRAY("disks", true),              \
+        NB_BOOL("auto_start", false), NB_STRING("system", false, 0),     \
+        NB_STRING("network_address", false, 0),                                      \
+        NB_STRING("ethernet_address", false, 0),                                     \
+        NB_STRING("from_image", false, 0), NB_ARRAY("ports", false),    \
+        NB_STRING("template", true, 0), NB_ARRAY("modules", false),     \
+        NB_OBJECT("cloud_init", false, cloud_init_in),                                  \
+        NB_OBJECT("qos", false, NULL),                                                  \
+        NB_STRING("security_policy_group", false, 0)
 
 static const struct nb_field guest_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
+    NB_STRING("name", true, 0),
     GUEST_FIELDS,
     END,
 };
 
 static const struct nb_field batch_create_in[] = {
-    {"name_rule", NB_T_STRING, false, 0, NULL},
-    {"name_prefix", NB_T_STRING, false, 0, NULL},
-    {"count", NB_T_INT, true, 0, NULL},
+    NB_STRING("name_rule", false, 0),
+    NB_STRING("name_prefix", false, 0),
+    {.name = "count", .type = NB_T_INT, .required = true, .min = 1, .max = BATCH_MAX,
+     .out_of_range = "must be from 1 to " TEXT(BATCH_MAX)},
     GUEST_FIELDS,
     END,
 };
 
 static const struct nb_field migration_in[] = {
-    {"source_pool", NB_T_STRING, true, 0, NULL},
-    {"source_cell", NB_T_STRING, true, 0, NULL},
-    {"target_pool", NB_T_STRING, false, 0, NULL},
-    {"target_cell", NB_T_STRING, false, 0, NULL},
-    {"instances", NB_T_ARRAY, false, 0, NULL},
+    NB_STRING("source_pool", true, 0),
+    NB_STRING("source_cell", true, 0),
+    NB_STRING("target_pool", false, 0),
+    NB_STRING("target_cell", false, 0),
+    NB_ARRAY("instances", false),
     END,
 };
 
 static const struct nb_field batch_guests_in[] = {
-    {"guest", NB_T_ARRAY, false, 0, NULL},
-    {"guests", NB_T_ARRAY, false, 0, NULL},
-    {"force", NB_T_BOOL, false, 0, NULL},
+    NB_ARRAY("guest", false),
+    NB_ARRAY("guests", false),
+    NB_BOOL("force", false),
     END,
 };
 
 static const struct nb_field force_in[] = {
-    {"force", NB_T_BOOL, false, 0, NULL},
+    NB_BOOL("force", false),
     END,
 };
 
 static const struct nb_field compute_pool_in[] = {
-    {"storage", NB_T_STRING, false, 0, NULL},
-    {"network", NB_T_STRING, false, 0, NULL},
-    {"failover", NB_T_BOOL, false, 0, NULL},
+    NB_STRING("storage", false, 0),
+    NB_STRING("network", false, 0),
+    NB_BOOL("failover", false),
     END,
 };
 
 static const struct nb_field enable_in[] = {
-    {"enable", NB_T_BOOL, true, 0, NULL},
+    NB_BOOL("enable", true),
     END,
 };
 
 static const struct nb_field cores_in[] = {
-    {"cores", NB_T_INT, true, 0, NULL},
-    {"immediate", NB_T_BOOL, false, 0, NULL},
+    NB_INT("cores", true),
+    NB_BOOL("immediate", false),
     END,
 };
 
 static const struct nb_field memory_in[] = {
-    {"memory", NB_T_INT, true, 0, NULL},
-    {"immediate", NB_T_BOOL, false, 0, NULL},
+    NB_INT("memory", true),
+    NB_BOOL("immediate", false),
     END,
 };
 
 static const struct nb_field resize_in[] = {
-    {"size", NB_T_INT, true, 0, NULL},
-    {"immediate", NB_T_BOOL, false, 0, NULL},
+    NB_INT("size", true),
+    NB_BOOL("immediate", false),
     END,
 };
 
 static const struct nb_field shrink_in[] = {
-    {"immediate", NB_T_BOOL, false, 0, NULL},
+    NB_BOOL("immediate", false),
     END,
 };
 
 static const struct nb_field name_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
+    NB_STRING("name", true, 0),
     END,
 };
 
 static const struct nb_field priority_in[] = {
-    {"priority", NB_T_STRING, true, 0, NULL},
+    NB_STRING("priority", true, 0),
     END,
 };
 
 static const struct nb_field disk_qos_in[] = {
-    {"write_speed", NB_T_INT, false, 0, NULL},
-    {"write_iops", NB_T_INT, false, 0, NULL},
-    {"read_speed", NB_T_INT, false, 0, NULL},
-    {"read_iops", NB_T_INT, false, 0, NULL},
+    NB_INT("write_speed", false),
+    NB_INT("write_iops", false),
+    NB_INT("read_speed", false),
+    NB_INT("read_iops", false),
     END,
 };
 
 static const struct nb_field network_qos_in[] = {
-    {"receive_speed", NB_T_INT, false, 0, NULL},
-    {"send_speed", NB_T_INT, false, 0, NULL},
+    NB_INT("receive_speed", false),
+    NB_INT("send_speed", false),
     END,
 };
 
 static const struct nb_field start_in[] = {
-    {"from_media", NB_T_BOOL, false, 0, NULL},
-    {"from_network", NB_T_BOOL, false, 0, NULL},
-    {"source", NB_T_STRING, false, 0, NULL},
+    NB_BOOL("from_media", false),
+    NB_BOOL("from_network", false),
+    NB_STRING("source", false, 0),
     END,
 };
 
 static const struct nb_field system_in[] = {
-    {"from_image", NB_T_STRING, true, 0, NULL},
+    NB_STRING("from_image", true, 0),
     END,
 };
 
 static const struct nb_field auth_in[] = {
-    {"password", NB_T_STRING, false, 0, NULL},
-    {"user", NB_T_STRING, false, 0, NULL},
+    NB_STRING("password", false, 0),
+    NB_STRING("user", false, 0),
     END,
 };
 
 static const struct nb_field media_in[] = {
-    {"source", NB_T_STRING, true, 0, NULL},
-    {"type", NB_T_INT, false, 0, NULL},
+    NB_STRING("source", true, 0),
+    NB_INT("type", false),
     END,
 };
 
 static const struct nb_field stop_in[] = {
-    {"reboot", NB_T_BOOL, false, 0, NULL},
-    {"force", NB_T_BOOL, false, 0, NULL},
+    NB_BOOL("reboot", false),
+    NB_BOOL("force", false),
     END,
 };
 
 static const struct nb_field snapshot_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
-    {"description", NB_T_STRING, false, 1024, NULL},
+    NB_STRING("name", true, 0),
+    NB_STRING("description", false, 1024),
     END,
 };
 
 static const struct nb_field restore_in[] = {
-    {"target", NB_T_STRING, true, 0, NULL},
+    NB_STRING("target", true, 0),
     END,
 };
 
 static const struct nb_field rule_in[] = {
-    {"action", NB_T_STRING, true, 0, NULL},
-    {"to_port", NB_T_INT, false, 0, NULL},
-    {"protocol", NB_T_STRING, true, 0, NULL},
-    {"from_address", NB_T_STRING, false, 0, NULL},
-    {"interface", NB_T_INT, false, 0, NULL},
+    NB_STRING("action", true, 0),
+    NB_INT("to_port", false),
+    NB_STRING("protocol", true, 0),
+    NB_STRING("from_address", false, 0),
+    NB_INT("interface", false),
     END,
 };
 
 static const struct nb_field action_in[] = {
-    {"action", NB_T_STRING, true, 0, NULL},
+    NB_STRING("action", true, 0),
     END,
 };
 
 static const struct nb_field direction_in[] = {
-    {"direction", NB_T_STRING, true, 0, NULL},
+    NB_STRING("direction", true, 0),
     END,
 };
 
 /* SecurityPolicyGroupConfig but the name; user and group name the owner (see
  * db/security_groups.h). */
 #define SECGROUP_FIELDS                                                                         \
-    {"description", NB_T_STRING, false, 1024, NULL}, {"user", NB_T_STRING, false, 0, NULL},     \
-        {"group", NB_T_STRING, false, 0, NULL}, {"enabled", NB_T_BOOL, false, 0, NULL},         \
-        {"global", NB_T_BOOL, false, 0, NULL}, {"default_action", NB_T_STRING, false, 0, NULL}
+    NB_STRING("description", false, 1024), NB_STRING("user", false, 0),     \
+        NB_STRING("group", false, 0), NB_BOOL("enabled", false),         \
+        NB_BOOL("global", false), NB_STRING("default_action", false, 0)
 
 static const struct nb_field secgroup_create_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
+    NB_STRING("name", true, 0),
     SECGROUP_FIELDS,
     END,
 };
 
 static const struct nb_field secgroup_modify_in[] = {
-    {"name", NB_T_STRING, false, 0, NULL},
+    NB_STRING("name", false, 0),
     SECGROUP_FIELDS,
     END,
 };
 
 static const struct nb_field keyword_in[] = {
-    {"limit", NB_T_INT, true, 0, NULL},
-    {"offset", NB_T_INT, false, 0, NULL},
-    {"pool", NB_T_STRING, false, 0, NULL},
-    {"cell", NB_T_STRING, false, 0, NULL},
-    {"keyword", NB_T_STRING, false, 0, NULL},
+    {.name = "limit", .type = NB_T_INT, .required = true, .min = 1, .max = SEARCH_LIMIT_MAX,
+     .out_of_range = "must be from 1 to " TEXT(SEARCH_LIMIT_MAX)},
+    {.name = "offset", .type = NB_T_INT, .min = 0, .max = INT64_MAX,
+     .out_of_range = "must be at least 0"},
+    NB_STRING("pool", false, 0),
+    NB_STRING("cell", false, 0),
+    NB_STRING("keyword", false, 0),
     END,
 };
 
 static const struct nb_field storage_pool_in[] = {
-    {"type", NB_T_STRING, false, 0, NULL},
-    {"host", NB_T_STRING, false, 0, NULL},
-    {"target", NB_T_STRING, false, 1024, NULL},
+    NB_STRING("type", false, 0),
+    NB_STRING("host", false, 0),
+    NB_STRING("target", false, 1024),
     END,
 };
 
 static const struct nb_field cell_storages_in[] = {
-    {"default", NB_T_STRING, true, 1024, NULL},
+    NB_STRING("default", true, 1024),
     END,
 };
 
 /* ImageConfigure; DiskImage adds the guest to clone. The group is always the owner's. */
 #define IMAGE_FIELDS                                                                            \
-    {"owner", NB_T_STRING, false, 0, NULL}, {"group", NB_T_STRING, false, 0, NULL},             \
-        {"description", NB_T_STRING, false, 1024, NULL}, {"tags", NB_T_ARRAY, false, 0, NULL}
+    NB_STRING("owner", false, 0), NB_STRING("group", false, 0),             \
+        NB_STRING("description", false, 1024), STRINGS("tags", false)
 
 static const struct nb_field image_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
+    NB_STRING("name", true, 0),
     IMAGE_FIELDS,
     END,
 };
 
 static const struct nb_field image_modify_in[] = {
-    {"name", NB_T_STRING, false, 0, NULL},
-    {"guest", NB_T_STRING, false, 0, NULL}, /* DiskImage's; a clone's source never changes */
+    NB_STRING("name", false, 0),
+    NB_STRING("guest", false, 0), /* DiskImage's; a clone's source never changes */
     IMAGE_FIELDS,
     END,
 };
 
 static const struct nb_field disk_image_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},
-    {"guest", NB_T_STRING, false, 0, NULL},
+    NB_STRING("name", true, 0),
+    NB_STRING("guest", false, 0),
     IMAGE_FIELDS,
     END,
 };
 
 static const struct nb_field monitor_channel_in[] = {
-    {"guest", NB_T_STRING, true, 0, NULL},
+    NB_STRING("guest", true, 0),
     END,
 };
 
 static const struct nb_field image_sync_in[] = {
-    {"owner", NB_T_STRING, false, 0, NULL},
-    {"group", NB_T_STRING, false, 0, NULL},
+    NB_STRING("owner", false, 0),
+    NB_STRING("group", false, 0),
     END,
 };
 static const struct nb_field address_pool_create_in[] = {
-    {"gateway", NB_T_STRING, true, 0, NULL},
-    {"dns", NB_T_ARRAY, false, 0, NULL},
-    {"provider", NB_T_STRING, false, 0, NULL},
-    {"mode", NB_T_STRING, false, 0, NULL},
+    NB_STRING("gateway", true, 0),
+    STRINGS("dns", false),
+    {.name = "provider", .type = NB_T_STRING, .members = address_providers},
+    {.name = "mode", .type = NB_T_STRING, .members = address_modes},
     END,
 };
 
 static const struct nb_field address_pool_modify_in[] = {
-    {"gateway", NB_T_STRING, false, 0, NULL},
-    {"dns", NB_T_ARRAY, false, 0, NULL},
-    {"provider", NB_T_STRING, false, 0, NULL},
-    {"mode", NB_T_STRING, false, 0, NULL},
+    NB_STRING("gateway", false, 0),
+    STRINGS("dns", false),
+    {.name = "provider", .type = NB_T_STRING, .members = address_providers},
+    {.name = "mode", .type = NB_T_STRING, .members = address_modes},
     END,
 };
 
 static const struct nb_field address_range_in[] = {
-    {"end", NB_T_STRING, true, 0, NULL},
-    {"netmask", NB_T_STRING, true, 0, NULL},
+    NB_STRING("end", true, 0),
+    NB_STRING("netmask", true, 0),
     END,
 };
 
 #define TEMPLATE_FIELDS(name_required)                                                         \
-    {"name", NB_T_STRING, name_required, 0, NULL}, {"admin", NB_T_STRING, false, 0, NULL},     \
-        {"operating_system", NB_T_STRING, false, 0, NULL},                                     \
-        {"disk", NB_T_STRING, false, 0, NULL}, {"network", NB_T_STRING, false, 0, NULL},       \
-        {"display", NB_T_STRING, false, 0, NULL}, {"control", NB_T_STRING, false, 0, NULL},    \
-        {"usb", NB_T_STRING, false, 0, NULL}, {"tablet", NB_T_STRING, false, 0, NULL}
+    NB_STRING("name", name_required, 0), NB_STRING("admin", false, 0),     \
+        NB_STRING("operating_system", false, 0),                                     \
+        NB_STRING("disk", false, 0), NB_STRING("network", false, 0),       \
+        NB_STRING("display", false, 0), NB_STRING("control", false, 0),    \
+        NB_STRING("usb", false, 0), NB_STRING("tablet", false, 0)
 
 static const struct nb_field template_create_in[] = {TEMPLATE_FIELDS(true), END};
 static const struct nb_field template_modify_in[] = {TEMPLATE_FIELDS(false), END};
