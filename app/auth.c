@@ -2,6 +2,7 @@
 #include "app/auth.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "app/perm.h"
 #include "app/router.h"
 #include "app/secret.h"
+#include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
 
@@ -22,15 +24,6 @@ static char decoy_hash[128];
 static int token_ttl = DEFAULT_TOKEN_TTL;
 static int session_max_age = DEFAULT_SESSION_MAX_AGE;
 
-/* A positive number of seconds from the environment, else fallback. */
-static int
-seconds_setting(const char *name, int fallback)
-{
-    const char *v = getenv(name);
-
-    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
-}
-
 void
 nb_auth_init(void)
 {
@@ -39,8 +32,9 @@ nb_auth_init(void)
     snprintf(decoy_hash, sizeof(decoy_hash), "%s",
              nb_password_hash(a, nb_random_hex(a, 16)));
     nb_arena_free(a);
-    token_ttl = seconds_setting("NIMBUS_TOKEN_TTL", DEFAULT_TOKEN_TTL);
-    session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
+    token_ttl = (int)nb_env_int("NIMBUS_TOKEN_TTL", 1, INT_MAX, DEFAULT_TOKEN_TTL);
+    session_max_age =
+        (int)nb_env_int("NIMBUS_SESSION_MAX_AGE", 1, INT_MAX, DEFAULT_SESSION_MAX_AGE);
 }
 
 /* The FastCGI parameter that carries header name ("HTTP_X_AUTH_TOKEN" for X-Auth-Token). */
@@ -120,19 +114,20 @@ nb_auth_resolve(struct nb_req *r)
     if (r->credential == NULL || r->credential[0] == '\0')
         return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_NO_CREDENTIAL, NULL);
     nb_auth_sync(true);
-    if (nb_credential_cache_get(r->credential, &r->user, r->arena)) {
-        fill_scope(r);
-        return 0;
+    if (!nb_credential_cache_get(r->credential, &r->user, r->arena)) {
+        res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
+        if (res == NULL)
+            return -1;
+        if (PQntuples(res) != 1)
+            return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL);
+        fill_user(r, res);
+        r->user.name = nb_db_text(res, 0, UC_NAME);
+        r->user.roles = nb_db_text(res, 0, RC_MENU);
+        nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, RC_TTL), NULL));
     }
-    res = nb_db_query(r, NB_Q_CREDENTIAL_RESOLVE, r->credential);
-    if (res == NULL)
-        return -1;
-    if (PQntuples(res) != 1)
-        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL);
-    fill_user(r, res);
-    r->user.name = nb_db_text(res, 0, UC_NAME);
-    r->user.perms = nb_perm_mask(nb_db_text(res, 0, RC_MENU));
-    nb_credential_cache_put(r->credential, &r->user, strtod(nb_db_text(res, 0, RC_TTL), NULL));
+    /* The roles are stored in one dialect's words; the request's dialect says what they grant
+     * here (a dialect without roles grants nothing beyond what its routes' USER admits). */
+    r->user.caps = nb_cap_mask(r->dialect->roles, r->user.roles);
     fill_scope(r);
     return 0;
 }

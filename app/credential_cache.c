@@ -15,15 +15,15 @@
 #define SLOTS 256
 #define NAME_SIZE 65 /* names are at most 64 characters (app/validate.h) */
 #define UUID_SIZE 33
+#define ROLES_SIZE 512 /* a longer role list is not cached: the next request reads it again */
 
 struct entry {
     unsigned char key[SHA256_DIGEST_LENGTH];
     unsigned long generation;
     double until; /* CLOCK_MONOTONIC seconds; 0 marks an empty slot */
     int64_t id, shared_group; /* shared_group 0: none */
-    uint32_t perms;
     bool is_admin, has_group;
-    char uuid[UUID_SIZE], name[NAME_SIZE], group[NAME_SIZE];
+    char uuid[UUID_SIZE], name[NAME_SIZE], group[NAME_SIZE], roles[ROLES_SIZE];
 };
 
 static struct entry slots[SLOTS];
@@ -71,7 +71,7 @@ nb_credential_cache_get(const char *token, struct nb_user *user, struct nb_arena
     user->is_admin = e->is_admin;
     user->shared_group =
         e->shared_group != 0 ? nb_arena_printf(a, "%lld", (long long)e->shared_group) : NULL;
-    user->perms = e->perms;
+    user->roles = nb_arena_strdup(a, e->roles);
     return true;
 }
 
@@ -90,12 +90,12 @@ nb_credential_cache_put(const char *token, const struct nb_user *user, double tt
     e->until = 0;
     if (ttl <= 0 || !copy(e->uuid, sizeof(e->uuid), user->uuid) ||
         !copy(e->name, sizeof(e->name), user->name) ||
-        (user->group != NULL && !copy(e->group, sizeof(e->group), user->group)))
+        (user->group != NULL && !copy(e->group, sizeof(e->group), user->group)) ||
+        !copy(e->roles, sizeof(e->roles), user->roles != NULL ? user->roles : ""))
         return;
     memcpy(e->key, key, sizeof(key));
     e->generation = atomic_load_explicit(generation, memory_order_acquire);
     e->id = user->id;
-    e->perms = user->perms;
     e->is_admin = user->is_admin;
     e->shared_group = user->shared_group != NULL ? strtoll(user->shared_group, NULL, 10) : 0;
     e->has_group = user->group != NULL;

@@ -26,6 +26,7 @@
 #include "app/log.h"
 #include "app/multipart.h"
 #include "app/secret.h"
+#include "app/validate.h"
 
 #define DEFAULT_MAX_SIZE (64LL << 30)
 #define DEFAULT_QUOTA (256LL << 30)
@@ -61,27 +62,16 @@ nb_image_store_root(void)
     return root;
 }
 
-/* A positive byte count from the environment, or fallback. */
-static int64_t
-env_bytes(const char *name, int64_t fallback)
-{
-    const char *v = getenv(name);
-    char *end = NULL;
-    long long n = v != NULL ? strtoll(v, &end, 10) : 0;
-
-    return v != NULL && end != v && *end == '\0' && n > 0 ? (int64_t)n : fallback;
-}
-
 int64_t
 nb_image_max_size(void)
 {
-    return env_bytes("NIMBUS_IMAGE_MAX_SIZE", DEFAULT_MAX_SIZE);
+    return nb_env_int("NIMBUS_IMAGE_MAX_SIZE", 1, INT64_MAX, DEFAULT_MAX_SIZE);
 }
 
 int64_t
 nb_image_quota(void)
 {
-    return env_bytes("NIMBUS_IMAGE_QUOTA", DEFAULT_QUOTA);
+    return nb_env_int("NIMBUS_IMAGE_QUOTA", 1, INT64_MAX, DEFAULT_QUOTA);
 }
 
 const char *

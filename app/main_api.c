@@ -10,6 +10,7 @@
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/router.h"
+#include "app/validate.h"
 #include "app/worker.h"
 #include "db/db.h"
 
@@ -69,12 +70,14 @@ static const char *
 pool_listen(int pool, const char *state, char *buf, size_t cap)
 {
     const char *api = env(pool_defs[0].listen_var, NULL), *colon;
+    long long port;
 
     if (env(pool_defs[pool].listen_var, NULL) != NULL)
         return env(pool_defs[pool].listen_var, NULL);
-    if (pool > 0 && api != NULL && (colon = strrchr(api, ':')) != NULL)
-        snprintf(buf, cap, "%.*s:%d", (int)(colon - api), api,
-                 atoi(colon + 1) + pool_defs[pool].port_offset);
+    if (pool > 0 && api != NULL && (colon = strrchr(api, ':')) != NULL &&
+        nb_parse_int(colon + 1, 0, 65535 - pool_defs[pool].port_offset, &port) == 0)
+        snprintf(buf, cap, "%.*s:%lld", (int)(colon - api), api,
+                 port + pool_defs[pool].port_offset);
     else
         snprintf(buf, cap, "%s/%s", state, pool_defs[pool].socket);
     return buf;
@@ -140,13 +143,11 @@ main(int argc, char **argv)
         return 1;
     FCGX_Init();
     for (int p = 0; p < NPOOLS; p++) {
-        const char *n = env(pool_defs[p].workers_var, NULL);
-
         listens[p] = pool_listen(p, state, buf[p], sizeof(buf[p]));
         pools[p] = (struct nb_pool){.name = pool_defs[p].name,
                                     .fd = bind_pool(p, listens[p]),
-                                    .workers = n != NULL && atoi(n) > 0 ? atoi(n)
-                                                                        : default_workers(p, cores),
+                                    .workers = (int)nb_env_int(pool_defs[p].workers_var, 1, 4096,
+                                                               default_workers(p, cores)),
                                     .nice = pool_defs[p].nice};
         if (pools[p].fd < 0)
             return 1;

@@ -41,10 +41,10 @@ ops_error(struct nb_req *r)
 }
 
 static const struct nb_route ops_routes[] = {
-    {NB_GET, "^/healthz$", ops_health, NULL, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/metrics$", ops_metrics, NULL, NB_PERM_PUBLIC, NULL},
+    {NB_GET, "^/healthz$", ops_health, NULL, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/metrics$", ops_metrics, NULL, NB_CAP_PUBLIC, NULL},
     /* nginx's auth_request before a monitor channel's WebSocket (internal location only). */
-    {NB_GET, "^/_nimbus/monitor_auth$", nb_monitor_channel_consume, NULL, NB_PERM_PUBLIC, NULL},
+    {NB_GET, "^/_nimbus/monitor_auth$", nb_monitor_channel_consume, NULL, NB_CAP_PUBLIC, NULL},
 };
 
 static const char *const ops_mounts[] = {"/healthz", "/metrics", "/_nimbus/", NULL};

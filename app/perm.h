@@ -1,4 +1,4 @@
-/* Permissions: the route table's column, and the Nano menu tags roles grant. */
+/* Permissions: the capability a route demands, and the capabilities a caller's roles grant. */
 #ifndef NB_PERM_H
 #define NB_PERM_H
 
@@ -6,13 +6,18 @@
 
 #include "app/request.h"
 
-/* The menu tag of a tag permission, NULL for the others. */
-extern const char *const nb_perm_tag[NB_PERM__MAX];
-
-/* The permission a menu tag grants, or -1 for an unknown tag. */
-int nb_perm_from_tag(const char *tag);
-/* The permission bits of a comma-separated tag list (as CREDENTIAL_RESOLVE returns it). */
-uint32_t nb_perm_mask(const char *tags);
+/* The capabilities the roles of a comma-separated list (as CREDENTIAL_RESOLVE returns it)
+ * grant under map (a dialect's role table); names map does not list grant nothing, and a NULL
+ * map or list grants nothing. */
+uint32_t nb_cap_mask(const struct nb_role_cap *map, const char *roles);
+/* Whether map lists role. */
+bool nb_role_known(const struct nb_role_cap *map, const char *role);
+/* Whether a caller may use a route that demands cap: PUBLIC and USER admit everyone (the
+ * credential is checked before), administrators pass every check, SELF admits the user named
+ * self_name and otherwise demands NB_CAP_MANAGE_USERS, the rest demand their bit in caps.
+ * user_name and self_name may be NULL. */
+bool nb_cap_allows(enum nb_cap cap, bool is_admin, uint32_t caps, const char *user_name,
+                   const char *self_name);
 /* Records NB_E_FORBIDDEN unless r->user belongs to a user group; the Nano log-in and every
  * route of a dialect that needs_group say the same. */
 int nb_perm_need_group(struct nb_req *r);

@@ -9,6 +9,7 @@
 #include "app/auth.h"
 #include "app/perm.h"
 #include "app/router.h"
+#include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
 
@@ -234,6 +235,38 @@ utf8_length(const char *s)
     return n;
 }
 
+/* What a row declares beyond the type, for val (not null, of f's type): length, range,
+ * members, items. name names the field in messages. Array items (is_item) have no default
+ * length limit: only a declared one applies. */
+static int
+check_value(struct nb_req *r, struct json_object *val, const struct nb_field *f, const char *name,
+            bool is_item)
+{
+    if (f->type == NB_T_STRING && (!is_item || f->max_len != 0) &&
+        utf8_length(json_object_get_string(val)) > (f->max_len ? f->max_len : 255))
+        return nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, name,
+                              .limit = (long long)(f->max_len ? f->max_len : 255));
+    if (f->type == NB_T_STRING && f->members != NULL &&
+        nb_check_enum(r, name, json_object_get_string(val), f->members) < 0)
+        return -1;
+    if (f->type == NB_T_INT && f->out_of_range != NULL &&
+        (json_object_get_int64(val) < f->min || json_object_get_int64(val) > f->max))
+        return nb_fail_field(r, NB_E_INVALID, name, "%s", f->out_of_range);
+    if (f->type == NB_T_OBJECT && f->sub != NULL && nb_body_check(r, val, f->sub, name) < 0)
+        return -1;
+    if (f->type == NB_T_ARRAY && f->item != NULL)
+        for (size_t i = 0; i < json_object_array_length(val); i++) {
+            struct json_object *item = json_object_array_get_idx(val, i);
+
+            if (item == NULL || !has_type(item, f->item->type))
+                return nb_fail_field(r, NB_E_INVALID, name, "Every item must be %s.",
+                                     type_names[f->item->type]);
+            if (check_value(r, item, f->item, name, true) < 0)
+                return -1;
+        }
+    return 0;
+}
+
 int
 nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
               const char *where)
@@ -256,12 +289,7 @@ nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *sp
         if (!has_type(val, f->type))
             return nb_fail_reason(r, NB_E_INVALID, NB_R_FIELD_TYPE, f->name,
                                   .kind = type_names[f->type]);
-        if (f->type == NB_T_STRING &&
-            utf8_length(json_object_get_string(val)) > (f->max_len ? f->max_len : 255))
-            return nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, f->name,
-                                  .limit = (long long)(f->max_len ? f->max_len : 255));
-        if (f->type == NB_T_OBJECT && f->sub != NULL &&
-            nb_body_check(r, val, f->sub, f->name) < 0)
+        if (check_value(r, val, f, f->name, false) < 0)
             return -1;
     }
     for (f = spec; f->name != NULL; f++)
@@ -403,7 +431,7 @@ nb_request_handle(struct nb_req *r)
         nb_fail_reason(r, NB_E_TOO_LARGE, NB_R_TOO_LARGE, NULL, .limit = NB_MAX_BODY);
         goto fail;
     }
-    if (r->route->perm != NB_PERM_PUBLIC && nb_auth_resolve(r) < 0)
+    if (r->route->perm != NB_CAP_PUBLIC && nb_auth_resolve(r) < 0)
         goto fail;
     if (nb_authorise(r) < 0)
         goto fail;

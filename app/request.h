@@ -18,31 +18,40 @@ enum nb_method {
     NB_PATCH = 1 << 4,
 };
 
-/* What a route demands of its caller; checked by the dispatcher (app/perm.c), never by
- * handlers. After the first four come the Nano menu tags: a role lists the tags it grants and
- * a route needing a tag admits the admin role and every role holding that tag. */
-enum nb_perm {
-    NB_PERM_PUBLIC, /* no credential needed (log-in, health) */
-    NB_PERM_USER,   /* any authenticated user */
-    NB_PERM_SELF,   /* the user named by the first capture, or holders of the "user" tag */
-    NB_PERM_ADMIN,  /* users holding the admin role */
-    NB_PERM_DASHBOARD,
-    NB_PERM_COMPUTE_POOL,
-    NB_PERM_ADDRESS_POOL,
-    NB_PERM_STORAGE_POOL,
-    NB_PERM_INSTANCE,
-    NB_PERM_DISK_IMAGE,
-    NB_PERM_MEDIA_IMAGE,
-    NB_PERM_USERS, /* menu tag "user": users, groups and roles */
-    NB_PERM_LOG,
-    NB_PERM_VISIBILITY,
-    NB_PERM_SECURITY_POLICY,
-    NB_PERM_SYSTEM_TEMPLATE,
-    NB_PERM_IMAGE_SERVER,
-    NB_PERM__MAX
+/* What a route demands of its caller, in no dialect's words; checked by the dispatcher
+ * (app/perm.c), never by handlers. After the first four come the capabilities a caller's roles
+ * grant: each dialect maps its own role names to them (struct nb_dialect's roles), and a route
+ * needing one admits administrators and every caller holding it. */
+enum nb_cap {
+    NB_CAP_PUBLIC, /* no credential needed (log-in, health) */
+    NB_CAP_USER,   /* any authenticated user */
+    NB_CAP_SELF,   /* the user named by the first capture, or holders of NB_CAP_MANAGE_USERS */
+    NB_CAP_ADMIN,  /* administrators only */
+    NB_CAP_VIEW_DASHBOARD,
+    NB_CAP_MANAGE_POOLS, /* compute pools, their cells and status */
+    NB_CAP_MANAGE_ADDRESSES,
+    NB_CAP_MANAGE_STORAGE,
+    NB_CAP_MANAGE_GUESTS, /* guests, instances, snapshots, batches, migrations */
+    NB_CAP_MANAGE_DISK_IMAGES,
+    NB_CAP_MANAGE_MEDIA_IMAGES,
+    NB_CAP_MANAGE_USERS, /* users, groups and roles */
+    NB_CAP_MANAGE_LOGS,
+    NB_CAP_MANAGE_VISIBILITY,
+    NB_CAP_MANAGE_SECURITY_GROUPS,
+    NB_CAP_MANAGE_TEMPLATES,
+    NB_CAP_MANAGE_IMAGE_SERVER,
+    NB_CAP__MAX
 };
 
-/* Input spec: the JSON body a route accepts. Undeclared keys are refused. */
+/* One row of a dialect's role table: holding the role named role grants cap. A role may appear
+ * on several rows to grant several capabilities. */
+struct nb_role_cap {
+    const char *role;
+    enum nb_cap cap;
+};
+
+/* Input spec: the JSON body a route accepts. Undeclared keys are refused, and everything a
+ * row declares is checked by the dispatcher before the handler runs. */
 enum nb_type { NB_T_STRING, NB_T_INT, NB_T_BOOL, NB_T_OBJECT, NB_T_ARRAY, NB_T_ANY };
 
 struct nb_field {
@@ -51,7 +60,23 @@ struct nb_field {
     bool required;
     size_t max_len;              /* strings: longest accepted length; 0 = 255 */
     const struct nb_field *sub;  /* objects: their fields, NULL-name terminated; NULL = any */
+    /* integers: the accepted range, when out_of_range is set; a value outside is refused with
+     * out_of_range as the message (each route keeps its own words) */
+    long long min, max;
+    const char *out_of_range;
+    const char *const *members;  /* strings: the values accepted, NULL-terminated; NULL = any */
+    const struct nb_field *item; /* arrays: what every item must be (name unused); NULL = any */
 };
+
+/* Spec rows: a field of each type; NB_FIELDS_END closes a spec. Bounds, members and items are
+ * given with designated initialisers on the rows that have them. */
+#define NB_STRING(n, req, len) {.name = (n), .type = NB_T_STRING, .required = (req), .max_len = (len)}
+#define NB_INT(n, req) {.name = (n), .type = NB_T_INT, .required = (req)}
+#define NB_BOOL(n, req) {.name = (n), .type = NB_T_BOOL, .required = (req)}
+#define NB_OBJECT(n, req, fields) {.name = (n), .type = NB_T_OBJECT, .required = (req), .sub = (fields)}
+#define NB_ARRAY(n, req) {.name = (n), .type = NB_T_ARRAY, .required = (req)}
+#define NB_ANY(n, req) {.name = (n), .type = NB_T_ANY, .required = (req)}
+#define NB_FIELDS_END {.name = NULL}
 
 struct nb_req;
 typedef int (*nb_handler)(struct nb_req *r);
@@ -61,7 +86,7 @@ struct nb_route {
     const char *pattern;
     nb_handler handler;
     const struct nb_field *body; /* NULL: the route takes no body */
-    enum nb_perm perm;
+    enum nb_cap perm;
     /* State-changing routes: the audit entry after "<user> ", {1}..{9} standing for the
      * captures. The dispatcher runs such a handler and writes the entry in one transaction. */
     const char *audit;
@@ -110,6 +135,9 @@ struct nb_dialect {
     const char *edge_error;
     const char *edge_maps;
     const char *const *edge_mounts;
+    /* Its role names and the capabilities they grant, NULL-role terminated; NULL when the
+     * dialect has no roles of its own. */
+    const struct nb_role_cap *roles;
 };
 
 /* The authenticated caller, resolved from whichever dialect's credential header came. */
@@ -123,7 +151,10 @@ struct nb_user {
     /* id of the user's group when that group shares its instances (instance_visible), as a
      * query parameter; NULL otherwise */
     const char *shared_group;
-    uint32_t perms; /* bit p set: the user's roles grant permission p */
+    /* the role names the user's group holds, comma-separated as CREDENTIAL_RESOLVE returns
+     * them, in the words of the dialect that stores them; "" for none */
+    const char *roles;
+    uint32_t caps; /* bit c set: the request's dialect maps one of roles to capability c */
     /* the hash nb_auth_login verified, so that issuing refuses once it has changed; NULL when
      * the user was resolved from a credential */
     const char *password_hash;

@@ -2,8 +2,12 @@
 #include "app/validate.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "app/log.h"
 
 #define NAME_MAX_LEN 64
 
@@ -231,4 +235,50 @@ nb_check_enum(struct nb_req *r, const char *field, const char *value,
             break;
     }
     return nb_fail_field(r, NB_E_INVALID, field, "must be one of %s", list);
+}
+
+int
+nb_parse_int(const char *text, long long min, long long max, long long *out)
+{
+    bool negative;
+    unsigned long long n = 0, limit;
+    long long v;
+    const char *p = text;
+
+    if (p == NULL)
+        return -1;
+    negative = *p == '-';
+    p += negative;
+    /* Accumulate as unsigned: the magnitude of LLONG_MIN is one more than LLONG_MAX. */
+    limit = negative ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+    if (*p == '\0')
+        return -1;
+    for (; *p != '\0'; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+
+        if (digit > 9 || n > (limit - digit) / 10)
+            return -1;
+        n = n * 10 + digit;
+    }
+    v = negative ? (n == 0 ? 0 : -(long long)(n - 1) - 1) : (long long)n;
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+long long
+nb_env_int(const char *name, long long min, long long max, long long fallback)
+{
+    const char *v = getenv(name);
+    long long n;
+
+    if (v == NULL || v[0] == '\0')
+        return fallback;
+    if (nb_parse_int(v, min, max, &n) < 0) {
+        nb_log_warn(NULL, "%s=%.32s is not an integer from %lld to %lld; using %lld", name, v, min,
+                    max, fallback);
+        return fallback;
+    }
+    return n;
 }

@@ -48,4 +48,14 @@ int nb_check_ipv4_range(struct nb_req *r, uint32_t start, uint32_t end, uint32_t
 int nb_check_enum(struct nb_req *r, const char *field, const char *value,
                   const char *const *members);
 
+/* The one integer parser (strtonum-style): text must be a whole decimal integer, an optional
+ * '-' then 1-19 digits, nothing before or after (no blanks, no '+', no other base), within
+ * [min, max]. Sets *out and returns 0; returns -1 and leaves *out alone otherwise (NULL, empty,
+ * junk, overflow, out of range). */
+int nb_parse_int(const char *text, long long min, long long max, long long *out);
+/* An integer setting from the environment: the value of variable name when nb_parse_int takes
+ * it within [min, max]; fallback when it is unset or empty, and (with a warning in the log)
+ * when it is anything else. */
+long long nb_env_int(const char *name, long long min, long long max, long long fallback);
+
 #endif

@@ -21,6 +21,7 @@
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/request.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
@@ -104,8 +105,10 @@ static void
 read_request(struct nb_req *r, FCGX_Request *q)
 {
     const char *uri;
-    const char *length = param(r, "CONTENT_LENGTH");
-    long n = length != NULL ? strtol(length, NULL, 10) : 0;
+    long long n = 0;
+
+    /* A missing or malformed length (never from nginx) leaves n at 0: no body. */
+    (void)nb_parse_int(param(r, "CONTENT_LENGTH"), 0, LLONG_MAX, &n);
 
     r->method_name = param(r, "REQUEST_METHOD");
     r->method = r->method_name != NULL ? nb_method_parse(r->method_name) : 0;

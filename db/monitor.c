@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/secret.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 #define ID_HEX 32 /* 128 random bits */
@@ -44,10 +45,7 @@ monitor_dir(void)
 static int
 channel_ttl(void)
 {
-    const char *v = getenv("NIMBUS_MONITOR_TTL");
-    long ttl = v != NULL ? strtol(v, NULL, 10) : 0;
-
-    return ttl > 0 && ttl <= 86400 ? (int)ttl : 60;
+    return (int)nb_env_int("NIMBUS_MONITOR_TTL", 1, 86400, 60);
 }
 
 bool

@@ -8,6 +8,7 @@
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "app/reconciler/xpath.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 #define DOMAIN_PREFIX "nimbus-"
@@ -136,8 +137,9 @@ display(struct nb_req *r, const struct nb_cell *c, xmlXPathContextPtr x)
 {
     const char *port = nb_xpath_string(r, x, NULL, "/domain/devices/graphics[1]/@port");
     const char *listen = nb_xpath_string(r, x, NULL, "/domain/devices/graphics[1]/@listen");
+    long long n;
 
-    if (port == NULL || atoi(port) <= 0)
+    if (nb_parse_int(port, 1, 65535, &n) < 0)
         return "";
     if (listen == NULL || listen[0] == '\0' || strcmp(listen, "0.0.0.0") == 0)
         listen = c->address;

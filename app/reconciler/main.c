@@ -1,6 +1,7 @@
 /* nimbus-reconciler's main loop: lease cells, observe them and their guests, run operations,
  * sleep until the period ends or the database notifies a change; on SIGTERM give the leases
  * back and exit. */
+#include <limits.h>
 #include <libxml/parser.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "app/clock.h"
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
@@ -20,14 +22,6 @@ on_stop(int sig)
 {
     (void)sig;
     stopping = 1;
-}
-
-static int
-env_int(const char *name, int fallback)
-{
-    const char *v = getenv(name);
-
-    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
 }
 
 static void
@@ -66,8 +60,8 @@ main(int argc, char **argv)
     host[sizeof(host) - 1] = '\0';
     snprintf(id, sizeof(id), "%s:%d", host, (int)getpid());
     rc.id = getenv("NIMBUS_RECONCILER_ID") != NULL ? getenv("NIMBUS_RECONCILER_ID") : id;
-    rc.ttl = env_int("NIMBUS_LEASE_TTL", 15);
-    rc.period = env_int("NIMBUS_RECONCILE_PERIOD", 2);
+    rc.ttl = (int)nb_env_int("NIMBUS_LEASE_TTL", 1, INT_MAX, 15);
+    rc.period = (int)nb_env_int("NIMBUS_RECONCILE_PERIOD", 1, INT_MAX, 2);
     r.arena = nb_arena_new(16 * 1024);
     nb_db_listen(channels);
     nb_db_init(getenv("NIMBUS_DB"));

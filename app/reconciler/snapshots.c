@@ -1,11 +1,13 @@
 /* Guest snapshots: create, revert and delete libvirt snapshots, then rewrite the guest's
  * snapshots rows from what libvirt lists (the API never asks libvirt). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/reconciler/reconciler.h"
 #include "app/reconciler/xpath.h"
 #include "app/xml.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 /* The named snapshot, or NULL with a failure recorded unless missing is fine. */
@@ -31,6 +33,7 @@ static struct json_object *
 describe(struct nb_req *r, virDomainSnapshotPtr s)
 {
     struct json_object *o = json_object_new_object();
+    long long n;
     virDomainSnapshotPtr parent = nb_own_snapshot(r, virDomainSnapshotGetParent(s, 0));
     const char *xml = nb_own_malloc(r, virDomainSnapshotGetXMLDesc(s, 0));
     xmlXPathContextPtr x = xml != NULL ? nb_xpath_open(r, xml) : NULL;
@@ -53,7 +56,7 @@ describe(struct nb_req *r, virDomainSnapshotPtr s)
     json_object_object_add(o, "running",
                            json_object_new_boolean(state != NULL && strcmp(state, "running") == 0));
     json_object_object_add(o, "created",
-                           json_object_new_int64(created != NULL ? strtoll(created, NULL, 10) : 0));
+                           json_object_new_int64(nb_parse_int(created, 0, LLONG_MAX, &n) == 0 ? n : 0));
     return o;
 }
 

@@ -12,7 +12,7 @@ danube_error(struct nb_req *r)
     struct json_object *o;
 
     if (st == NB_E_UNAUTHENTICATED)
-        http = r->route != NULL && r->route->perm == NB_PERM_PUBLIC ? 400 : 403;
+        http = r->route != NULL && r->route->perm == NB_CAP_PUBLIC ? 400 : 403;
     if (r->err.field != NULL) {
         o = json_object_new_object();
         json_object_object_add(o, "detail", nb_drf_error_body(r));

@@ -3,14 +3,14 @@
 #include "routes/dialects.h"
 
 static const struct nb_field login_in[] = {
-    {"username", NB_T_STRING, true, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_STRING("username", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_FIELDS_END,
 };
 
 static const struct nb_route danube_routes[] = {
-    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_PERM_USER, "logs out"},
+    {NB_POST, "^/api/accounts/login/?$", danube_login, login_in, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/api/accounts/logout/?$", danube_logout, NULL, NB_CAP_USER, "logs out"},
 };
 
 static const char *const danube_mounts[] = {"/api/vm/", "/api/accounts/", NULL};

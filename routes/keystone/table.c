@@ -3,39 +3,39 @@
 #include "routes/keystone/keystone.h"
 
 static const struct nb_field user_in[] = {
-    {"name", NB_T_STRING, false, 0, NULL},
-    {"id", NB_T_STRING, false, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {"domain", NB_T_OBJECT, false, 0, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_STRING("name", false, 0),
+    NB_STRING("id", false, 0),
+    NB_STRING("password", true, 1024),
+    NB_OBJECT("domain", false, NULL),
+    NB_FIELDS_END,
 };
 
 static const struct nb_field password_in[] = {
-    {"user", NB_T_OBJECT, true, 0, user_in},
-    {NULL, 0, 0, 0, NULL},
+    NB_OBJECT("user", true, user_in),
+    NB_FIELDS_END,
 };
 
 static const struct nb_field identity_in[] = {
-    {"methods", NB_T_ARRAY, true, 0, NULL},
-    {"password", NB_T_OBJECT, false, 0, password_in},
-    {NULL, 0, 0, 0, NULL},
+    NB_ARRAY("methods", true),
+    NB_OBJECT("password", false, password_in),
+    NB_FIELDS_END,
 };
 
 static const struct nb_field auth_in[] = {
-    {"identity", NB_T_OBJECT, true, 0, identity_in},
-    {"scope", NB_T_ANY, false, 0, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_OBJECT("identity", true, identity_in),
+    NB_ANY("scope", false),
+    NB_FIELDS_END,
 };
 
 static const struct nb_field tokens_in[] = {
-    {"auth", NB_T_OBJECT, true, 0, auth_in},
-    {NULL, 0, 0, 0, NULL},
+    NB_OBJECT("auth", true, auth_in),
+    NB_FIELDS_END,
 };
 
 static const struct nb_route keystone_routes[] = {
-    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_PERM_PUBLIC, NULL},
-    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_PERM_USER, NULL},
-    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_PERM_USER, "revokes a token"},
+    {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_CAP_USER, NULL},
+    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_CAP_USER, "revokes a token"},
 };
 
 static const char *const keystone_mounts[] = {"/v3/", NULL};

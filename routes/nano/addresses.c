@@ -9,8 +9,6 @@
 
 #define DNS_MAX 8
 
-static const char *const providers[] = {"dhcp", "cloudinit", NULL};
-static const char *const modes[] = {"internal", "external", "both", NULL};
 
 /* The pool configuration of the body, checked; absent fields are NULL (dns: not set). */
 static int
@@ -26,10 +24,6 @@ pool_body(struct nb_req *r, struct nb_address_pool_config *c)
         .mode = nb_json_get_string(r->json, "mode"),
     };
     if (c->gateway != NULL && nb_check_ipv4(r, "gateway", c->gateway, NULL) < 0)
-        return -1;
-    if (c->provider != NULL && nb_check_enum(r, "provider", c->provider, providers) < 0)
-        return -1;
-    if (c->mode != NULL && nb_check_enum(r, "mode", c->mode, modes) < 0)
         return -1;
     if (dns == NULL)
         return 0;

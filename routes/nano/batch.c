@@ -7,7 +7,6 @@
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
-#define BATCH_MAX 1000
 
 /* POST /batch/create_guest/ → 202 {id} */
 int
@@ -19,8 +18,6 @@ nano_batch_create(struct nb_req *r)
     struct nb_guest_spec spec;
     const char *batch, *id;
 
-    if (count < 1 || count > BATCH_MAX)
-        return nb_fail_field(r, NB_E_INVALID, "count", "must be from 1 to %d", BATCH_MAX);
     if (rule != NULL && strcmp(rule, "order") != 0)
         return nb_fail_field(r, NB_E_INVALID, "name_rule",
                              "only the 'order' rule is supported (prefix_0, prefix_1, ...)");

@@ -211,16 +211,16 @@ static int
 stopped_disk(struct nb_req *r, struct nb_guest *g, const char *what, long *index, int64_t *size)
 {
     struct json_object *disks;
+    long long n;
 
     if (load(r, g, true) < 0 || nb_guest_stopped(r, g, what) < 0)
         return -1;
     disks = nb_json_own(r, nb_db_json(g->res, g->row, NB_GC_DISKS));
-    *index = strtol(r->capture[1], NULL, 10);
-    if (*index < 0 || (size_t)*index >= json_object_array_length(disks) ||
-        strspn(r->capture[1], "0123456789") != strlen(r->capture[1]))
+    if (nb_parse_int(r->capture[1], 0, (long long)json_object_array_length(disks) - 1, &n) < 0)
         return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no disk %s", nb_guest_str(g, NB_GC_NAME),
                        r->capture[1]);
-    *size = json_object_get_int64(json_object_array_get_idx(disks, (size_t)*index));
+    *index = (long)n;
+    *size = json_object_get_int64(json_object_array_get_idx(disks, (size_t)n));
     return 0;
 }
 

@@ -16,14 +16,14 @@ static int
 int_param(struct nb_req *r, const char *name, long fallback, long max, long *out)
 {
     const char *v = nb_query_param(r, name);
-    char *end;
+    long long n;
 
     *out = fallback;
     if (v == NULL || v[0] == '\0')
         return 0;
-    *out = strtol(v, &end, 10);
-    if (*end != '\0' || *out < 0 || *out > max)
+    if (nb_parse_int(v, 0, max, &n) < 0)
         return nb_fail_field(r, NB_E_INVALID, name, "must be an integer from 0 to %ld", max);
+    *out = (long)n;
     return 0;
 }
 

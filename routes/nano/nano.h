@@ -10,6 +10,11 @@ int nano_ok(struct nb_req *r, int status, struct json_object *data);
 /* nano_ok with data {"id": id}: what every create answers. */
 int nano_id(struct nb_req *r, int status, const char *id);
 void nano_error(struct nb_req *r);
+/* The menu tags a Nano role may list and the capability each grants (menu.c). */
+extern const struct nb_role_cap nano_menu[];
+/* Most guests one batch creates; most rows one search page holds (route table and handlers). */
+#define BATCH_MAX 1000
+#define SEARCH_LIMIT_MAX 1000
 
 int nano_session_create(struct nb_req *r);
 int nano_session_get(struct nb_req *r);

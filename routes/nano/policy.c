@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/validate.h"
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
@@ -59,10 +60,9 @@ static int
 rule_index(struct nb_req *r, struct json_object *rules, size_t *index)
 {
     const char *s = r->capture[1];
-    char *end;
-    long i = strtol(s, &end, 10);
+    long long i;
 
-    if (*s == '\0' || *end != '\0' || i < 0 || (size_t)i >= json_object_array_length(rules))
+    if (nb_parse_int(s, 0, (long long)json_object_array_length(rules) - 1, &i) < 0)
         return nb_fail(r, NB_E_NOT_FOUND, "no security policy rule %s (there are %zu)", s,
                        json_object_array_length(rules));
     *index = (size_t)i;

@@ -14,7 +14,7 @@ menu_list(struct nb_req *r)
     if (menu == NULL)
         return NULL;
     for (const char **tag = menu; *tag != NULL; tag++) {
-        if (nb_perm_from_tag(*tag) < 0) {
+        if (!nb_role_known(nano_menu, *tag)) {
             nb_fail(r, NB_E_INVALID, "unknown menu tag '%s'", *tag);
             return NULL;
         }

@@ -8,7 +8,6 @@
 #include "routes/nano/nano.h"
 
 #define SEARCH_LIMIT_DEFAULT 1000
-#define SEARCH_LIMIT_MAX 1000
 
 const char *
 nano_query_text(struct nb_req *r, const char *name)
@@ -39,16 +38,15 @@ int
 nano_query_page(struct nb_req *r, const char **limit, const char **after)
 {
     const char *v = nano_query_text(r, "limit");
-    char *end = NULL;
-    long n = v != NULL ? strtol(v, &end, 10) : SEARCH_LIMIT_DEFAULT;
+    long long n = SEARCH_LIMIT_DEFAULT;
 
-    if ((end != NULL && *end != '\0') || n < 1 || n > SEARCH_LIMIT_MAX)
+    if (v != NULL && nb_parse_int(v, 1, SEARCH_LIMIT_MAX, &n) < 0)
         return nb_fail_field(r, NB_E_INVALID, "limit", "must be an integer from 1 to %d",
                              SEARCH_LIMIT_MAX);
     *after = nano_query_text(r, "after");
     if (*after != NULL && !nb_is_uuid(*after))
         return nb_fail_field(r, NB_E_INVALID, "after", "must be an id from the previous page");
-    *limit = nb_arena_printf(r->arena, "%ld", n);
+    *limit = nb_arena_printf(r->arena, "%lld", n);
     return 0;
 }
 
@@ -90,10 +88,6 @@ nano_guest_keyword(struct nb_req *r)
     const PGresult *res;
     struct json_object *data;
 
-    if (limit < 1 || limit > SEARCH_LIMIT_MAX)
-        return nb_fail_field(r, NB_E_INVALID, "limit", "must be from 1 to %d", SEARCH_LIMIT_MAX);
-    if (offset < 0)
-        return nb_fail_field(r, NB_E_INVALID, "offset", "must be at least 0");
     res = nb_guest_keyword(r, &(struct nb_guest_filter){
                                   .pool = nb_json_get_string(r->json, "pool"),
                                   .cell = nb_json_get_string(r->json, "cell"),

@@ -3,13 +3,13 @@
 #include "routes/waldur/waldur.h"
 
 static const struct nb_field password_in[] = {
-    {"username", NB_T_STRING, true, 0, NULL},
-    {"password", NB_T_STRING, true, 1024, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_STRING("username", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_FIELDS_END,
 };
 
 static const struct nb_route waldur_routes[] = {
-    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_PERM_PUBLIC, NULL},
+    {NB_POST, "^/api-auth/password/?$", waldur_auth_password, password_in, NB_CAP_PUBLIC, NULL},
 };
 
 static const char *const waldur_mounts[] = {

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,17 +23,17 @@ drf_text(struct nb_req *r)
 }
 
 static const struct nb_field creds_in[] = {
-    {"username", NB_T_STRING, true, 0, NULL},
-    {"password", NB_T_STRING, true, 8, NULL},
-    {NULL, 0, 0, 0, NULL},
+    NB_STRING("username", true, 0),
+    NB_STRING("password", true, 8),
+    NB_FIELDS_END,
 };
 
 static const struct nb_field spec_in[] = {
-    {"name", NB_T_STRING, true, 0, NULL},       {"cores", NB_T_INT, false, 0, NULL},
-    {"running", NB_T_BOOL, false, 0, NULL},     {"tags", NB_T_ARRAY, false, 0, NULL},
-    {"meta", NB_T_OBJECT, false, 0, NULL}, /* any object */
-    {"extra", NB_T_ANY, false, 0, NULL},        {"note", NB_T_STRING, false, 0, NULL},
-    {"creds", NB_T_OBJECT, false, 0, creds_in}, {NULL, 0, 0, 0, NULL},
+    NB_STRING("name", true, 0),       NB_INT("cores", false),
+    NB_BOOL("running", false),     NB_ARRAY("tags", false),
+    NB_OBJECT("meta", false, NULL), /* any object */
+    NB_ANY("extra", false),        NB_STRING("note", false, 0),
+    NB_OBJECT("creds", false, creds_in), NB_FIELDS_END,
 };
 
 static int
@@ -399,6 +400,92 @@ fail_message_is_bounded(void **state)
     assert_int_equal(strlen(r->err.message), sizeof(r->err.message) - 1);
 }
 
+static const char *const colours[] = {"red", "green", NULL};
+static const struct nb_field short_string[] = {NB_STRING(NULL, false, 3), NB_FIELDS_END};
+static const struct nb_field colour_item[] = {{.type = NB_T_STRING, .members = colours},
+                                              NB_FIELDS_END};
+static const struct nb_field int_item[] = {NB_INT(NULL, false), NB_FIELDS_END};
+static const struct nb_field any_string[] = {NB_STRING(NULL, false, 0), NB_FIELDS_END};
+
+static const struct nb_field declared_in[] = {
+    {.name = "count", .type = NB_T_INT, .min = 1, .max = 10,
+     .out_of_range = "must be from 1 to 10"},
+    {.name = "colour", .type = NB_T_STRING, .members = colours},
+    {.name = "names", .type = NB_T_ARRAY, .item = any_string},
+    {.name = "shorts", .type = NB_T_ARRAY, .item = short_string},
+    {.name = "colours", .type = NB_T_ARRAY, .item = colour_item},
+    {.name = "numbers", .type = NB_T_ARRAY, .item = int_item},
+    NB_INT("free", false),
+    NB_FIELDS_END,
+};
+
+/* Checks text against declared_in; -1 expects that one error, 0 expects none. */
+static void
+expect_declared(struct nb_req *r, const char *text, int rc, const char *field, const char *message)
+{
+    memset(&r->err, 0, sizeof(r->err));
+    assert_int_equal(nb_body_check(r, json(r, text), declared_in, NULL), rc);
+    if (rc == 0) {
+        assert_int_equal(r->err.status, NB_OK);
+        return;
+    }
+    assert_int_equal(r->err.status, NB_E_INVALID);
+    assert_string_equal(r->err.field, field);
+    assert_string_equal(drf_text(r), message);
+}
+
+static void
+integer_range_is_checked_in_the_rows_words(void **state)
+{
+    expect_declared(*state, "{\"count\": 1}", 0, NULL, NULL);
+    expect_declared(*state, "{\"count\": 10}", 0, NULL, NULL);
+    expect_declared(*state, "{\"count\": 0}", -1, "count", "must be from 1 to 10");
+    expect_declared(*state, "{\"count\": 11}", -1, "count", "must be from 1 to 10");
+    expect_declared(*state, "{\"count\": -9223372036854775808}", -1, "count",
+                    "must be from 1 to 10");
+    /* a row without bounds takes any integer */
+    expect_declared(*state, "{\"free\": -5}", 0, NULL, NULL);
+}
+
+static void
+string_members_are_checked(void **state)
+{
+    expect_declared(*state, "{\"colour\": \"red\"}", 0, NULL, NULL);
+    expect_declared(*state, "{\"colour\": \"blue\"}", -1, "colour",
+                    "must be one of 'red', 'green'");
+    expect_declared(*state, "{\"colour\": \"Red\"}", -1, "colour",
+                    "must be one of 'red', 'green'");
+}
+
+static void
+array_items_are_checked(void **state)
+{
+    expect_declared(*state, "{\"names\": []}", 0, NULL, NULL);
+    expect_declared(*state, "{\"names\": [\"a\", \"b\"]}", 0, NULL, NULL);
+    expect_declared(*state, "{\"names\": [\"a\", 1]}", -1, "names",
+                    "Every item must be a string.");
+    expect_declared(*state, "{\"names\": [null]}", -1, "names", "Every item must be a string.");
+    expect_declared(*state, "{\"numbers\": [1, 2]}", 0, NULL, NULL);
+    expect_declared(*state, "{\"numbers\": [1, \"2\"]}", -1, "numbers",
+                    "Every item must be an integer.");
+    expect_declared(*state, "{\"colours\": [\"green\", \"red\"]}", 0, NULL, NULL);
+    expect_declared(*state, "{\"colours\": [\"green\", \"blue\"]}", -1, "colours",
+                    "must be one of 'red', 'green'");
+    expect_declared(*state, "{\"shorts\": [\"abc\"]}", 0, NULL, NULL);
+    expect_declared(*state, "{\"shorts\": [\"abcd\"]}", -1, "shorts",
+                    "Ensure this field has no more than 3 characters.");
+}
+
+static void
+array_items_have_no_default_length_limit(void **state)
+{
+    struct nb_req *r = *state;
+    char text[400];
+
+    snprintf(text, sizeof(text), "{\"names\": [\"%0300d\"]}", 0);
+    expect_declared(r, text, 0, NULL, NULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -406,6 +493,10 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         T(valid_body_passes),
+        T(integer_range_is_checked_in_the_rows_words),
+        T(string_members_are_checked),
+        T(array_items_are_checked),
+        T(array_items_have_no_default_length_limit),
         T(minimal_body_passes),
         T(required_missing),
         T(required_missing_from_empty),

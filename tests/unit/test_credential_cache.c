@@ -14,7 +14,7 @@
 
 static const struct nb_user alice = {
     .id = 42, .id_text = "42", .uuid = "0123456789abcdef0123456789abcdef", .name = "alice",
-    .group = "staff", .is_admin = false, .shared_group = "7", .perms = 0x15,
+    .group = "staff", .is_admin = false, .shared_group = "7", .roles = "instance,log",
 };
 
 static int
@@ -46,7 +46,7 @@ test_hit_returns_the_user_it_was_given(void **state)
     assert_string_equal(u.group, "staff");
     assert_false(u.is_admin);
     assert_string_equal(u.shared_group, "7");
-    assert_int_equal(u.perms, 0x15);
+    assert_string_equal(u.roles, "instance,log");
 }
 
 static void

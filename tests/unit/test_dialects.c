@@ -107,7 +107,7 @@ test_descriptors_are_complete(void **state)
         assert_non_null((*d)->credential_headers);
         assert_non_null((*d)->credential_headers[0].name);
     }
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 7);
 }
 
 /* The text printed for one part of nginx's configuration. */
@@ -171,7 +171,7 @@ test_json_lists_every_dialect_with_its_routes(void **state)
     fclose(f);
     a = json_tokener_parse(buf);
     assert_non_null(a);
-    assert_int_equal(json_object_array_length(a), 6);
+    assert_int_equal(json_object_array_length(a), 7);
     for (size_t i = 0; i < json_object_array_length(a); i++)
         routes += json_object_array_length(
             json_object_object_get(json_object_array_get_idx(a, i), "routes"));

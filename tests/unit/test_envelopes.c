@@ -15,8 +15,8 @@
 /* Where the error arose: before routing, or on a route needing a user or none. */
 enum where { BEFORE_ROUTE, USER_ROUTE, PUBLIC_ROUTE };
 
-static const struct nb_route user_route = {NB_GET, "^/x$", NULL, NULL, NB_PERM_USER, NULL};
-static const struct nb_route public_route = {NB_POST, "^/x$", NULL, NULL, NB_PERM_PUBLIC, NULL};
+static const struct nb_route user_route = {NB_GET, "^/x$", NULL, NULL, NB_CAP_USER, NULL};
+static const struct nb_route public_route = {NB_POST, "^/x$", NULL, NULL, NB_CAP_PUBLIC, NULL};
 
 struct row {
     enum nb_status status;

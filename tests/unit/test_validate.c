@@ -1,4 +1,5 @@
-/* Unit tests for the IPv4 and enum checks of app/validate.c. */
+/* Unit tests for the IPv4, enum and integer checks of app/validate.c. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,97 @@ enum_lists_its_members(void **state)
     assert_int_equal(r->err.status, NB_E_INVALID);
 }
 
+static void
+parse_int_takes_whole_decimal_integers(void **state)
+{
+    long long n = -1;
+
+    (void)state;
+    assert_int_equal(nb_parse_int("0", 0, 10, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(nb_parse_int("10", 0, 10, &n), 0);
+    assert_int_equal(n, 10);
+    assert_int_equal(nb_parse_int("-7", -10, 10, &n), 0);
+    assert_int_equal(n, -7);
+    assert_int_equal(nb_parse_int("-0", 0, 1, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(nb_parse_int("007", 0, 10, &n), 0); /* decimal, never octal */
+    assert_int_equal(n, 7);
+}
+
+static void
+parse_int_refuses_junk_and_leaves_out_alone(void **state)
+{
+    static const char *const bad[] = {"", "-", "+5", " 5", "5 ", "5x", "x5", "0x10", "1e3",
+                                      "1.0", "--1", "\t1", "1\n", "\xd9\xa3", NULL};
+    long long n = 42;
+
+    (void)state;
+    assert_int_equal(nb_parse_int(NULL, 0, 10, &n), -1);
+    for (const char *const *b = bad; *b != NULL; b++)
+        assert_int_equal(nb_parse_int(*b, LLONG_MIN, LLONG_MAX, &n), -1);
+    assert_int_equal(n, 42);
+}
+
+static void
+parse_int_checks_the_range(void **state)
+{
+    long long n = 42;
+
+    (void)state;
+    assert_int_equal(nb_parse_int("11", 0, 10, &n), -1);
+    assert_int_equal(nb_parse_int("-1", 0, 10, &n), -1);
+    assert_int_equal(nb_parse_int("0", 1, 10, &n), -1);
+    /* no sign surprise: -1 is not a huge unsigned number */
+    assert_int_equal(nb_parse_int("-1", 0, LLONG_MAX, &n), -1);
+    assert_int_equal(n, 42);
+}
+
+static void
+parse_int_reaches_the_limits_and_no_further(void **state)
+{
+    long long n = 0;
+
+    (void)state;
+    assert_int_equal(nb_parse_int("9223372036854775807", LLONG_MIN, LLONG_MAX, &n), 0);
+    assert_true(n == LLONG_MAX);
+    assert_int_equal(nb_parse_int("-9223372036854775808", LLONG_MIN, LLONG_MAX, &n), 0);
+    assert_true(n == LLONG_MIN);
+    assert_int_equal(nb_parse_int("9223372036854775808", LLONG_MIN, LLONG_MAX, &n), -1);
+    assert_int_equal(nb_parse_int("-9223372036854775809", LLONG_MIN, LLONG_MAX, &n), -1);
+    assert_int_equal(nb_parse_int("18446744073709551616", LLONG_MIN, LLONG_MAX, &n), -1);
+    assert_int_equal(nb_parse_int("99999999999999999999999", LLONG_MIN, LLONG_MAX, &n), -1);
+    assert_true(n == LLONG_MIN);
+}
+
+static void
+env_int_reads_bounded_settings(void **state)
+{
+    (void)state;
+    unsetenv("NB_TEST_SETTING");
+    assert_int_equal(nb_env_int("NB_TEST_SETTING", 1, 100, 60), 60);
+    setenv("NB_TEST_SETTING", "", 1);
+    assert_int_equal(nb_env_int("NB_TEST_SETTING", 1, 100, 60), 60);
+    setenv("NB_TEST_SETTING", "30", 1);
+    assert_int_equal(nb_env_int("NB_TEST_SETTING", 1, 100, 60), 30);
+    setenv("NB_TEST_SETTING", "100", 1);
+    assert_int_equal(nb_env_int("NB_TEST_SETTING", 1, 100, 60), 100);
+    unsetenv("NB_TEST_SETTING");
+}
+
+static void
+env_int_falls_back_on_bad_settings(void **state)
+{
+    static const char *const bad[] = {"0", "101", "-5", "30s", "abc", " 30", "1e2", NULL};
+
+    (void)state;
+    for (const char *const *b = bad; *b != NULL; b++) {
+        setenv("NB_TEST_SETTING", *b, 1);
+        assert_int_equal(nb_env_int("NB_TEST_SETTING", 1, 100, 60), 60);
+    }
+    unsetenv("NB_TEST_SETTING");
+}
+
 int
 main(void)
 {
@@ -179,6 +271,12 @@ main(void)
         cmocka_unit_test_setup_teardown(range_start_after_end_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(range_across_networks_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(enum_lists_its_members, setup, teardown),
+        cmocka_unit_test(parse_int_takes_whole_decimal_integers),
+        cmocka_unit_test(parse_int_refuses_junk_and_leaves_out_alone),
+        cmocka_unit_test(parse_int_checks_the_range),
+        cmocka_unit_test(parse_int_reaches_the_limits_and_no_further),
+        cmocka_unit_test(env_int_reads_bounded_settings),
+        cmocka_unit_test(env_int_falls_back_on_bad_settings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
