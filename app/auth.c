@@ -1,6 +1,7 @@
 /* Credentials are random tokens stored as SHA-256; any dialect's header resolves to one user. */
 #include "app/auth.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "app/credential_cache.h"
 #include "app/perm.h"
 #include "app/secret.h"
+#include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
 
@@ -25,9 +27,7 @@ static int session_max_age = DEFAULT_SESSION_MAX_AGE;
 static int
 seconds_setting(const char *name, int fallback)
 {
-    const char *v = getenv(name);
-
-    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
+    return nb_env_int(name, INT_MAX, fallback);
 }
 
 void
@@ -35,8 +35,10 @@ nb_auth_init(void)
 {
     struct nb_arena *a = nb_arena_new(256);
 
-    snprintf(decoy_hash, sizeof(decoy_hash), "%s",
-             nb_password_hash(a, nb_random_hex(a, 16)));
+    /* A cut decoy would fail to parse, so unknown names would answer faster. */
+    if (snprintf(decoy_hash, sizeof(decoy_hash), "%s", nb_password_hash(a, nb_random_hex(a, 16))) >=
+        (int)sizeof(decoy_hash))
+        abort();
     nb_arena_free(a);
     token_ttl = seconds_setting("NIMBUS_TOKEN_TTL", DEFAULT_TOKEN_TTL);
     session_max_age = seconds_setting("NIMBUS_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE);
@@ -111,12 +113,12 @@ static int
 issue(struct nb_req *r, const char *kind, const char *source, struct nb_issued *out)
 {
     const PGresult *res;
-    char ttl[16];
+    const char *ttl;
 
     out->ttl = token_ttl;
     if (strcmp(kind, "nano") == 0)
         out->ttl = NANO_SESSION_TTL < session_max_age ? NANO_SESSION_TTL : session_max_age;
-    snprintf(ttl, sizeof(ttl), "%d", out->ttl);
+    ttl = nb_arena_printf(r->arena, "%d", out->ttl);
     out->token = nb_random_hex(r->arena, NB_TOKEN_BYTES);
     if (nb_db_begin(r) < 0)
         return -1;
@@ -163,9 +165,8 @@ int
 nb_auth_keep_alive(struct nb_req *r, const char *token)
 {
     const PGresult *res;
-    char age[16];
+    const char *age = nb_arena_printf(r->arena, "%d", session_max_age);
 
-    snprintf(age, sizeof(age), "%d", session_max_age);
     res = nb_db_query(r, NB_Q_CREDENTIAL_TOUCH, token, r->user.id_text, age);
     return res == NULL ? -1 : PQntuples(res) == 1;
 }

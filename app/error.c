@@ -37,7 +37,7 @@ nb_fail_at(struct nb_req *r, const char *file, int line, enum nb_status status, 
     r->err.file = file;
     r->err.line = line;
     va_start(ap, fmt);
-    vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+    (void)vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap); /* cut if longer */
     va_end(ap);
     return -1;
 }

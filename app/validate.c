@@ -2,7 +2,9 @@
 #include "app/validate.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -215,4 +217,28 @@ nb_check_enum(struct nb_req *r, const char *field, const char *value,
             break;
     }
     return nb_fail_field(r, NB_E_INVALID, field, "must be one of %s", list);
+}
+
+bool
+nb_int_parse(const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    long long n;
+
+    if (text == NULL || !(isdigit((unsigned char)text[0]) || text[0] == '-' || text[0] == '+'))
+        return false;
+    errno = 0;
+    n = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+int
+nb_env_int(const char *name, int max, int fallback)
+{
+    long long n;
+
+    return nb_int_parse(getenv(name), 1, max, &n) ? (int)n : fallback;
 }

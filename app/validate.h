@@ -46,4 +46,10 @@ int nb_check_ipv4_range(struct nb_req *r, uint32_t start, uint32_t end, uint32_t
 int nb_check_enum(struct nb_req *r, const char *field, const char *value,
                   const char *const *members);
 
+/* A whole decimal integer in [min, max], as strtonum reads it: an optional sign and digits,
+ * nothing before or after. Sets *out and returns true; false (out untouched) when not. */
+bool nb_int_parse(const char *text, long long min, long long max, long long *out);
+/* The environment setting name when it is an integer in 1..max, else fallback. */
+int nb_env_int(const char *name, int max, int fallback);
+
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "app/reconciler/reconciler.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 #define DOMAIN_PREFIX "nimbus-"
@@ -156,10 +157,11 @@ display(struct nb_req *r, const struct nb_cell *c, const char *xml)
 {
     const char *p = xml, *port = nb_xml_attr(r, &p, "graphics", "port");
     const char *listen;
+    long long n;
 
     p = xml;
     listen = nb_xml_attr(r, &p, "graphics", "listen");
-    if (port == NULL || atoi(port) <= 0)
+    if (!nb_int_parse(port, 1, 65535, &n))
         return "";
     if (listen == NULL || listen[0] == '\0' || strcmp(listen, "0.0.0.0") == 0)
         listen = c->address;

@@ -1,6 +1,7 @@
 /* nimbus-reconciler's main loop: lease cells, observe them and their guests, run operations,
  * sleep until the period ends or the database notifies a change; on SIGTERM give the leases
  * back and exit. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "app/clock.h"
 #include "app/log.h"
 #include "app/reconciler/reconciler.h"
+#include "app/validate.h"
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
@@ -24,9 +26,7 @@ on_stop(int sig)
 static int
 env_int(const char *name, int fallback)
 {
-    const char *v = getenv(name);
-
-    return v != NULL && atoi(v) > 0 ? atoi(v) : fallback;
+    return nb_env_int(name, INT_MAX, fallback);
 }
 
 static void
@@ -58,11 +58,11 @@ main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* fails only for an invalid signal number */
     virSetErrorFunc(NULL, quiet);
     gethostname(host, sizeof(host));
     host[sizeof(host) - 1] = '\0';
-    snprintf(id, sizeof(id), "%s:%d", host, (int)getpid());
+    (void)snprintf(id, sizeof(id), "%s:%d", host, (int)getpid()); /* host[128] fits */
     rc.id = getenv("NIMBUS_RECONCILER_ID") != NULL ? getenv("NIMBUS_RECONCILER_ID") : id;
     rc.ttl = env_int("NIMBUS_LEASE_TTL", 15);
     rc.period = env_int("NIMBUS_RECONCILE_PERIOD", 2);

@@ -38,7 +38,7 @@ add_figures(struct json_object *o, const PGresult *res, int i, int col)
                                json_object_new_int64(nb_db_int(res, i, col + 1 + (int)f)));
     for (int k = 0; k < 4; k++)
         json_object_array_add(instances,
-                              json_object_new_int64(nb_db_int(res, i, col + 1 + NFIGURES + k)));
+                              json_object_new_int64(nb_db_int(res, i, col + 1 + (int)NFIGURES + k)));
     json_object_object_add(o, "instances", instances);
 }
 
