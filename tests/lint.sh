@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tool gates `make test` runs before the suites (alone: `make lint`): clang-tidy over
 # every C file with the build's compile database and .clang-tidy, shellcheck over every shell
-# script. Usage: tests/lint.sh [tidy] [shellcheck]  (default: all of them).
+# script, clang-format --dry-run over every .c and .h with .clang-format.
+# Usage: tests/lint.sh [format] [shellcheck] [tidy]  (default: all of them).
 # Prints every finding and exits 1 if there was one.
 set -euo pipefail
 
@@ -21,6 +22,10 @@ files() {
         find . \( -path ./build -o -path ./.run -o -path ./.git \) -prune -o -type f -print0 |
             sed -z 's|^\./||'
     fi
+}
+
+c_files_and_headers() {
+    files | grep -z '\.[ch]$' | while IFS= read -r -d "" f; do if [ -f "$f" ]; then printf "%s\0" "$f"; fi; done
 }
 
 c_files() { files | grep -z '\.c$' | while IFS= read -r -d "" f; do if [ -f "$f" ]; then printf "%s\0" "$f"; fi; done; }
@@ -54,6 +59,15 @@ run_shellcheck() {
     shell_scripts | xargs -0 shellcheck --external-sources
 }
 
+# Prints each place that differs from .clang-format; `clang-format -i` on the files fixes them.
+run_format() {
+    local n
+    need clang-format
+    n=$(c_files_and_headers | tr -cd '\0' | wc -c)
+    say "clang-format: $n files"
+    c_files_and_headers | xargs -0 -r clang-format --dry-run -Werror
+}
+
 # One file: its report is printed when it ends, so parallel runs do not interleave. Files the
 # compile database lacks (tests/bench/hello.c, built by tests/bench/run) get the build's flags.
 tidy_file() {
@@ -83,12 +97,13 @@ main() {
         tidy_file "$2"
         return
     fi
-    [ ${#steps[@]} -gt 0 ] || steps=(shellcheck tidy)
+    [ ${#steps[@]} -gt 0 ] || steps=(format shellcheck tidy)
     for step in "${steps[@]}"; do
         case $step in
+        format) run_format || failed+=(clang-format) ;;
         shellcheck) run_shellcheck || failed+=(shellcheck) ;;
         tidy) run_tidy || failed+=(clang-tidy) ;;
-        *) say "unknown step '$step' (tidy, shellcheck)"; exit 2 ;;
+        *) say "unknown step '$step' (format, shellcheck, tidy)"; exit 2 ;;
         esac
     done
     if [ ${#failed[@]} -gt 0 ]; then
