@@ -2,7 +2,7 @@
 STACK := ./app/stack.sh
 BUILD ?= release
 
-.PHONY: run start stop status test bench build deps clean
+.PHONY: run start stop status test lint bench build deps clean
 
 run:
 	$(STACK) run
@@ -16,8 +16,13 @@ stop:
 status:
 	$(STACK) status
 
-test:
+# The tool gates (tests/lint.sh) first: a finding fails the run before the suites start.
+test: lint
 	$(STACK) test
+
+lint:
+	$(STACK) deps
+	tests/lint.sh
 
 bench:
 	$(STACK) bench

@@ -31,7 +31,7 @@ xmalloc(size_t n)
     void *p = malloc(n);
 
     if (p == NULL) {
-        fputs("{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n", stderr);
+        (void)fputs("{\"level\":\"fatal\",\"msg\":\"out of memory\"}\n", stderr); /* then abort */
         abort();
     }
     return p;
@@ -112,7 +112,8 @@ nb_arena_vprintf(struct nb_arena *a, const char *fmt, va_list ap)
     if (n < 0)
         abort();
     s = nb_arena_alloc(a, (size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    if (vsnprintf(s, (size_t)n + 1, fmt, ap) != n)
+        abort(); /* the arguments changed between the two runs */
     return s;
 }
 

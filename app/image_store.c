@@ -53,11 +53,17 @@ nb_image_store_root(void)
     static char root[PATH_MAX];
     const char *v = getenv("NIMBUS_IMAGE_STORE"), *state = getenv("NIMBUS_STATE_DIR");
 
+    int n;
+
     if (root[0] == '\0') {
         if (v != NULL && v[0] != '\0')
-            snprintf(root, sizeof(root), "%s", v);
+            n = snprintf(root, sizeof(root), "%s", v);
         else
-            snprintf(root, sizeof(root), "%s/images", state != NULL && state[0] != '\0' ? state : ".run");
+            n = snprintf(root, sizeof(root), "%s/images", state != NULL && state[0] != '\0' ? state : ".run");
+        if (n < 0 || (size_t)n >= sizeof(root)) {
+            nb_log_error(NULL, "the image store's path is longer than %zu bytes", sizeof(root) - 1);
+            abort(); /* a cut path would be another directory */
+        }
     }
     return root;
 }
@@ -145,12 +151,16 @@ digest_new(struct nb_req *r, const EVP_MD *md)
 static void
 digest_hex(EVP_MD_CTX *c, char *out)
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
 
     EVP_DigestFinal_ex(c, d, &n);
-    for (unsigned int i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    for (unsigned int i = 0; i < n; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 0xf];
+    }
+    out[2 * n] = '\0';
 }
 
 /* Where a file of the store is being written: the image part's bytes go here. */

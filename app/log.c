@@ -92,7 +92,7 @@ nb_log(enum nb_log_level level, const struct nb_req *r, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap); /* cut if longer */
     va_end(ap);
     msg[strcspn(msg, "\n")] = '\0';
     at = stamp(buf, sizeof(buf), level, r);

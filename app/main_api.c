@@ -1,5 +1,6 @@
 /* nimbus-api: binds the FastCGI socket and runs the master over a pool of workers. */
 #include <fcgiapp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,13 @@ write_pidfile(const char *state)
     char path[4096];
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/nimbus-api.pid", state);
-    f = fopen(path, "w");
-    if (f == NULL)
+    if (snprintf(path, sizeof(path), "%s/nimbus-api.pid", state) >= (int)sizeof(path) ||
+        (f = fopen(path, "w")) == NULL) {
+        nb_log_error(NULL, "cannot write the pid file in %s", state);
         return;
-    fprintf(f, "%d\n", (int)getpid());
-    fclose(f);
+    }
+    if (fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0)
+        nb_log_error(NULL, "cannot write %s", path);
 }
 
 /* The pools and where each listens: $<listen_var>, else <state>/<socket> — or, when the API
@@ -71,15 +73,20 @@ pool_listen(int pool, const char *state, char *buf, size_t cap)
 {
     const char *api = env(pool_defs[0].listen_var, NULL), *colon;
     long long port;
+    int n;
 
     if (env(pool_defs[pool].listen_var, NULL) != NULL)
         return env(pool_defs[pool].listen_var, NULL);
     if (pool > 0 && api != NULL && (colon = strrchr(api, ':')) != NULL &&
         nb_parse_int(colon + 1, 0, 65535 - pool_defs[pool].port_offset, &port) == 0)
-        snprintf(buf, cap, "%.*s:%lld", (int)(colon - api), api,
-                 port + pool_defs[pool].port_offset);
+        n = snprintf(buf, cap, "%.*s:%lld", (int)(colon - api), api,
+                     port + pool_defs[pool].port_offset);
     else
-        snprintf(buf, cap, "%s/%s", state, pool_defs[pool].socket);
+        n = snprintf(buf, cap, "%s/%s", state, pool_defs[pool].socket);
+    if (n < 0 || (size_t)n >= cap) {
+        nb_log_error(NULL, "the listen address of the %s pool is too long", pool_defs[pool].name);
+        return NULL;
+    }
     return buf;
 }
 
@@ -143,7 +150,8 @@ main(int argc, char **argv)
         return 1;
     FCGX_Init();
     for (int p = 0; p < NPOOLS; p++) {
-        listens[p] = pool_listen(p, state, buf[p], sizeof(buf[p]));
+        if ((listens[p] = pool_listen(p, state, buf[p], sizeof(buf[p]))) == NULL)
+            return 1;
         pools[p] = (struct nb_pool){.name = pool_defs[p].name,
                                     .fd = bind_pool(p, listens[p]),
                                     .workers = (int)nb_env_int(pool_defs[p].workers_var, 1, 4096,

@@ -48,7 +48,7 @@ env(const char *name, const char *fallback)
 static int
 fail(struct nb_req *r)
 {
-    fprintf(stderr, "nimbusctl: %s\n", r->err.message);
+    (void)fprintf(stderr, "nimbusctl: %s\n", r->err.message);
     return 1;
 }
 
@@ -61,7 +61,7 @@ read_password(struct nb_req *r)
 
     if (pw == NULL) {
         if (isatty(STDIN_FILENO))
-            fputs("password: ", stderr);
+            (void)fputs("password: ", stderr);
         if (fgets(line, sizeof(line), stdin) == NULL)
             line[0] = '\0';
         line[strcspn(line, "\r\n")] = '\0';
@@ -76,10 +76,13 @@ save_password(const char *state, const char *password)
     char path[4096];
     int fd;
 
-    snprintf(path, sizeof(path), "%s/admin-password", state);
+    if (snprintf(path, sizeof(path), "%s/admin-password", state) >= (int)sizeof(path)) {
+        (void)fprintf(stderr, "nimbusctl: the state directory's path is too long\n");
+        return -1;
+    }
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || write(fd, password, strlen(password)) < 0 || write(fd, "\n", 1) < 0) {
-        fprintf(stderr, "nimbusctl: cannot write %s: %s\n", path, strerror(errno));
+        (void)fprintf(stderr, "nimbusctl: cannot write %s: %s\n", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
@@ -187,7 +190,7 @@ user_command(struct nb_req *r, int argc, char **argv)
         printf("password of %s changed\n", argv[2]);
         return 0;
     }
-    fputs(usage, stderr);
+    (void)fputs(usage, stderr);
     return 2;
 }
 
@@ -255,7 +258,7 @@ cell_command(struct nb_req *r, int argc, char **argv)
         printf("cell %s removed\n", argv[2]);
         return 0;
     }
-    fputs(usage, stderr);
+    (void)fputs(usage, stderr);
     return 2;
 }
 
@@ -269,7 +272,7 @@ main(int argc, char **argv)
     nb_log_set_process("ctl");
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        (void)fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "dialects") == 0)
@@ -284,13 +287,13 @@ main(int argc, char **argv)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
     if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
         strcmp(argv[1], "cell") != 0) {
-        fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
+        (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
     r.arena = nb_arena_new(4096);
     nb_db_init(conninfo);
     if (!nb_db_ready()) {
-        fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
+        (void)fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
         return 1;
     }
     if (strcmp(argv[1], "bootstrap") == 0)

@@ -19,8 +19,8 @@
 
 struct slot {
     const struct nb_pool *pool;
-    pid_t pid;
     double started, respawn_at;
+    pid_t pid;
     int failures; /* consecutive deaths soon after start, for back-off */
 };
 
@@ -42,6 +42,26 @@ spawn(const struct nb_pool *pool)
 static pid_t draining[MAX_WORKERS * 4];
 static int ndraining;
 
+/* The slot's worker died with status: respawn it at once, or later when it keeps dying soon
+ * after its start. */
+static void
+schedule_respawn(struct slot *s, int status)
+{
+    double up = nb_clock_now() - s->started;
+    int delay_ms;
+
+    s->failures = up < 1.0 ? s->failures + 1 : 0;
+    delay_ms = s->failures == 0 ? 0 : 100 << (s->failures < 6 ? s->failures : 6);
+    if (delay_ms > MAX_BACKOFF_MS)
+        delay_ms = MAX_BACKOFF_MS;
+    s->respawn_at = nb_clock_now() + delay_ms / 1e3;
+    nb_metrics_worker_restart();
+    nb_log_warn(NULL, "worker %d died (%s %d) after %.1fs; respawning in %d ms", (int)s->pid,
+                WIFSIGNALED(status) ? "signal" : "exit",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), up, delay_ms);
+    s->pid = 0;
+}
+
 static void
 reap(struct slot *slots, int n, bool stopping)
 {
@@ -53,24 +73,13 @@ reap(struct slot *slots, int n, bool stopping)
             if (draining[i] == pid)
                 draining[i--] = draining[--ndraining];
         for (int i = 0; i < n; i++) {
-            double up;
-
             if (slots[i].pid != pid)
                 continue;
-            slots[i].pid = 0;
             if (stopping)
-                break;
-            up = nb_clock_now() - slots[i].started;
-            slots[i].failures = up < 1.0 ? slots[i].failures + 1 : 0;
-            int delay_ms =
-                slots[i].failures == 0 ? 0 : 100 << (slots[i].failures < 6 ? slots[i].failures : 6);
-            if (delay_ms > MAX_BACKOFF_MS)
-                delay_ms = MAX_BACKOFF_MS;
-            slots[i].respawn_at = nb_clock_now() + delay_ms / 1e3;
-            nb_metrics_worker_restart();
-            nb_log_warn(NULL, "worker %d died (%s %d) after %.1fs; respawning in %d ms", (int)pid,
-                        WIFSIGNALED(status) ? "signal" : "exit",
-                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), up, delay_ms);
+                slots[i].pid = 0;
+            else
+                schedule_respawn(&slots[i], status);
+            break;
         }
     }
 }

@@ -2,6 +2,7 @@
  * with relaxed atomics; whichever worker serves /metrics reads them all. */
 #include "app/metrics.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,7 +69,7 @@ method_slot(unsigned method)
 void
 nb_metrics_request(const struct nb_req *r, double seconds)
 {
-    size_t row = (size_t)(r->route_index + 1);
+    size_t row = (size_t)r->route_index + 1; /* -1 (no route) wraps to row 0 */
 
     if (shm == NULL || row >= route_rows)
         return;
@@ -109,30 +110,40 @@ series_labels(struct nb_req *r, size_t row, size_t m, size_t s)
 {
     const struct nb_dialect *d = NULL;
     const struct nb_route *rt = row > 0 ? nb_router_route(row - 1, &d) : NULL;
-    char status[8];
-
-    if (s < NSTATUS - 1)
-        snprintf(status, sizeof(status), "%d", tracked_status[s]);
-    else
-        strcpy(status, "other");
+    const char *status =
+        s < NSTATUS - 1 ? nb_arena_printf(r->arena, "%d", tracked_status[s]) : "other";
     return nb_arena_printf(r->arena, "dialect=\"%s\",route=\"%s\",method=\"%s\",status=\"%s\"",
                            d != NULL ? d->name : "none",
                            rt != NULL ? nb_router_route_template(row - 1) : "unmatched",
                            m < NMETHODS - 1 ? nb_method_list(r, 1u << m) : "other", status);
 }
 
+/* The page being written; a line that does not fit is not counted, and the next overwrites it. */
+struct page {
+    char *buf;
+    size_t cap, at;
+};
+
+static void out(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+out(struct page *p, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(p->buf + p->at, p->cap - p->at, fmt, ap);
+    va_end(ap);
+    p->at += n > 0 && (size_t)n < p->cap - p->at ? (size_t)n : 0;
+}
+
 const char *
 nb_metrics_render(struct nb_req *r)
 {
-    char *buf;
-    size_t cap = 4096, at = 0, cells = route_rows * NMETHODS * NSTATUS;
+    struct page page = {.cap = 4096};
+    size_t cells = route_rows * NMETHODS * NSTATUS;
     const char **labels;
-
-#define OUT(...)                                                                                \
-    do {                                                                                        \
-        int n_ = snprintf(buf + at, cap - at, __VA_ARGS__);                                     \
-        at += n_ > 0 && (size_t)n_ < cap - at ? (size_t)n_ : 0;                                 \
-    } while (0)
 
     if (shm == NULL)
         return "";
@@ -143,31 +154,30 @@ nb_metrics_render(struct nb_req *r)
         if (load(&shm->requests[c]) == 0)
             continue;
         labels[c] = series_labels(r, c / (NMETHODS * NSTATUS), c / NSTATUS % NMETHODS, c % NSTATUS);
-        cap += strlen(labels[c]) + 48;
+        page.cap += strlen(labels[c]) + 48;
     }
-    buf = nb_arena_alloc(r->arena, cap);
-    OUT("# HELP nimbus_requests_total Requests answered, by dialect, route template, method and "
+    page.buf = nb_arena_alloc(r->arena, page.cap);
+    out(&page, "# HELP nimbus_requests_total Requests answered, by dialect, route template, method and "
         "HTTP status.\n"
         "# TYPE nimbus_requests_total counter\n");
     for (size_t c = 0; c < cells; c++)
         if (labels[c] != NULL)
-            OUT("nimbus_requests_total{%s} %lu\n", labels[c], load(&shm->requests[c]));
-    OUT("# HELP nimbus_request_duration_seconds Time from request start to the last byte.\n"
+            out(&page, "nimbus_requests_total{%s} %lu\n", labels[c], load(&shm->requests[c]));
+    out(&page, "# HELP nimbus_request_duration_seconds Time from request start to the last byte.\n"
         "# TYPE nimbus_request_duration_seconds histogram\n");
     for (size_t i = 0; i < NBUCKETS; i++)
-        OUT("nimbus_request_duration_seconds_bucket{le=\"%g\"} %lu\n", bucket_le[i],
+        out(&page, "nimbus_request_duration_seconds_bucket{le=\"%g\"} %lu\n", bucket_le[i],
             load(&shm->latency_bucket[i]));
-    OUT("nimbus_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", load(&shm->latency_count));
-    OUT("nimbus_request_duration_seconds_sum %.6f\n", load(&shm->latency_micros) / 1e6);
-    OUT("nimbus_request_duration_seconds_count %lu\n", load(&shm->latency_count));
-    OUT("# HELP nimbus_worker_restarts_total Workers respawned after dying.\n"
+    out(&page, "nimbus_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", load(&shm->latency_count));
+    out(&page, "nimbus_request_duration_seconds_sum %.6f\n", (double)load(&shm->latency_micros) / 1e6);
+    out(&page, "nimbus_request_duration_seconds_count %lu\n", load(&shm->latency_count));
+    out(&page, "# HELP nimbus_worker_restarts_total Workers respawned after dying.\n"
         "# TYPE nimbus_worker_restarts_total counter\n"
         "nimbus_worker_restarts_total %lu\n",
         load(&shm->worker_restarts));
-    OUT("# HELP nimbus_db_reconnects_total Database connections re-established by workers.\n"
+    out(&page, "# HELP nimbus_db_reconnects_total Database connections re-established by workers.\n"
         "# TYPE nimbus_db_reconnects_total counter\n"
         "nimbus_db_reconnects_total %lu\n",
         load(&shm->db_reconnects));
-#undef OUT
-    return buf;
+    return page.buf;
 }

@@ -80,6 +80,21 @@ until_delimiter(struct reader *m, const char *d, size_t dlen, const struct nb_mu
     }
 }
 
+/* The quoted string that starts at s (at its opening quote) without its quotes and
+ * backslashes, or NULL when it does not end before end. */
+static const char *
+unquote(struct nb_req *r, const char *s, const char *end)
+{
+    char *out = nb_arena_alloc(r->arena, (size_t)(end - s)), *o = out;
+
+    for (s++; s < end && *s != '"'; s++) {
+        if (*s == '\\' && s + 1 < end)
+            s++;
+        *o++ = *s;
+    }
+    return s < end ? out : NULL;
+}
+
 /* The value of parameter key in a header's "; key=value; ..." list, unquoted, or NULL. */
 static const char *
 header_param(struct nb_req *r, const char *s, const char *end, const char *key)
@@ -97,41 +112,31 @@ header_param(struct nb_req *r, const char *s, const char *end, const char *key)
         if ((size_t)(end - s) <= klen || strncasecmp(s, key, klen) != 0 || s[klen] != '=')
             continue;
         s += klen + 1;
-        if (s < end && *s == '"') {
-            char *out = nb_arena_alloc(r->arena, (size_t)(end - s)), *o = out;
-
-            for (s++; s < end && *s != '"'; s++) {
-                if (*s == '\\' && s + 1 < end)
-                    s++;
-                *o++ = *s;
-            }
-            return s < end ? out : NULL;
-        }
+        if (s < end && *s == '"')
+            return unquote(r, s, end);
         semi = memchr(s, ';', (size_t)(end - s));
         return nb_arena_strndup(r->arena, s, (size_t)((semi != NULL ? semi : end) - s));
     }
     return NULL;
 }
 
-/* Reads one part's header block and announces the part. */
+/* Reads until the buffer holds one part's whole header block, from m->pos; sets *block_len
+ * to its length with the last header's CRLF but not the empty line's. */
 static int
-part_headers(struct reader *m, const struct nb_multipart_handler *h, void *ctx)
+header_block(struct reader *m, size_t *block_len)
 {
-    const char *name = NULL, *filename = "", *line, *block, *end;
-    size_t block_len;
-
     for (;;) {
         size_t avail = m->len - m->pos;
         const char *at;
 
         if (avail >= 2 && memcmp(m->buf + m->pos, "\r\n", 2) == 0) {
-            block_len = 0; /* no headers at all */
-            break;
+            *block_len = 0; /* no headers at all */
+            return 0;
         }
         at = memmem(m->buf + m->pos, avail, "\r\n\r\n", 4);
         if (at != NULL && (size_t)(at - (m->buf + m->pos)) <= NB_MULTIPART_HEADERS_MAX) {
-            block_len = (size_t)(at - (m->buf + m->pos)) + 2;
-            break;
+            *block_len = (size_t)(at - (m->buf + m->pos)) + 2;
+            return 0;
         }
         if (avail > NB_MULTIPART_HEADERS_MAX)
             return nb_fail(m->r, NB_E_INVALID, "multipart part headers exceed %d bytes",
@@ -141,6 +146,17 @@ part_headers(struct reader *m, const struct nb_multipart_handler *h, void *ctx)
         if (fill(m) < 0)
             return -1;
     }
+}
+
+/* Reads one part's header block and announces the part. */
+static int
+part_headers(struct reader *m, const struct nb_multipart_handler *h, void *ctx)
+{
+    const char *name = NULL, *filename = "", *line, *block, *end;
+    size_t block_len;
+
+    if (header_block(m, &block_len) < 0)
+        return -1;
     block = m->buf + m->pos;
     end = block + block_len;
     for (line = block; line < end;) {

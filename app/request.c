@@ -34,14 +34,14 @@ nb_method_parse(const char *name)
 const char *
 nb_method_list(struct nb_req *r, unsigned bits)
 {
-    char *s = nb_arena_alloc(r->arena, 64);
+    size_t cap = 64, len = 0; /* "GET, POST, PUT, DELETE, PATCH" takes 30 */
+    char *s = nb_arena_alloc(r->arena, cap);
 
-    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        if (!(bits & methods[i].bit))
-            continue;
-        if (s[0] != '\0')
-            strcat(s, ", ");
-        strcat(s, methods[i].name);
+    s[0] = '\0';
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]) && len < cap; i++) {
+        if (bits & methods[i].bit)
+            len += (size_t)snprintf(s + len, cap - len, "%s%s", len > 0 ? ", " : "",
+                                    methods[i].name);
     }
     return s;
 }
@@ -75,8 +75,10 @@ url_decode(struct nb_arena *a, const char *s, size_t n)
         if (s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
             *o++ = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
             i += 2;
+        } else if (s[i] == '+') {
+            *o++ = ' ';
         } else {
-            *o++ = s[i] == '+' ? ' ' : s[i];
+            *o++ = s[i];
         }
     }
     *o = '\0';

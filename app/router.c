@@ -130,7 +130,9 @@ nb_router_init(void)
         return 0;
     for (; nb_dialects[ndialects] != NULL; ndialects++)
         total += nb_dialects[ndialects]->nroutes;
-    compiled = calloc(total, sizeof(*compiled));
+    if (ndialects == 0 || total == 0)
+        abort(); /* a build without routes; calloc(0) need not return memory */
+    compiled = calloc(total, sizeof(pcre2_code *));
     templates = calloc(total, sizeof(*templates));
     dialect_base = calloc(ndialects, sizeof(*dialect_base));
     match_data = pcre2_match_data_create(NB_MAX_CAPTURES + 1, NULL);

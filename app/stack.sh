@@ -9,7 +9,7 @@ DEB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libpq-dev libjson-c-d
     libvirt-dev libxml2-dev libpcre2-dev libargon2-dev postgresql-15 nginx-light libcmocka-dev
     python3-pytest python3-requests openssl wrk curl libvirt-daemon libvirt-clients qemu-utils
     libssl-dev libvirt-daemon-driver-qemu qemu-system-x86 websockify novnc dnsmasq-base iptables
-    prometheus)
+    prometheus clang-format clang-tidy shellcheck)
 
 usage() {
     cat <<EOF

@@ -163,8 +163,8 @@ write_response(struct nb_req *r, FCGX_Request *q)
                       r->headers[i].value);
     if (n < 0 || (size_t)n >= sizeof(head) - 2)
         n = snprintf(head, sizeof(head), "Status: 500 Error\r\nContent-Length: 0\r\n");
-    memcpy(head + n, "\r\n", 2);
-    FCGX_PutStr(head, n + 2, q->out);
+    FCGX_PutStr(head, n, q->out);
+    FCGX_PutStr("\r\n", 2, q->out);
     if (len > 0)
         FCGX_PutStr(text, (int)len, q->out);
 }
@@ -237,7 +237,7 @@ nb_worker_run(const struct nb_pool *pool)
 
     /* "worker" in the API pool's log lines, as always; the other pools say which they are. */
     nb_log_set_process(strcmp(pool->name, "api") == 0 ? "worker" : pool->name);
-    snprintf(comm, sizeof(comm), "nimbus-%s", pool->name);
+    (void)snprintf(comm, sizeof(comm), "nimbus-%s", pool->name); /* the kernel keeps 15 bytes */
     prctl(PR_SET_NAME, comm);
     errno = 0;
     if (pool->nice != 0 && nice(pool->nice) == -1 && errno != 0)
@@ -249,14 +249,14 @@ nb_worker_run(const struct nb_pool *pool)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    signal(SIGHUP, SIG_IGN);
+    (void)signal(SIGHUP, SIG_IGN); /* fails only for an invalid signal number */
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     sigprocmask(SIG_SETMASK, &stop, NULL);
     sigemptyset(&deliverable);
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* fails only for an invalid signal number */
     /* argon2id takes 19 MiB per hash (the decoy below, every log-in). With glibc's dynamic
      * mmap threshold, the first free of such a block raises the threshold to 32 MiB, so every
      * later hash comes from the heap and stays resident: ~20 MiB per worker for good. A fixed

@@ -122,7 +122,8 @@ listen_all(void)
         PGresult *res;
         bool ok;
 
-        snprintf(sql, sizeof(sql), "LISTEN %s", *c);
+        if (snprintf(sql, sizeof(sql), "LISTEN %s", *c) >= (int)sizeof(sql))
+            return false;
         res = PQexec(conn, sql);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);

@@ -4,6 +4,7 @@
 #include "db/db.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,24 @@ slurp(const char *path)
             buf[n] = '\0';
         }
     }
-    fclose(f);
+    (void)fclose(f); /* read only: nothing is lost if closing fails */
     return buf;
+}
+
+/* The text of dir/name, or NULL after saying why on stderr. */
+static char *
+read_migration(const char *dir, const char *name)
+{
+    char path[4096];
+    char *sql = NULL;
+
+    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+        errno = ENAMETOOLONG;
+    else
+        sql = slurp(path);
+    if (sql == NULL)
+        perror(path);
+    return sql;
 }
 
 static bool
@@ -43,7 +60,7 @@ ok(PGconn *c, PGresult *res, const char *what)
     bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 
     if (!good)
-        fprintf(stderr, "migrate: %s: %s", what, PQerrorMessage(c));
+        (void)fprintf(stderr, "migrate: %s: %s", what, PQerrorMessage(c));
     return good;
 }
 
@@ -65,7 +82,7 @@ apply(PGconn *c, const char *version, const char *sql)
         if (PQgetvalue(res, 0, 0)[0] == 't')
             rc = 0;
         else
-            fprintf(stderr, "migrate: %s was edited after it was applied; refusing to go on. "
+            (void)fprintf(stderr, "migrate: %s was edited after it was applied; refusing to go on. "
                             "Add a new migration instead.\n", version);
         goto out;
     }
@@ -110,7 +127,7 @@ nb_db_migrate(const char *conninfo, const char *dir)
     int rc = 0;
 
     if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "migrate: database unreachable: %s", PQerrorMessage(c));
+        (void)fprintf(stderr, "migrate: database unreachable: %s", PQerrorMessage(c));
         PQfinish(c);
         return -1;
     }
@@ -134,7 +151,8 @@ nb_db_migrate(const char *conninfo, const char *dir)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_names);
+    if (n > 0)
+        qsort(names, n, sizeof(*names), cmp_names);
 
     /* One migrator at a time: the lock waits for a concurrent `nimbusctl migrate`. */
     PGresult *res = PQexec(c, "SELECT pg_advisory_lock(7368656)");
@@ -148,14 +166,11 @@ nb_db_migrate(const char *conninfo, const char *dir)
         rc = -1;
     PQclear(res);
     for (size_t i = 0; i < n; i++) {
-        char path[4096];
         char *sql;
 
         if (rc == 0) {
-            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-            sql = slurp(path);
+            sql = read_migration(dir, names[i]);
             if (sql == NULL) {
-                perror(path);
                 rc = -1;
             } else {
                 names[i][strlen(names[i]) - 4] = '\0';

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/secret.h"
+#include "app/log.h"
 #include "app/validate.h"
 #include "db/db.h"
 
@@ -31,12 +32,19 @@ monitor_dir(void)
     static char dir[PATH_MAX];
     const char *v = getenv("NIMBUS_MONITOR_DIR"), *state = getenv("NIMBUS_STATE_DIR");
 
+    int n;
+
     if (dir[0] == '\0') {
         if (v != NULL && v[0] != '\0')
-            snprintf(dir, sizeof(dir), "%s", v);
+            n = snprintf(dir, sizeof(dir), "%s", v);
         else
-            snprintf(dir, sizeof(dir), "%s/monitor",
-                     state != NULL && state[0] != '\0' ? state : ".run");
+            n = snprintf(dir, sizeof(dir), "%s/monitor",
+                         state != NULL && state[0] != '\0' ? state : ".run");
+        if (n < 0 || (size_t)n >= sizeof(dir)) {
+            nb_log_error(NULL, "the monitor directory's path is longer than %zu bytes",
+                         sizeof(dir) - 1);
+            abort(); /* a cut path would be another directory */
+        }
     }
     return dir;
 }

@@ -49,7 +49,7 @@ path_space(const char *paths, unsigned long long *total, unsigned long long *ava
     int nseen = 0;
     char buf[1024];
 
-    snprintf(buf, sizeof(buf), "%s", paths);
+    (void)snprintf(buf, sizeof(buf), "%s", paths); /* paths is a struct nb_cell's, as long */
     for (char *save = NULL, *p = strtok_r(buf, "\n", &save); p != NULL;
          p = strtok_r(NULL, "\n", &save)) {
         struct statvfs st;
@@ -88,14 +88,48 @@ report_dead(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
     /* Copied: closing the connection resets libvirt's error and frees its message. */
     const char *why = nb_arena_strdup(r->arena, virGetLastErrorMessage());
-    char id[24];
+    const char *id = nb_arena_printf(r->arena, "%lld", (long long)c->id);
 
-    snprintf(id, sizeof(id), "%lld", (long long)c->id);
     if (!c->reported_dead)
         nb_log_warn(NULL, "cell %s (%s) unreachable: %s", c->name, c->uri, why);
     c->reported_dead = true;
     nb_cell_disconnect(c);
     (void)nb_db_query(r, NB_Q_RECON_CELL_DEAD, id, rc->id, why);
+}
+
+bool
+nb_cell_copy_row(struct nb_cell *c, const PGresult *res, int row)
+{
+    return snprintf(c->name, sizeof(c->name), "%s", nb_db_text(res, row, 1)) <
+               (int)sizeof(c->name) &&
+           snprintf(c->uri, sizeof(c->uri), "%s", nb_db_text(res, row, 2)) < (int)sizeof(c->uri) &&
+           snprintf(c->paths, sizeof(c->paths), "%s", nb_db_text(res, row, 3)) <
+               (int)sizeof(c->paths);
+}
+
+/* The cell's storage in bytes, from its libvirt pools; a host without one gets the cell's
+ * (a directory pool at its first system path), so that capacity, and later the guests'
+ * volumes, come through libvirt. */
+static void
+storage_space(struct nb_req *r, struct nb_cell *c, unsigned long long *total,
+              unsigned long long *avail)
+{
+    if (pool_space(c->conn, total, avail))
+        return;
+    if (nb_storage_pool_ensure(r, c) != NULL && pool_space(c->conn, total, avail)) {
+        if (c->pool_failed)
+            nb_log_info(NULL, "cell %s: storage pool nimbus ready", c->name);
+        c->pool_failed = false;
+        return;
+    }
+    if (!c->pool_failed)
+        nb_log_warn(NULL, "cell %s: no storage pool and none could be made: %s", c->name,
+                    r->err.status != NB_OK ? r->err.message : "no active pool");
+    c->pool_failed = true;
+    r->err.status = NB_OK;
+    virResetLastError();
+    if (strcmp(host_of(r, c->uri), "localhost") == 0)
+        path_space(c->paths, total, avail);
 }
 
 void
@@ -120,28 +154,11 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
         nb_cell_disconnect(c);
         return nb_cell_observe(r, rc, c);
     }
-    snprintf(c->address, sizeof(c->address), "%s", host_of(r, c->uri));
+    (void)snprintf(c->address, sizeof(c->address), "%s", host_of(r, c->uri)); /* from uri[512] */
     free_mem = virNodeGetFreeMemory(c->conn);
     if (free_mem == 0 || free_mem > (unsigned long long)info.memory * 1024)
         free_mem = (unsigned long long)info.memory * 1024;
-    if (!pool_space(c->conn, &total, &avail)) {
-        /* No storage on the host yet: it gets the cell's (a directory pool at its first system
-         * path), so that capacity, and later the guests' volumes, come through libvirt. */
-        if (nb_storage_pool_ensure(r, c) != NULL && pool_space(c->conn, &total, &avail)) {
-            if (c->pool_failed)
-                nb_log_info(NULL, "cell %s: storage pool nimbus ready", c->name);
-            c->pool_failed = false;
-        } else {
-            if (!c->pool_failed)
-                nb_log_warn(NULL, "cell %s: no storage pool and none could be made: %s", c->name,
-                            r->err.status != NB_OK ? r->err.message : "no active pool");
-            c->pool_failed = true;
-            r->err.status = NB_OK;
-            virResetLastError();
-            if (strcmp(host_of(r, c->uri), "localhost") == 0)
-                path_space(c->paths, &total, &avail);
-        }
-    }
+    storage_space(r, c, &total, &avail);
     (void)nb_db_query(r, NB_Q_RECON_CELL_ALIVE, nb_arena_printf(r->arena, "%lld", (long long)c->id),
                       rc->id, host_of(r, c->uri), nb_arena_printf(r->arena, "%u", info.cpus),
                       nb_arena_printf(r->arena, "%llu", (unsigned long long)info.memory * 1024),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/log.h"
 #include "app/reconciler/reconciler.h"
 #include "db/db.h"
 
@@ -36,9 +37,10 @@ adopt(struct nb_reconciler *rc, const PGresult *res)
             memset(c, 0, sizeof(*c));
             c->id = id;
         }
-        snprintf(c->name, sizeof(c->name), "%s", nb_db_text(res, i, 1));
-        snprintf(c->uri, sizeof(c->uri), "%s", nb_db_text(res, i, 2));
-        snprintf(c->paths, sizeof(c->paths), "%s", nb_db_text(res, i, 3));
+        if (!nb_cell_copy_row(c, res, i)) {
+            nb_log_warn(NULL, "cell %lld: its name, URI or paths are too long", (long long)id);
+            continue; /* not held: compacted below */
+        }
         c->held = true;
     }
     /* Compact: cells no longer held lose their connection and their slot. */
@@ -54,10 +56,9 @@ adopt(struct nb_reconciler *rc, const PGresult *res)
 int
 nb_lease_cycle(struct nb_req *r, struct nb_reconciler *rc)
 {
-    char ttl[16];
+    const char *ttl = nb_arena_printf(r->arena, "%d", rc->ttl);
     const PGresult *share, *held;
 
-    snprintf(ttl, sizeof(ttl), "%d", rc->ttl);
     if (nb_db_query(r, NB_Q_RECON_HEARTBEAT, rc->id) == NULL ||
         nb_db_query(r, NB_Q_RECON_FORGET_DEAD, ttl) == NULL ||
         (share = nb_db_query(r, NB_Q_RECON_SHARE, ttl)) == NULL ||

@@ -53,12 +53,12 @@ main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* fails only for an invalid signal number */
     virSetErrorFunc(NULL, quiet);
     xmlInitParser(); /* once, before a live migration's thread exists */
     gethostname(host, sizeof(host));
     host[sizeof(host) - 1] = '\0';
-    snprintf(id, sizeof(id), "%s:%d", host, (int)getpid());
+    (void)snprintf(id, sizeof(id), "%s:%d", host, (int)getpid()); /* host[128] fits */
     rc.id = getenv("NIMBUS_RECONCILER_ID") != NULL ? getenv("NIMBUS_RECONCILER_ID") : id;
     rc.ttl = (int)nb_env_int("NIMBUS_LEASE_TTL", 1, INT_MAX, 15);
     rc.period = (int)nb_env_int("NIMBUS_RECONCILE_PERIOD", 1, INT_MAX, 2);

@@ -74,9 +74,9 @@ target_open(struct nb_req *r, struct nb_op *op, struct target *t)
     c = nb_arena_alloc(r->arena, sizeof(*c));
     memset(c, 0, sizeof(*c));
     c->id = id;
-    snprintf(c->name, sizeof(c->name), "%s", nb_db_text(res, 0, 1));
-    snprintf(c->uri, sizeof(c->uri), "%s", nb_db_text(res, 0, 2));
-    snprintf(c->paths, sizeof(c->paths), "%s", nb_db_text(res, 0, 3));
+    if (!nb_cell_copy_row(c, res, 0))
+        return nb_fail(r, NB_E_INVALID, "target cell %lld: its name, URI or paths are too long",
+                       (long long)id);
     if ((c->conn = virConnectOpenAuth(c->uri, virConnectAuthPtrDefault, 0)) == NULL)
         return nb_fail(r, NB_E_CONFLICT, "cell %s unreachable: %s", c->name,
                        virGetLastErrorMessage());
@@ -298,7 +298,7 @@ live_run(void *arg)
 
     j->rc = virDomainMigrateToURI3(j->dom, j->uri, j->params, (unsigned int)j->nparams, j->flags);
     if (j->rc < 0)
-        snprintf(j->error, sizeof(j->error), "%s", virGetLastErrorMessage());
+        (void)snprintf(j->error, sizeof(j->error), "%s", virGetLastErrorMessage()); /* cut if longer */
     atomic_store(&j->done, true);
     return NULL;
 }

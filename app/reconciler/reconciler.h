@@ -5,6 +5,7 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -84,6 +85,9 @@ void nb_lease_release_all(struct nb_req *r, struct nb_reconciler *rc);
 void nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
 /* Closes the cell's libvirt connection, if open, and forgets its guests' samples. */
 void nb_cell_disconnect(struct nb_cell *c);
+/* Copies name, URI and paths (columns 1, 2 and 3 of row) into c; false when one is longer
+ * than its field, for a cut URI would reach another host. */
+bool nb_cell_copy_row(struct nb_cell *c, const PGresult *res, int row);
 
 /* Observes the guest domains of a held cell and writes them in one statement; an unreachable
  * cell (no connection) reports its created guests lost. */

@@ -49,20 +49,22 @@ main(int argc, char **argv)
 {
     struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: accept must return */
     pid_t pids[256];
-    int n, fd;
+    char *end = NULL;
+    long n = argc >= 3 ? strtol(argv[2], &end, 10) : 0;
+    int fd;
 
-    if (argc < 3 || (n = atoi(argv[2])) < 1 || n > 256) {
-        fprintf(stderr, "usage: hello <socket path> <workers 1-256> [pidfile]\n");
+    if (argc < 3 || end == argv[2] || *end != '\0' || n < 1 || n > 256) {
+        (void)fprintf(stderr, "usage: hello <socket path> <workers 1-256> [pidfile]\n");
         return 2;
     }
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* fails only for an invalid signal number */
     FCGX_Init();
     unlink(argv[1]);
     if ((fd = FCGX_OpenSocket(argv[1], 1024)) < 0) {
-        fprintf(stderr, "hello: cannot listen on %s\n", argv[1]);
+        (void)fprintf(stderr, "hello: cannot listen on %s\n", argv[1]);
         return 1;
     }
     chmod(argv[1], 0666); /* nginx's workers may run as another user */
@@ -73,10 +75,8 @@ main(int argc, char **argv)
     if (argc > 3) {
         FILE *f = fopen(argv[3], "w");
 
-        if (f != NULL) {
-            fprintf(f, "%d\n", (int)getpid());
-            fclose(f);
-        }
+        if (f == NULL || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0)
+            (void)fprintf(stderr, "hello: cannot write %s\n", argv[3]);
     }
     while (!stopping)
         pause();

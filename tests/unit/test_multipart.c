@@ -24,7 +24,8 @@ on_begin(void *ctx, const char *name, const char *filename)
     struct seen *s = ctx;
 
     (void)filename;
-    snprintf(s->names[s->parts], sizeof(s->names[0]), "%s", name);
+    assert_true(snprintf(s->names[s->parts], sizeof(s->names[0]), "%s", name) <
+                (int)sizeof(s->names[0]));
     s->parts++;
     return 0;
 }
@@ -52,7 +53,7 @@ body_file(const char *body, size_t n)
 
     assert_non_null(f);
     assert_int_equal(fwrite(body, 1, n, f), n);
-    fflush(f);
+    assert_int_equal(fflush(f), 0);
     rewind(f);
     return f;
 }
@@ -78,7 +79,7 @@ run(struct nb_arena *a, const char *body, size_t n, const char *ct, struct seen 
         return -2;
     streamed = body_file(body, n);
     rc = nb_multipart_read(&r, b, &handler, s);
-    fclose(streamed);
+    assert_int_equal(fclose(streamed), 0);
     return rc;
 }
 
