@@ -175,9 +175,8 @@ int nano_secgroup_rule_order(struct nb_req *r);
 int nano_secgroup_rule_remove(struct nb_req *r);
 int nano_secgroup_search(struct nb_req *r);
 
-/* Monitor channels (monitor.c); the consume check is the ops dialect's (nginx auth_request). */
+/* Monitor channels (monitor.c); the consume check is the ops dialect's (routes/ops/table.c). */
 int nano_monitor_channel_create(struct nb_req *r);
-int nb_monitor_channel_consume(struct nb_req *r);
 
 /* Media and disk images (images.c). */
 int nano_media_image_search(struct nb_req *r);

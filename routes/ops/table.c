@@ -1,9 +1,56 @@
-/* Operator endpoints outside every dialect: /healthz (database check) and /metrics. */
-#include "db/db.h"
+/* Operator endpoints outside every dialect: /healthz (database check), /metrics, and the
+ * monitor channel check nginx asks for before a console's WebSocket (db/monitor.c). */
+#include <string.h>
+
 #include "app/metrics.h"
+#include "db/db.h"
+#include "db/monitor.h"
 #include "routes/dialects.h"
 #include "routes/drf.h"
-#include "routes/nano/nano.h"
+
+#define CHANNEL_PATH "/monitor_channels/"
+
+/* How a refusal ends the message "monitor channel <id> ...". */
+static const char *const refusals[NB_CHANNEL__MAX] = {
+    [NB_CHANNEL_UNKNOWN] = "not found",
+    [NB_CHANNEL_USED] = "was already used",
+    [NB_CHANNEL_EXPIRED] = "has expired",
+    [NB_CHANNEL_STALE] = "is stale: the guest stopped or its display moved",
+};
+
+/* nginx's auth_request for /monitor_channels/<id> (internal location /_nimbus/monitor_auth,
+ * which alone sets NIMBUS_MONITOR_AUTH; REQUEST_URI is the client's). 204 takes the channel;
+ * 403 with X-Nimbus-Error refuses it, and nginx answers the client in Nano's shape. */
+static int
+ops_monitor_auth(struct nb_req *r)
+{
+    const char *marker = r->param(r, "NIMBUS_MONITOR_AUTH"), *uri = r->param(r, "REQUEST_URI");
+    const char *id;
+    size_t len;
+    enum nb_channel_state state;
+    const char *why;
+
+    if (marker == NULL || strcmp(marker, "1") != 0 || uri == NULL ||
+        strncmp(uri, CHANNEL_PATH, strlen(CHANNEL_PATH)) != 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "no API is mounted at this path");
+    id = uri + strlen(CHANNEL_PATH);
+    len = strcspn(id, "/?");
+    if (!nb_monitor_channel_id_valid(id, len)) {
+        why = "monitor channel not found";
+    } else {
+        id = nb_arena_strndup(r->arena, id, len);
+        if (nb_monitor_channel_take(r, id, &state) < 0)
+            return -1;
+        if (state == NB_CHANNEL_TAKEN) {
+            r->status = 204;
+            return 0;
+        }
+        why = nb_arena_printf(r->arena, "monitor channel %s %s", id, refusals[state]);
+    }
+    nb_reply_header(r, "X-Nimbus-Error", why);
+    return nb_fail(r, NB_E_FORBIDDEN, "%s", why);
+}
+
 
 static int
 ops_health(struct nb_req *r)
@@ -44,7 +91,7 @@ static const struct nb_route ops_routes[] = {
     {NB_GET, "^/healthz$", ops_health, NULL, NB_CAP_PUBLIC, NULL},
     {NB_GET, "^/metrics$", ops_metrics, NULL, NB_CAP_PUBLIC, NULL},
     /* nginx's auth_request before a monitor channel's WebSocket (internal location only). */
-    {NB_GET, "^/_nimbus/monitor_auth$", nb_monitor_channel_consume, NULL, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/_nimbus/monitor_auth$", ops_monitor_auth, NULL, NB_CAP_PUBLIC, NULL},
 };
 
 static const char *const ops_mounts[] = {"/healthz", "/metrics", "/_nimbus/", NULL};
