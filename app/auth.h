@@ -13,7 +13,7 @@ struct nb_issued {
     int64_t expires;         /* unix seconds */
     const char *expires_iso; /* 2026-11-23T18:00:00.000000Z */
     const char *issued_iso;
-    int ttl;                 /* seconds */
+    int ttl; /* seconds */
 };
 
 /* Prepares what log-ins need (a decoy hash so unknown users cost as much as wrong passwords). */

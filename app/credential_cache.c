@@ -20,7 +20,7 @@
 struct entry {
     unsigned char key[SHA256_DIGEST_LENGTH];
     unsigned long generation;
-    double until; /* CLOCK_MONOTONIC seconds; 0 marks an empty slot */
+    double until;             /* CLOCK_MONOTONIC seconds; 0 marks an empty slot */
     int64_t id, shared_group; /* shared_group 0: none */
     bool is_admin, has_group;
     char uuid[UUID_SIZE], name[NAME_SIZE], group[NAME_SIZE], roles[ROLES_SIZE];

@@ -137,8 +137,9 @@ nb_dialect_print_json(FILE *out)
 
     for (size_t i = 0; nb_dialects[i] != NULL; i++)
         json_object_array_add(a, dialect_object(nb_dialects[i]));
-    fprintf(out, "%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(a);
     return ferror(out) ? -1 : 0;
 }

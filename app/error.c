@@ -5,10 +5,17 @@
 #include <stdio.h>
 
 const int nb_status_http[NB_STATUS__MAX] = {
-    [NB_OK] = 200,           [NB_E_INVALID] = 400,     [NB_E_UNAUTHENTICATED] = 401,
-    [NB_E_FORBIDDEN] = 403,  [NB_E_NOT_FOUND] = 404,   [NB_E_METHOD] = 405,
-    [NB_E_CONFLICT] = 409,   [NB_E_TOO_LARGE] = 413,   [NB_E_MEDIA_TYPE] = 415,
-    [NB_E_UNAVAILABLE] = 503, [NB_E_INTERNAL] = 500,
+    [NB_OK] = 200,
+    [NB_E_INVALID] = 400,
+    [NB_E_UNAUTHENTICATED] = 401,
+    [NB_E_FORBIDDEN] = 403,
+    [NB_E_NOT_FOUND] = 404,
+    [NB_E_METHOD] = 405,
+    [NB_E_CONFLICT] = 409,
+    [NB_E_TOO_LARGE] = 413,
+    [NB_E_MEDIA_TYPE] = 415,
+    [NB_E_UNAVAILABLE] = 503,
+    [NB_E_INTERNAL] = 500,
 };
 
 const char *const nb_status_name[NB_STATUS__MAX] = {
@@ -55,8 +62,8 @@ const char *const nb_reason_name[NB_REASON__MAX] = {
 };
 
 static void
-record(struct nb_req *r, const char *file, int line, enum nb_status status,
-       enum nb_reason reason, const char *field)
+record(struct nb_req *r, const char *file, int line, enum nb_status status, enum nb_reason reason,
+       const char *field)
 {
     r->err.status = status;
     r->err.reason = reason;

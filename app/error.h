@@ -51,9 +51,9 @@ enum nb_reason {
 
 /* A reason's arguments besides the field; which ones a reason uses is listed above. */
 struct nb_error_args {
-    const char *kind;  /* a kind of object or value */
-    const char *id;    /* the object, method or value concerned */
-    long long limit;   /* a bound the input broke */
+    const char *kind; /* a kind of object or value */
+    const char *id;   /* the object, method or value concerned */
+    long long limit;  /* a bound the input broke */
 };
 
 struct nb_error {

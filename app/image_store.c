@@ -59,7 +59,8 @@ nb_image_store_root(void)
         if (v != NULL && v[0] != '\0')
             n = snprintf(root, sizeof(root), "%s", v);
         else
-            n = snprintf(root, sizeof(root), "%s/images", state != NULL && state[0] != '\0' ? state : ".run");
+            n = snprintf(root, sizeof(root), "%s/images",
+                         state != NULL && state[0] != '\0' ? state : ".run");
         if (n < 0 || (size_t)n >= sizeof(root)) {
             nb_log_error(NULL, "the image store's path is longer than %zu bytes", sizeof(root) - 1);
             abort(); /* a cut path would be another directory */
@@ -95,7 +96,8 @@ nb_image_new_file(struct nb_req *r, enum nb_image_kind k, const char *id)
 const char *
 nb_image_path(struct nb_req *r, enum nb_image_kind k, const char *file)
 {
-    return nb_arena_printf(r->arena, "%s/%s/%s", nb_image_store_root(), nb_image_kind_name[k], file);
+    return nb_arena_printf(r->arena, "%s/%s/%s", nb_image_store_root(), nb_image_kind_name[k],
+                           file);
 }
 
 const char *
@@ -166,7 +168,7 @@ digest_hex(EVP_MD_CTX *c, char *out)
 /* Where a file of the store is being written: the image part's bytes go here. */
 struct sink {
     struct nb_req *r;
-    int out;                  /* -1: hash and measure only */
+    int out;                   /* -1: hash and measure only */
     EVP_MD_CTX *sha1, *sha256; /* sha1 NULL: no SHA-1 checksum can be asked for */
     int64_t size, max;
     enum { PART_OTHER, PART_IMAGE, PART_CHECKSUM } part;
@@ -184,7 +186,8 @@ write_all(struct nb_req *r, int fd, const char *buf, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
-            return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s", strerror(errno));
+            return nb_fail(r, NB_E_INTERNAL, "writing to the image store failed: %s",
+                           strerror(errno));
         buf += w;
         n -= (size_t)w;
     }
@@ -234,7 +237,8 @@ sink_data(void *ctx, const char *buf, size_t n)
 
     if (s->part == PART_CHECKSUM) {
         if (s->checksum_len + n > CHECKSUM_MAX)
-            return nb_fail_field(s->r, NB_E_INVALID, "checksum", "must be a SHA-1 or SHA-256 digest in hex");
+            return nb_fail_field(s->r, NB_E_INVALID, "checksum",
+                                 "must be a SHA-1 or SHA-256 digest in hex");
         memcpy(s->checksum + s->checksum_len, buf, n);
         s->checksum_len += n;
         return 0;
@@ -288,7 +292,8 @@ verify_checksum(struct nb_req *r, const char *given, const char *sha1, const cha
     else if (n == 64)
         want = sha256;
     else
-        return nb_fail_field(r, NB_E_INVALID, "checksum", "must be a SHA-1 or SHA-256 digest in hex");
+        return nb_fail_field(r, NB_E_INVALID, "checksum",
+                             "must be a SHA-1 or SHA-256 digest in hex");
     if (strncasecmp(given, want, n) != 0)
         return nb_fail_field(r, NB_E_INVALID, "checksum",
                              "mismatch: the uploaded file's %s is %s, not %.*s",
@@ -349,7 +354,8 @@ has_iso_signature(const char *path)
 {
     char sig[5];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && pread(fd, sig, sizeof(sig), ISO_SIGNATURE_OFFSET) == (ssize_t)sizeof(sig) &&
+    bool ok = fd >= 0 &&
+              pread(fd, sig, sizeof(sig), ISO_SIGNATURE_OFFSET) == (ssize_t)sizeof(sig) &&
               memcmp(sig, "CD001", sizeof(sig)) == 0;
 
     if (fd >= 0)
@@ -433,7 +439,8 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
     char sha1[41] = "";
 
     if (!r->body_streamed || r->body_len == 0)
-        return nb_fail(r, NB_E_INVALID, "no image in the request: upload it as multipart/form-data");
+        return nb_fail(r, NB_E_INVALID,
+                       "no image in the request: upload it as multipart/form-data");
     if (boundary == NULL && r->content_type != NULL &&
         strncasecmp(r->content_type, "multipart/", 10) == 0)
         return nb_fail(r, NB_E_INVALID, "multipart upload without a valid boundary");
@@ -513,7 +520,8 @@ store_name(const char *name, const char *ext)
 int
 nb_image_store_list(struct nb_req *r, enum nb_image_kind k, const char ***names, int *count)
 {
-    const char *dir = nb_arena_printf(r->arena, "%s/%s", nb_image_store_root(), nb_image_kind_name[k]);
+    const char *dir =
+        nb_arena_printf(r->arena, "%s/%s", nb_image_store_root(), nb_image_kind_name[k]);
     DIR *d = opendir(dir);
     struct dirent *e;
     int cap = 64;
@@ -525,8 +533,8 @@ nb_image_store_list(struct nb_req *r, enum nb_image_kind k, const char ***names,
     while ((e = readdir(d)) != NULL) {
         struct stat st;
 
-        if (!store_name(e->d_name, extension[k]) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-            !S_ISREG(st.st_mode))
+        if (!store_name(e->d_name, extension[k]) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;
         if (*count == cap) {
             const char **more = nb_arena_alloc(r->arena, sizeof(*more) * (size_t)cap * 2);

@@ -65,7 +65,7 @@ stamp(char *buf, size_t cap, enum nb_log_level level, const struct nb_req *r)
     gmtime_r(&ts.tv_sec, &tm);
     at = strftime(buf, cap, "{\"ts\":\"%Y-%m-%dT%H:%M:%S", &tm);
     put(buf, &at, cap, ".%03ldZ\",\"level\":\"%s\",\"proc\":\"%s\",\"pid\":%d",
-                           ts.tv_nsec / 1000000, level_names[level], process_name, (int)getpid());
+        ts.tv_nsec / 1000000, level_names[level], process_name, (int)getpid());
     if (r != NULL && r->request_id != NULL) {
         put(buf, &at, cap, ",\"request_id\":\"");
         at = escape(buf, at, cap, r->request_id);
@@ -109,10 +109,10 @@ nb_log_request(const struct nb_req *r, double seconds)
     size_t at = stamp(buf, sizeof(buf), NB_LOG_INFO, r);
 
     put(buf, &at, sizeof(buf), ",\"method\":\"%s\",\"path\":\"",
-                           r->method_name != NULL ? r->method_name : "");
+        r->method_name != NULL ? r->method_name : "");
     at = escape(buf, at, sizeof(buf), r->path != NULL ? nb_router_log_path(r) : "");
     put(buf, &at, sizeof(buf), "\",\"dialect\":\"%s\",\"status\":%d,\"duration_ms\":%.3f",
-                           r->dialect != NULL ? r->dialect->name : "", r->status, seconds * 1e3);
+        r->dialect != NULL ? r->dialect->name : "", r->status, seconds * 1e3);
     if (r->user.name != NULL) {
         put(buf, &at, sizeof(buf), ",\"user\":\"");
         at = escape(buf, at, sizeof(buf), r->user.name);
@@ -120,7 +120,7 @@ nb_log_request(const struct nb_req *r, double seconds)
     }
     if (r->err.status != NB_OK) {
         put(buf, &at, sizeof(buf), ",\"error\":\"%s\",\"at\":\"%s:%d\",\"detail\":\"",
-                               nb_status_name[r->err.status], r->err.file, r->err.line);
+            nb_status_name[r->err.status], r->err.file, r->err.line);
         at = escape(buf, at, sizeof(buf), r->err.message);
         put(buf, &at, sizeof(buf), "\"");
         if (r->err.reason != NB_R_MESSAGE)

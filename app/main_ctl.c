@@ -163,8 +163,8 @@ bootstrap(struct nb_req *r)
         password = nb_random_hex(r->arena, 12);
         if (save_password(state, password) < 0)
             return 1;
-        printf("generated admin password for %s: %s (saved in %s/admin-password)\n", name,
-               password, state);
+        printf("generated admin password for %s: %s (saved in %s/admin-password)\n", name, password,
+               state);
     }
     if (create_user(r, name, password, "admin") < 0)
         return fail(r);
@@ -215,7 +215,7 @@ cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool)
     rc = nb_db_query(r, NB_Q_CELL_REGISTER, name, uri) != NULL ? 0 : -1;
     if (rc == 0 && pool != NULL) {
         res = nb_db_query(r, NB_Q_CELL_ATTACH, pool, name);
-        rc = res == NULL ? -1
+        rc = res == NULL           ? -1
              : PQntuples(res) == 0 ? nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", pool)
                                    : 0;
     }
@@ -248,12 +248,13 @@ cell_command(struct nb_req *r, int argc, char **argv)
         if (nb_db_begin(r) < 0)
             return fail(r);
         res = nb_db_query(r, NB_Q_CELL_UNREGISTER, argv[2]);
-        if (commit_audited(r,
-                           res == NULL ? -1
-                           : PQntuples(res) == 0
-                               ? nb_fail(r, NB_E_CONFLICT, "cell %s not found or hosts guests", argv[2])
-                               : 0,
-                           nb_arena_printf(r->arena, "removes cell %s", argv[2])) < 0)
+        if (commit_audited(
+                r,
+                res == NULL ? -1
+                : PQntuples(res) == 0
+                    ? nb_fail(r, NB_E_CONFLICT, "cell %s not found or hosts guests", argv[2])
+                    : 0,
+                nb_arena_printf(r->arena, "removes cell %s", argv[2])) < 0)
             return fail(r);
         printf("cell %s removed\n", argv[2]);
         return 0;

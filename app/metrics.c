@@ -12,8 +12,8 @@
 #include "app/router.h"
 
 /* The statuses worth a series of their own; everything else counts as "other". */
-static const int tracked_status[] = {200, 201, 202, 204, 301, 400, 401, 403, 404, 405, 409,
-                                     410, 412, 413, 415, 429, 500, 503};
+static const int tracked_status[] = {200, 201, 202, 204, 301, 400, 401, 403, 404,
+                                     405, 409, 410, 412, 413, 415, 429, 500, 503};
 #define NSTATUS (sizeof(tracked_status) / sizeof(tracked_status[0]) + 1)
 /* Methods by their bit in enum nb_method; the last slot is every other method (HEAD, ...). */
 #define NMETHODS 6
@@ -157,25 +157,30 @@ nb_metrics_render(struct nb_req *r)
         page.cap += strlen(labels[c]) + 48;
     }
     page.buf = nb_arena_alloc(r->arena, page.cap);
-    out(&page, "# HELP nimbus_requests_total Requests answered, by dialect, route template, method and "
+    out(&page,
+        "# HELP nimbus_requests_total Requests answered, by dialect, route template, method and "
         "HTTP status.\n"
         "# TYPE nimbus_requests_total counter\n");
     for (size_t c = 0; c < cells; c++)
         if (labels[c] != NULL)
             out(&page, "nimbus_requests_total{%s} %lu\n", labels[c], load(&shm->requests[c]));
     out(&page, "# HELP nimbus_request_duration_seconds Time from request start to the last byte.\n"
-        "# TYPE nimbus_request_duration_seconds histogram\n");
+               "# TYPE nimbus_request_duration_seconds histogram\n");
     for (size_t i = 0; i < NBUCKETS; i++)
         out(&page, "nimbus_request_duration_seconds_bucket{le=\"%g\"} %lu\n", bucket_le[i],
             load(&shm->latency_bucket[i]));
-    out(&page, "nimbus_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", load(&shm->latency_count));
-    out(&page, "nimbus_request_duration_seconds_sum %.6f\n", (double)load(&shm->latency_micros) / 1e6);
+    out(&page, "nimbus_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+        load(&shm->latency_count));
+    out(&page, "nimbus_request_duration_seconds_sum %.6f\n",
+        (double)load(&shm->latency_micros) / 1e6);
     out(&page, "nimbus_request_duration_seconds_count %lu\n", load(&shm->latency_count));
-    out(&page, "# HELP nimbus_worker_restarts_total Workers respawned after dying.\n"
+    out(&page,
+        "# HELP nimbus_worker_restarts_total Workers respawned after dying.\n"
         "# TYPE nimbus_worker_restarts_total counter\n"
         "nimbus_worker_restarts_total %lu\n",
         load(&shm->worker_restarts));
-    out(&page, "# HELP nimbus_db_reconnects_total Database connections re-established by workers.\n"
+    out(&page,
+        "# HELP nimbus_db_reconnects_total Database connections re-established by workers.\n"
         "# TYPE nimbus_db_reconnects_total counter\n"
         "nimbus_db_reconnects_total %lu\n",
         load(&shm->db_reconnects));

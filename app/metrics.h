@@ -1,4 +1,5 @@
-/* Prometheus counters shared by the master and its workers (one shared mapping made before fork). */
+/* Prometheus counters shared by the master and its workers (one shared mapping made before fork).
+ */
 #ifndef NB_METRICS_H
 #define NB_METRICS_H
 

@@ -65,7 +65,9 @@ until_delimiter(struct reader *m, const char *d, size_t dlen, const struct nb_mu
         size_t avail = m->len - m->pos, n;
         const char *at = memmem(m->buf + m->pos, avail, d, dlen);
 
-        n = at != NULL ? (size_t)(at - (m->buf + m->pos)) : avail > dlen - 1 ? avail - (dlen - 1) : 0;
+        n = at != NULL         ? (size_t)(at - (m->buf + m->pos))
+            : avail > dlen - 1 ? avail - (dlen - 1)
+                               : 0;
         if (n > 0 && emit && h->data(ctx, m->buf + m->pos, n) < 0)
             return -1;
         m->pos += n;

@@ -24,7 +24,7 @@ const char *nb_multipart_boundary(struct nb_req *r, const char *content_type);
  * error recorded (NB_E_INVALID for a malformed body, the handler's own error when it
  * stopped). */
 #define NB_MULTIPART_HEADERS_MAX 8192
-int nb_multipart_read(struct nb_req *r, const char *boundary,
-                      const struct nb_multipart_handler *h, void *ctx);
+int nb_multipart_read(struct nb_req *r, const char *boundary, const struct nb_multipart_handler *h,
+                      void *ctx);
 
 #endif

@@ -100,8 +100,7 @@ nb_nwfilter_xml(struct nb_arena *a, const char *guest_id, const char *uuid,
     (void)fprintf(f,
                   "  <rule action='%s' direction='in' priority='%d'><all/></rule>\n"
                   "</filter>\n",
-                  action_of(default_action != NULL ? default_action : "accept"),
-                  PRIORITY_DEFAULT);
+                  action_of(default_action != NULL ? default_action : "accept"), PRIORITY_DEFAULT);
     if (ferror(f) || fclose(f) != 0)
         abort(); /* out of memory */
     copy = nb_arena_strndup(a, xml, len);

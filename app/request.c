@@ -40,8 +40,8 @@ nb_method_list(struct nb_req *r, unsigned bits)
     s[0] = '\0';
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]) && len < cap; i++) {
         if (bits & methods[i].bit)
-            len += (size_t)snprintf(s + len, cap - len, "%s%s", len > 0 ? ", " : "",
-                                    methods[i].name);
+            len +=
+                (size_t)snprintf(s + len, cap - len, "%s%s", len > 0 ? ", " : "", methods[i].name);
     }
     return s;
 }
@@ -59,7 +59,7 @@ nb_request_id_ok(const char *id)
 static int
 hex_digit(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -174,13 +174,12 @@ nb_json_get_string(struct json_object *o, const char *key)
 {
     struct json_object *v = nb_json_get(o, key);
 
-    return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                : NULL;
+    return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 /* What a field must be, as NB_R_FIELD_TYPE's kind. */
 static const char *const type_names[] = {
-    [NB_T_STRING] = "a string", [NB_T_INT] = "an integer", [NB_T_BOOL] = "a boolean",
+    [NB_T_STRING] = "a string",  [NB_T_INT] = "an integer", [NB_T_BOOL] = "a boolean",
     [NB_T_OBJECT] = "an object", [NB_T_ARRAY] = "an array", [NB_T_ANY] = "a value",
 };
 
@@ -277,7 +276,8 @@ nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *sp
 
     if (!json_object_is_type(o, json_type_object))
         return nb_fail_reason(r, NB_E_INVALID, NB_R_NOT_OBJECT, where, .kind = json_kind(o));
-    json_object_object_foreach(o, key, val) {
+    json_object_object_foreach(o, key, val)
+    {
         for (f = spec; f->name != NULL && strcmp(f->name, key) != 0; f++)
             ;
         if (f->name == NULL)

@@ -58,8 +58,8 @@ struct nb_field {
     const char *name;
     enum nb_type type;
     bool required;
-    size_t max_len;              /* strings: longest accepted length; 0 = 255 */
-    const struct nb_field *sub;  /* objects: their fields, NULL-name terminated; NULL = any */
+    size_t max_len;             /* strings: longest accepted length; 0 = 255 */
+    const struct nb_field *sub; /* objects: their fields, NULL-name terminated; NULL = any */
     /* integers: the accepted range, when out_of_range is set; a value outside is refused with
      * out_of_range as the message (each route keeps its own words) */
     long long min, max;
@@ -70,13 +70,34 @@ struct nb_field {
 
 /* Spec rows: a field of each type; NB_FIELDS_END closes a spec. Bounds, members and items are
  * given with designated initialisers on the rows that have them. */
-#define NB_STRING(n, req, len) {.name = (n), .type = NB_T_STRING, .required = (req), .max_len = (len)}
-#define NB_INT(n, req) {.name = (n), .type = NB_T_INT, .required = (req)}
-#define NB_BOOL(n, req) {.name = (n), .type = NB_T_BOOL, .required = (req)}
-#define NB_OBJECT(n, req, fields) {.name = (n), .type = NB_T_OBJECT, .required = (req), .sub = (fields)}
-#define NB_ARRAY(n, req) {.name = (n), .type = NB_T_ARRAY, .required = (req)}
-#define NB_ANY(n, req) {.name = (n), .type = NB_T_ANY, .required = (req)}
-#define NB_FIELDS_END {.name = NULL}
+#define NB_STRING(n, req, len)                                                                     \
+    {                                                                                              \
+        .name = (n), .type = NB_T_STRING, .required = (req), .max_len = (len)                      \
+    }
+#define NB_INT(n, req)                                                                             \
+    {                                                                                              \
+        .name = (n), .type = NB_T_INT, .required = (req)                                           \
+    }
+#define NB_BOOL(n, req)                                                                            \
+    {                                                                                              \
+        .name = (n), .type = NB_T_BOOL, .required = (req)                                          \
+    }
+#define NB_OBJECT(n, req, fields)                                                                  \
+    {                                                                                              \
+        .name = (n), .type = NB_T_OBJECT, .required = (req), .sub = (fields)                       \
+    }
+#define NB_ARRAY(n, req)                                                                           \
+    {                                                                                              \
+        .name = (n), .type = NB_T_ARRAY, .required = (req)                                         \
+    }
+#define NB_ANY(n, req)                                                                             \
+    {                                                                                              \
+        .name = (n), .type = NB_T_ANY, .required = (req)                                           \
+    }
+#define NB_FIELDS_END                                                                              \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
 
 struct nb_req;
 typedef int (*nb_handler)(struct nb_req *r);
@@ -144,7 +165,7 @@ struct nb_dialect {
 struct nb_user {
     int64_t id;
     const char *id_text; /* id as a query parameter */
-    const char *uuid; /* 32 hex digits, the identity other dialects show */
+    const char *uuid;    /* 32 hex digits, the identity other dialects show */
     const char *name;
     const char *group; /* Nano user group, or NULL */
     bool is_admin;
@@ -194,7 +215,7 @@ struct nb_req {
     /* Where clients reach us ("https://host:port", NIMBUS_PUBLIC_URL), for absolute URLs; never
      * built from the client's Host header, which the client controls. */
     const char *scheme_host;
-    const char *credential;  /* raw token from any dialect's auth header, or NULL */
+    const char *credential; /* raw token from any dialect's auth header, or NULL */
     const char *body;
     size_t body_len;
     /* Image uploads: nginx streams the body (NIMBUS_BODY_STREAM, fastcgi_request_buffering
@@ -237,9 +258,9 @@ nb_fail_ret(int minus_one)
     (void)minus_one;
     return -1;
 }
-#define nb_fail(r, status, ...)                                                                 \
+#define nb_fail(r, status, ...)                                                                    \
     nb_fail_ret(nb_fail_at((r), __FILE__, __LINE__, (status), NULL, __VA_ARGS__))
-#define nb_fail_field(r, status, field, ...)                                                    \
+#define nb_fail_field(r, status, field, ...)                                                       \
     nb_fail_ret(nb_fail_at((r), __FILE__, __LINE__, (status), (field), __VA_ARGS__))
 
 /* Record the request's error as a reason and its arguments (the first one sticks), for each
@@ -247,8 +268,8 @@ nb_fail_ret(int minus_one)
  * struct nb_error_args: nb_fail_reason(r, NB_E_INVALID, NB_R_TOO_LONG, "name", .limit = 255). */
 int nb_fail_reason_at(struct nb_req *r, const char *file, int line, enum nb_status status,
                       enum nb_reason reason, const char *field, struct nb_error_args arg);
-#define nb_fail_reason(r, status, reason, field, ...)                                           \
-    nb_fail_reason_at((r), __FILE__, __LINE__, (status), (reason), (field),                     \
+#define nb_fail_reason(r, status, reason, field, ...)                                              \
+    nb_fail_reason_at((r), __FILE__, __LINE__, (status), (reason), (field),                        \
                       (struct nb_error_args){__VA_ARGS__})
 
 /* Answer with status and a JSON body (owned by the request from now on); returns 0. */

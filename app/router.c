@@ -215,10 +215,10 @@ capture(struct nb_req *r, int rc)
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(match_data);
 
     for (int i = 1; i < rc && i <= NB_MAX_CAPTURES; i++)
-        r->capture[i - 1] = ov[2 * i] == PCRE2_UNSET
-                                ? NULL
-                                : nb_arena_strndup(r->arena, r->path + ov[2 * i],
-                                                   ov[2 * i + 1] - ov[2 * i]);
+        r->capture[i - 1] =
+            ov[2 * i] == PCRE2_UNSET
+                ? NULL
+                : nb_arena_strndup(r->arena, r->path + ov[2 * i], ov[2 * i + 1] - ov[2 * i]);
 }
 
 int

@@ -18,14 +18,12 @@ nb_check_name(struct nb_req *r, const char *what, const char *name)
     const char *bad;
 
     if (n == 0 || n > NAME_MAX_LEN)
-        return nb_fail(r, NB_E_INVALID, "%s name must have 1 to %d characters", what,
-                       NAME_MAX_LEN);
+        return nb_fail(r, NB_E_INVALID, "%s name must have 1 to %d characters", what, NAME_MAX_LEN);
     if (strchr("_.@-", name[0]) != NULL)
         return nb_fail(r, NB_E_INVALID, "%s name must start with a letter or digit", what);
     bad = name + strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-");
     if (*bad != '\0')
-        return nb_fail(r, NB_E_INVALID, "%s name may only hold letters, digits and _ . @ -",
-                       what);
+        return nb_fail(r, NB_E_INVALID, "%s name may only hold letters, digits and _ . @ -", what);
     return 0;
 }
 
@@ -41,8 +39,8 @@ nb_check_password(struct nb_req *r, const char *field, const char *password)
 int
 nb_check_libvirt_uri(struct nb_req *r, const char *uri)
 {
-    static const char *const drivers[] = {"test", "qemu", "lxc", "xen", "libxl", "vbox",
-                                          "esx",  "bhyve", "ch", "vz", NULL};
+    static const char *const drivers[] = {"test", "qemu",  "lxc", "xen", "libxl", "vbox",
+                                          "esx",  "bhyve", "ch",  "vz",  NULL};
     size_t n = uri != NULL ? strcspn(uri, "+:") : 0;
     const char *rest;
 
@@ -220,8 +218,7 @@ nb_check_ipv4_range(struct nb_req *r, uint32_t start, uint32_t end, uint32_t mas
 }
 
 int
-nb_check_enum(struct nb_req *r, const char *field, const char *value,
-              const char *const *members)
+nb_check_enum(struct nb_req *r, const char *field, const char *value, const char *const *members)
 {
     char list[256];
     size_t at = 0;
@@ -229,8 +226,8 @@ nb_check_enum(struct nb_req *r, const char *field, const char *value,
     for (const char *const *m = members; *m != NULL; m++) {
         if (value != NULL && strcmp(value, *m) == 0)
             return 0;
-        at += (size_t)snprintf(list + at, sizeof(list) - at, "%s'%s'", m == members ? "" : ", ",
-                               *m);
+        at +=
+            (size_t)snprintf(list + at, sizeof(list) - at, "%s'%s'", m == members ? "" : ", ", *m);
         if (at >= sizeof(list))
             break;
     }

@@ -45,22 +45,38 @@ static const char *
 reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 503: return "Service Unavailable";
-    default: return status < 400 ? "OK" : "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status < 400 ? "OK" : "Error";
     }
 }
 
@@ -82,7 +98,7 @@ nb_public_url(void)
         url[--n] = '\0';
     host = strncmp(url, "https://", 8) == 0  ? url + 8
            : strncmp(url, "http://", 7) == 0 ? url + 7
-                                              : NULL;
+                                             : NULL;
     if (host == NULL || host[0] == '\0' || host[0] == '/')
         return NULL;
     /* It goes into headers (WWW-Authenticate: Keystone uri="...") as well as bodies. */
@@ -152,8 +168,8 @@ write_response(struct nb_req *r, FCGX_Request *q)
     int n;
 
     if (text == NULL && r->reply != NULL)
-        text = json_object_to_json_string_ext(
-            r->reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        text = json_object_to_json_string_ext(r->reply, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
     len = text != NULL ? strlen(text) : 0;
     n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
                  r->status, reason(r->status), r->reply_type ? r->reply_type : "application/json",

@@ -37,8 +37,8 @@ find_pool(struct nb_req *r, const char *pool)
 }
 
 int
-nb_address_allocate(struct nb_req *r, const char *pool, const char *guest_id,
-                    const char *wanted, const char **out)
+nb_address_allocate(struct nb_req *r, const char *pool, const char *guest_id, const char *wanted,
+                    const char **out)
 {
     const char *id;
 
@@ -64,8 +64,7 @@ nb_address_allocate(struct nb_req *r, const char *pool, const char *guest_id,
 }
 
 int
-nb_address_release(struct nb_req *r, const char *pool, const char *guest_id,
-                   const char *address)
+nb_address_release(struct nb_req *r, const char *pool, const char *guest_id, const char *address)
 {
     const PGresult *res;
     const char *id;

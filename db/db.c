@@ -31,7 +31,7 @@ static const char *const *listen_channels;
 static char *conninfo_saved;
 static bool in_txn;
 static bool reconnected; /* notifications may have been missed while the connection was down */
-static int txn_depth; /* nested begin/commit pairs join the outermost transaction */
+static int txn_depth;    /* nested begin/commit pairs join the outermost transaction */
 
 /* What must happen once the transaction is over (files put in place or removed after the rows
  * that name them committed). Entries live in the request's arena; a request ends its
@@ -221,8 +221,7 @@ nb_db_verify(const char *conninfo)
 
     conn = PQconnectdb(conninfo != NULL ? conninfo : "");
     if (PQstatus(conn) != CONNECTION_OK) {
-        nb_log_warn(NULL, "statements not checked, database unreachable: %s",
-                    PQerrorMessage(conn));
+        nb_log_warn(NULL, "statements not checked, database unreachable: %s", PQerrorMessage(conn));
         ok = true;
     } else {
         ok = prepare_all(true);
@@ -533,8 +532,8 @@ nb_db_json_list(struct nb_req *r, const char *const *list)
 struct json_object *
 nb_db_json(const PGresult *res, int row, int col)
 {
-    struct json_object *o = PQgetisnull(res, row, col) ? NULL
-                                                       : json_tokener_parse(PQgetvalue(res, row, col));
+    struct json_object *o =
+        PQgetisnull(res, row, col) ? NULL : json_tokener_parse(PQgetvalue(res, row, col));
 
     return o != NULL ? o : json_object_new_array();
 }

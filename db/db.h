@@ -34,8 +34,8 @@ PGresult *nb_db_exec(struct nb_req *r, enum nb_query q, const char *const *param
  * nb_scope) as $1..$NB_SCOPE_NPARAMS, then the n params as the following ones. A statement
  * whose parameter count is not the scope's plus n is an internal error. */
 PGresult *nb_db_exec_scoped(struct nb_req *r, enum nb_query q, const char *const *params, int n);
-#define nb_db_query_scoped(r, q, ...)                                                           \
-    nb_db_exec_scoped((r), (q), (const char *const[]){__VA_ARGS__},                             \
+#define nb_db_query_scoped(r, q, ...)                                                              \
+    nb_db_exec_scoped((r), (q), (const char *const[]){__VA_ARGS__},                                \
                       (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
 
 /* The status a failure's SQLSTATE (NULL: no answer) maps to, and in *reason why. */
@@ -65,8 +65,8 @@ bool nb_db_in_transaction(void);
  * only after the row that names it is committed. */
 void nb_db_on_end(void (*fn)(void *arg, bool committed), void *arg);
 
-/* Applies the .sql files of dir in order on a connection of its own (see migrate.c); 0, or -1 with a
- * message on stderr. */
+/* Applies the .sql files of dir in order on a connection of its own (see migrate.c); 0, or -1 with
+ * a message on stderr. */
 int nb_db_migrate(const char *conninfo, const char *dir);
 
 /* Cells of a result as text ("" for NULL) and as integers / booleans. */

@@ -25,8 +25,8 @@ enum { PL_ID, PL_ENABLED, PL_ADDRESS_POOL, PL_CORES, PL_MEMORY, PL_CELLS };
 enum { TS_SYSTEM, TS_ADMIN };
 
 const char *const nb_qos_limit_name[NB_QOS__MAX] = {
-    [NB_QOS_WRITE_SPEED] = "write_speed",   [NB_QOS_WRITE_IOPS] = "write_iops",
-    [NB_QOS_READ_SPEED] = "read_speed",     [NB_QOS_READ_IOPS] = "read_iops",
+    [NB_QOS_WRITE_SPEED] = "write_speed",     [NB_QOS_WRITE_IOPS] = "write_iops",
+    [NB_QOS_READ_SPEED] = "read_speed",       [NB_QOS_READ_IOPS] = "read_iops",
     [NB_QOS_RECEIVE_SPEED] = "receive_speed", [NB_QOS_SEND_SPEED] = "send_speed",
 };
 
@@ -82,8 +82,9 @@ check_sizes(struct nb_req *r, const char *field, const int64_t *v, size_t n, siz
         return nb_fail_field(r, NB_E_INVALID, field, "must list 1 to %zu values", max_items);
     for (size_t i = 0; i < n; i++) {
         if (v[i] < min || v[i] > max)
-            return nb_fail_field(r, NB_E_INVALID, field, "each value must be an integer from %lld to %lld",
-                                 (long long)min, (long long)max);
+            return nb_fail_field(r, NB_E_INVALID, field,
+                                 "each value must be an integer from %lld to %lld", (long long)min,
+                                 (long long)max);
         sum += v[i];
     }
     return sum;
@@ -96,8 +97,8 @@ check_modules(struct nb_req *r, const char *const *modules, size_t n)
         const char *m = modules[i];
 
         if (m == NULL || (strcmp(m, "qemu") != 0 && strcmp(m, "cloud-init") != 0))
-            return nb_fail_field(r, NB_E_INVALID, "modules", "unknown module '%s' (qemu, cloud-init)",
-                                 m != NULL ? m : "");
+            return nb_fail_field(r, NB_E_INVALID, "modules",
+                                 "unknown module '%s' (qemu, cloud-init)", m != NULL ? m : "");
     }
     return 0;
 }
@@ -214,38 +215,37 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
     if ((tmpl = nb_db_query(r, NB_Q_TEMPLATE_SYSTEM, s->template_id)) == NULL)
         return -1;
     if (PQntuples(tmpl) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "template %s not found", s->template_id ? s->template_id : "");
-    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, PL_ID),
-                            int_param(r, s->cores), int_param(r, s->memory),
-                            int_param(r, disk_total))) == NULL)
+        return nb_fail(r, NB_E_NOT_FOUND, "template %s not found",
+                       s->template_id ? s->template_id : "");
+    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, PL_ID), int_param(r, s->cores),
+                            int_param(r, s->memory), int_param(r, disk_total))) == NULL)
         return -1;
     if (PQntuples(cell) == 0)
-        return nb_fail(r, NB_E_CONFLICT, "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld bytes of disk",
+        return nb_fail(r, NB_E_CONFLICT,
+                       "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld "
+                       "bytes of disk",
                        s->pool, (long long)s->cores, (long long)s->memory, (long long)disk_total);
     address_pool = nb_db_text(pool, 0, PL_ADDRESS_POOL);
-    wanted_address = s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address
-                                                                           : NULL;
+    wanted_address =
+        s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address : NULL;
     for (int l = 0; l < NB_QOS__MAX; l++)
         limit[l] = int_param(r, s->qos.set & (1u << l) ? s->qos.limit[l] : 0);
-    row = nb_db_query(r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, PL_ID),
-                      nb_db_text(cell, 0, 0), s->template_id, int_param(r, s->cores),
-                      int_param(r, s->memory), int_array(r, s->disks, s->ndisks),
-                      s->auto_start ? "t" : "f",
-                      s->system != NULL && s->system[0] != '\0' ? s->system
-                                                                : nb_db_text(tmpl, 0, TS_SYSTEM),
-                      address_pool[0] == '\0' ? wanted_address : NULL, mac,
-                      s->from_image != NULL ? s->from_image : "",
-                      text_array(r, s->modules, s->nmodules),
-                      s->cloud_init != NULL
-                          ? json_object_to_json_string_ext(s->cloud_init, JSON_C_TO_STRING_PLAIN)
-                          : "{}",
-                      s->admin_name != NULL ? s->admin_name : nb_db_text(tmpl, 0, TS_ADMIN),
-                      s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8),
-                      nb_random_hex(r->arena, 4),
-                      s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium",
-                      limit[NB_QOS_WRITE_SPEED], limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED],
-                      limit[NB_QOS_READ_IOPS], limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
-                      s->ports != NULL ? int_array(r, s->ports, s->nports) : "{}");
+    row = nb_db_query(
+        r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, PL_ID),
+        nb_db_text(cell, 0, 0), s->template_id, int_param(r, s->cores), int_param(r, s->memory),
+        int_array(r, s->disks, s->ndisks), s->auto_start ? "t" : "f",
+        s->system != NULL && s->system[0] != '\0' ? s->system : nb_db_text(tmpl, 0, TS_SYSTEM),
+        address_pool[0] == '\0' ? wanted_address : NULL, mac,
+        s->from_image != NULL ? s->from_image : "", text_array(r, s->modules, s->nmodules),
+        s->cloud_init != NULL
+            ? json_object_to_json_string_ext(s->cloud_init, JSON_C_TO_STRING_PLAIN)
+            : "{}",
+        s->admin_name != NULL ? s->admin_name : nb_db_text(tmpl, 0, TS_ADMIN),
+        s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8),
+        nb_random_hex(r->arena, 4), s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium",
+        limit[NB_QOS_WRITE_SPEED], limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED],
+        limit[NB_QOS_READ_IOPS], limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
+        s->ports != NULL ? int_array(r, s->ports, s->nports) : "{}");
     if (row == NULL)
         return -1;
     g = (struct nb_guest){row, 0};

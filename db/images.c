@@ -115,8 +115,8 @@ nb_image_create(struct nb_req *r, enum nb_image_kind k, const struct nb_image_sp
     const PGresult *res;
 
     if (check_spec(r, k, s, true, &tags) < 0 ||
-        nb_user_owner(r, s->owner, k == NB_IMAGE_MEDIA ? "media images" : "disk images",
-                      &owner_id, &group_id) < 0)
+        nb_user_owner(r, s->owner, k == NB_IMAGE_MEDIA ? "media images" : "disk images", &owner_id,
+                      &group_id) < 0)
         return -1;
     res = nb_db_query(r, NB_Q_IMAGE_INSERT, nb_image_kind_name[k], s->name, owner_id, group_id,
                       s->description != NULL ? s->description : "", tags != NULL ? tags : "[]",
@@ -155,12 +155,13 @@ nb_image_modify(struct nb_req *r, const struct nb_image *img, const struct nb_im
 
     if (check_spec(r, img->kind, s, false, &tags) < 0)
         return -1;
-    if (s->owner != NULL && s->owner[0] != '\0' && strcmp(s->owner, nb_image_str(img, NB_IC_OWNER)) != 0 &&
+    if (s->owner != NULL && s->owner[0] != '\0' &&
+        strcmp(s->owner, nb_image_str(img, NB_IC_OWNER)) != 0 &&
         nb_user_owner(r, s->owner, img->kind == NB_IMAGE_MEDIA ? "media images" : "disk images",
                       &owner_id, &group_id) < 0)
         return -1;
-    return nb_db_query(r, NB_Q_IMAGE_UPDATE, nb_image_str(img, NB_IC_ID), s->name, owner_id, group_id,
-                       s->description, tags) != NULL
+    return nb_db_query(r, NB_Q_IMAGE_UPDATE, nb_image_str(img, NB_IC_ID), s->name, owner_id,
+                       group_id, s->description, tags) != NULL
                ? 0
                : -1;
 }
@@ -352,7 +353,8 @@ nb_image_sync(struct nb_req *r, enum nb_image_kind k, const char *owner, const c
             memset(&r->err, 0, sizeof(r->err));
             continue;
         }
-        name = nb_arena_strndup(r->arena, names[i], strlen(names[i]) - strlen(strrchr(names[i], '.')));
+        name =
+            nb_arena_strndup(r->arena, names[i], strlen(names[i]) - strlen(strrchr(names[i], '.')));
         if (nb_db_query(r, NB_Q_IMAGE_ADOPT, nb_image_kind_name[k], name, owner_id, group_id,
                         names[i], nb_arena_printf(r->arena, "%lld", (long long)up.size),
                         up.sha256) == NULL)

@@ -82,8 +82,10 @@ apply(PGconn *c, const char *version, const char *sql)
         if (PQgetvalue(res, 0, 0)[0] == 't')
             rc = 0;
         else
-            (void)fprintf(stderr, "migrate: %s was edited after it was applied; refusing to go on. "
-                            "Add a new migration instead.\n", version);
+            (void)fprintf(stderr,
+                          "migrate: %s was edited after it was applied; refusing to go on. "
+                          "Add a new migration instead.\n",
+                          version);
         goto out;
     }
     PQclear(res);

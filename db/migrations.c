@@ -73,7 +73,8 @@ check_cells(struct nb_req *r, const struct nb_migration_spec *s, struct plan *p)
     if (strcmp(nb_db_text(p->src_pool, 0, P_ADDRESS_POOL),
                nb_db_text(p->dst_pool, 0, P_ADDRESS_POOL)) != 0)
         return nb_fail_field(r, NB_E_CONFLICT, "target_pool",
-                             "compute pools %s and %s use different address pools; a migrated guest keeps its address",
+                             "compute pools %s and %s use different address pools; a migrated "
+                             "guest keeps its address",
                              s->source_pool, dst_pool_name);
     if (s->target_cell == NULL)
         return 0;
@@ -178,7 +179,8 @@ place(struct nb_req *r, struct plan *p)
             p->dst_name, (long long)p->cores, (long long)p->memory, (long long)p->disk);
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_CONFLICT,
-                       "no other cell in compute pool %s is enabled, online and has room for %lld cores, %lld bytes of memory and %lld bytes of disk",
+                       "no other cell in compute pool %s is enabled, online and has room for %lld "
+                       "cores, %lld bytes of memory and %lld bytes of disk",
                        p->dst_pool_name, (long long)p->cores, (long long)p->memory,
                        (long long)p->disk);
     if (p->dst_cell == NULL) {
@@ -199,7 +201,9 @@ check_against_target(struct nb_req *r, const struct plan *p, const struct nb_gue
 
     if (nb_guest_bool(g, NB_GC_RUNNING) && !nb_migration_live(from, to))
         return nb_fail(r, NB_E_CONFLICT,
-                       "guest %s is running and cannot migrate live from cell %s (%.*s) to cell %s (%.*s): live migration needs the same driver on both hosts, and not the test driver; stop the guest for a cold migration",
+                       "guest %s is running and cannot migrate live from cell %s (%.*s) to cell %s "
+                       "(%.*s): live migration needs the same driver on both hosts, and not the "
+                       "test driver; stop the guest for a cold migration",
                        name, p->src_name, (int)driver_len(from), from, p->dst_name,
                        (int)driver_len(to), to);
     if (nb_db_int(p->src_pool, 0, P_ID) == nb_db_int(p->dst_pool, 0, P_ID))
@@ -243,7 +247,8 @@ nb_migration_start(struct nb_req *r, const struct nb_migration_spec *s, const ch
         return -1;
     *id = nb_db_text(batch, 0, BATCH_ID);
     params = nb_json_own(r, json_object_new_object());
-    json_object_object_add(params, "target_cell", json_object_new_int64(nb_db_int(p.dst_cell, 0, C_ID)));
+    json_object_object_add(params, "target_cell",
+                           json_object_new_int64(nb_db_int(p.dst_cell, 0, C_ID)));
     for (size_t i = 0; i < n; i++)
         if (nb_guest_enqueue(r, &g[i], NB_OP_MIGRATE_GUEST, params, *id, NULL) < 0 ||
             nb_db_query(r, NB_Q_MIGRATION_MARK, nb_guest_str(&g[i], NB_GC_ID)) == NULL)

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/secret.h"
 #include "app/log.h"
+#include "app/secret.h"
 #include "app/validate.h"
 #include "db/db.h"
 

@@ -42,7 +42,11 @@ int nb_op_add(struct nb_req *r, enum nb_op_kind kind, const char *guest_id, cons
 
 /* Columns of a batch's status, in the order of BATCH_STATUS (db/queries/operations.def). */
 enum nb_batch_col {
-    NB_BC_GUEST, NB_BC_NAME, NB_BC_STATUS, NB_BC_PROGRESS, NB_BC_ERROR,
+    NB_BC_GUEST,
+    NB_BC_NAME,
+    NB_BC_STATUS,
+    NB_BC_PROGRESS,
+    NB_BC_ERROR,
     NB_BC__MAX
 };
 

@@ -115,8 +115,8 @@ nb_secgroup_set(struct nb_req *r, const struct nb_secgroup *sg, const struct nb_
 
     if (check_config(r, c) < 0 || check_owner(r, c, owner, group) < 0)
         return -1;
-    return nb_db_query(r, NB_Q_SECGROUP_SET, nb_secgroup_str(sg, NB_SC_ID), c->name,
-                       c->description, c->set & NB_SECGROUP_SET_ENABLED ? flag[c->enabled] : NULL,
+    return nb_db_query(r, NB_Q_SECGROUP_SET, nb_secgroup_str(sg, NB_SC_ID), c->name, c->description,
+                       c->set & NB_SECGROUP_SET_ENABLED ? flag[c->enabled] : NULL,
                        c->set & NB_SECGROUP_SET_GLOBAL ? flag[c->global] : NULL, c->default_action,
                        c->set & NB_SECGROUP_SET_RULES
                            ? json_object_to_json_string_ext(c->rules, JSON_C_TO_STRING_PLAIN)

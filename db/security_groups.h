@@ -12,8 +12,16 @@
 
 /* Columns of a group read, in the order of NB_SECGROUP_COLUMNS (db/queries/security.def). */
 enum nb_secgroup_col {
-    NB_SC_ID, NB_SC_NAME, NB_SC_DESCRIPTION, NB_SC_OWNER, NB_SC_GROUP, NB_SC_ENABLED,
-    NB_SC_GLOBAL, NB_SC_DEFAULT_ACTION, NB_SC_RULES, NB_SC_OWNER_ID,
+    NB_SC_ID,
+    NB_SC_NAME,
+    NB_SC_DESCRIPTION,
+    NB_SC_OWNER,
+    NB_SC_GROUP,
+    NB_SC_ENABLED,
+    NB_SC_GLOBAL,
+    NB_SC_DEFAULT_ACTION,
+    NB_SC_RULES,
+    NB_SC_OWNER_ID,
     NB_SC__MAX
 };
 
@@ -55,7 +63,7 @@ enum {
 struct nb_secgroup_spec {
     unsigned set;
     const char *name, *description, *default_action; /* NULL: not given */
-    const char *owner, *group;                        /* NULL: not given */
+    const char *owner, *group;                       /* NULL: not given */
     bool enabled, global;
     struct json_object *rules; /* a JSON array of checked rules */
 };

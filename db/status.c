@@ -140,6 +140,7 @@ nb_status_instances(struct nb_req *r, const char *pool, const char *cell)
     if (nb_pool_load(r, pool, &p) < 0 ||
         (cell != NULL && nb_cell_load_in_pool(r, pool, cell, &c) < 0))
         return NULL;
-    return nb_guest_search(r, &(struct nb_guest_filter){.pool = pool, .cell = cell, .running = -1,
-                                                        .created = -1, .limit = 1000});
+    return nb_guest_search(
+        r, &(struct nb_guest_filter){
+               .pool = pool, .cell = cell, .running = -1, .created = -1, .limit = 1000});
 }

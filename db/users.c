@@ -113,8 +113,8 @@ nb_user_set_password(struct nb_req *r, const char *name, const char *password, c
     if (nb_db_begin(r) < 0)
         return -1;
     return end_credentials(
-        r, nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password)),
-        keep, nb_arena_printf(r->arena, "user %s not found", name));
+        r, nb_db_query(r, NB_Q_USER_SET_PASSWORD, name, nb_password_hash(r->arena, password)), keep,
+        nb_arena_printf(r->arena, "user %s not found", name));
 }
 
 int
@@ -123,8 +123,7 @@ nb_user_leave_group(struct nb_req *r, const char *group, const char *name)
     if (nb_db_begin(r) < 0)
         return -1;
     return end_credentials(r, nb_db_query(r, NB_Q_MEMBER_REMOVE, group, name), NULL,
-                           nb_arena_printf(r->arena, "user %s is not a member of %s", name,
-                                           group));
+                           nb_arena_printf(r->arena, "user %s is not a member of %s", name, group));
 }
 
 int

@@ -1,16 +1,16 @@
 /* The dialects Nimbus speaks, one line each, in the order their mounts are tried. Everything
  * else about a dialect is its descriptor (routes/<dialect>/table.c): the router, app/auth.c,
  * nginx's configuration and the API tests read it from there. */
-#include "app/router.h"
 #include "routes/dialects.h"
+#include "app/router.h"
 
-#define NB_DIALECT_LIST(X)                                                                      \
-    X(nb_ops_dialect)                                                                           \
-    X(nano_dialect)                                                                             \
-    X(waldur_dialect)                                                                           \
-    X(astakos_dialect)                                                                          \
-    X(trs_dialect)                                                                              \
-    X(keystone_dialect)                                                                         \
+#define NB_DIALECT_LIST(X)                                                                         \
+    X(nb_ops_dialect)                                                                              \
+    X(nano_dialect)                                                                                \
+    X(waldur_dialect)                                                                              \
+    X(astakos_dialect)                                                                             \
+    X(trs_dialect)                                                                                 \
+    X(keystone_dialect)                                                                            \
     X(danube_dialect)
 
 #define DECLARE(d) extern const struct nb_dialect d;

@@ -1,5 +1,5 @@
-/* The dialect descriptors by name, for code that names one (routes/ops/table.c, the router's tests); the
- * list the router tries is routes/dialects.c, and a new dialect needs no line here. */
+/* The dialect descriptors by name, for code that names one (routes/ops/table.c, the router's
+ * tests); the list the router tries is routes/dialects.c, and a new dialect needs no line here. */
 #ifndef NB_DIALECTS_H
 #define NB_DIALECTS_H
 

@@ -325,8 +325,7 @@ nb_op_delete_guest(struct nb_req *r, struct nb_op *op)
     return nb_db_query(r, NB_Q_GUEST_REMOVE, op->guest_id) != NULL ? 0 : -1;
 }
 
-static bool
-param_bool(const struct nb_op *op, const char *key);
+static bool param_bool(const struct nb_op *op, const char *key);
 
 /* from_media: the domain is defined with the ISO in its CD-ROM drive, booting from it, and
  * started; then the persistent definition is put back, so that only this run has the media
@@ -386,8 +385,8 @@ nb_op_stop_guest(struct nb_req *r, struct nb_op *op)
 const char *
 nb_domain_xml(struct nb_req *r, virDomainPtr dom)
 {
-    const char *xml = nb_own_malloc(
-        r, virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
+    const char *xml =
+        nb_own_malloc(r, virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
 
     if (xml == NULL)
         nb_vir_fail(r);

@@ -65,7 +65,7 @@ moved(struct copy *c, size_t n)
 
     c->done += n;
     pct = c->total > 0 ? c->from + (int)((unsigned long long)(c->to - c->from) *
-                                             (c->done > c->total ? c->total : c->done) / c->total)
+                                         (c->done > c->total ? c->total : c->done) / c->total)
                        : c->from;
     if (pct >= c->shown + 5) {
         c->shown = pct;
@@ -181,7 +181,7 @@ nb_volume_from_image(struct nb_req *r, struct nb_op *op, const char *path)
     if (nb_xpath_string(r, x, NULL, "/volume/target/format[@type='qcow2']") == NULL)
         return nb_fail(r, NB_E_CONFLICT, "the host does not see the uploaded image as qcow2");
     size = info.capacity > (unsigned long long)op->g.disks[0] ? info.capacity
-                                                                : (unsigned long long)op->g.disks[0];
+                                                              : (unsigned long long)op->g.disks[0];
     if (drop_volume(r, op->cell->conn, name) < 0)
         return -1;
     nb_op_progress(r, op, 65);
@@ -248,7 +248,8 @@ nb_op_create_disk_image(struct nb_req *r, struct nb_op *op)
         return nb_fail(r, NB_E_NOT_FOUND, "guest %s has no domain on cell %s", op->guest_id,
                        op->cell->name);
     if (virDomainIsActive(op->dom) != 0)
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; its disk is copied only while it is stopped",
+        return nb_fail(r, NB_E_CONFLICT,
+                       "guest %s is running; its disk is copied only while it is stopped",
                        op->g.name);
     if ((vol = nb_volume_find(r, op->cell->conn, nb_volume_name(r, op->guest_id, 0))) == NULL)
         return nb_fail(r, NB_E_NOT_FOUND, "volume %s not found on cell %s",
@@ -273,7 +274,8 @@ nb_op_reset_system(struct nb_req *r, struct nb_op *op)
     if (path == NULL)
         return -1;
     if (virDomainIsActive(op->dom) != 0)
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is running; its system is reset only while it is stopped",
+        return nb_fail(r, NB_E_CONFLICT,
+                       "guest %s is running; its system is reset only while it is stopped",
                        op->g.name);
     if (nb_volume_from_image(r, op, path) < 0)
         return -1;

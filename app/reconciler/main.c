@@ -1,8 +1,8 @@
 /* nimbus-reconciler's main loop: lease cells, observe them and their guests, run operations,
  * sleep until the period ends or the database notifies a change; on SIGTERM give the leases
  * back and exit. */
-#include <limits.h>
 #include <libxml/parser.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +42,12 @@ main(int argc, char **argv)
     double next_observation = 0;
 
     if (argc > 1) {
-        printf("usage: nimbus-reconciler\n\nKeeps libvirt hosts in line with the database.\n"
-               "  NIMBUS_DB                libpq conninfo\n"
-               "  NIMBUS_RECONCILER_ID     lease owner name (default host:pid)\n"
-               "  NIMBUS_RECONCILE_PERIOD  seconds between resyncs (default 2)\n"
-               "  NIMBUS_LEASE_TTL         seconds a cell lease lasts without renewal (default 15)\n");
+        printf(
+            "usage: nimbus-reconciler\n\nKeeps libvirt hosts in line with the database.\n"
+            "  NIMBUS_DB                libpq conninfo\n"
+            "  NIMBUS_RECONCILER_ID     lease owner name (default host:pid)\n"
+            "  NIMBUS_RECONCILE_PERIOD  seconds between resyncs (default 2)\n"
+            "  NIMBUS_LEASE_TTL         seconds a cell lease lasts without renewal (default 15)\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     nb_log_set_process("reconciler");

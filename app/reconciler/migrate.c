@@ -231,7 +231,8 @@ report(struct nb_req *r, struct nb_op *op, const struct target *t, const char *m
         json_object_object_add(
             o, "note",
             json_object_new_string(
-                "a driver cannot stream volume content (the test driver keeps none): only the domain definition and empty volumes of the same capacities moved"));
+                "a driver cannot stream volume content (the test driver keeps none): only the "
+                "domain definition and empty volumes of the same capacities moved"));
     op->result = o;
 }
 
@@ -298,7 +299,8 @@ live_run(void *arg)
 
     j->rc = virDomainMigrateToURI3(j->dom, j->uri, j->params, (unsigned int)j->nparams, j->flags);
     if (j->rc < 0)
-        (void)snprintf(j->error, sizeof(j->error), "%s", virGetLastErrorMessage()); /* cut if longer */
+        (void)snprintf(j->error, sizeof(j->error), "%s",
+                       virGetLastErrorMessage()); /* cut if longer */
     atomic_store(&j->done, true);
     return NULL;
 }
@@ -320,7 +322,8 @@ live(struct nb_req *r, struct nb_op *op, const struct target *t)
 
     if (!nb_migration_live(op->cell->uri, t->cell->uri))
         return nb_fail(r, NB_E_CONFLICT,
-                       "guest %s is running and cells %s and %s cannot migrate it live; stop it for a cold migration",
+                       "guest %s is running and cells %s and %s cannot migrate it live; stop it "
+                       "for a cold migration",
                        op->g.name, op->cell->name, t->cell->name);
     if ((m = volumes_move(r, op, t, false, &how)) == NULL || (xml = target_xml(r, op, m)) == NULL)
         return -1;

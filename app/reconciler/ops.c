@@ -306,9 +306,9 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
         r.err.status = NB_OK;
         record_running(&r, &op);
         if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
-                        op.result != NULL ? json_object_to_json_string_ext(
-                                                op.result, JSON_C_TO_STRING_PLAIN)
-                                          : NULL) == NULL)
+                        op.result != NULL
+                            ? json_object_to_json_string_ext(op.result, JSON_C_TO_STRING_PLAIN)
+                            : NULL) == NULL)
             nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
         else
             nb_log_info(NULL, "operation %s %s (guest %s) done", op.id, op.kind, op.guest_id);

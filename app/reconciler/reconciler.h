@@ -3,9 +3,9 @@
 #ifndef NB_RECONCILER_H
 #define NB_RECONCILER_H
 
+#include <libpq-fe.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,8 +55,8 @@ struct nb_guest_spec {
     int64_t qos_read_speed, qos_write_speed, qos_read_iops, qos_write_iops; /* bytes/s, IOPS */
     int64_t qos_receive_speed, qos_send_speed;                              /* bytes/s */
     const char *bus, *nic, *video, *control, *usb, *tablet;                 /* from the template */
-    const char *from_image_file; /* the disk image's file in the store, "" when none */
-    const char *policy_default;  /* accept | reject */
+    const char *from_image_file;      /* the disk image's file in the store, "" when none */
+    const char *policy_default;       /* accept | reject */
     struct json_object *policy_rules; /* the security policy's rules, a JSON array */
 };
 
@@ -69,8 +69,8 @@ struct nb_op {
     struct nb_guest_spec g;
     struct nb_reconciler *rc;   /* the cells it holds, for kinds that reach another cell */
     struct json_object *result; /* set by a kind that reports one (operations.result) */
-    const char *media; /* ISO path for the CD-ROM drive when (re)defining, NULL: empty */
-    bool boot_media;   /* boot from the CD-ROM first */
+    const char *media;          /* ISO path for the CD-ROM drive when (re)defining, NULL: empty */
+    bool boot_media;            /* boot from the CD-ROM first */
 };
 
 /* Records libvirt's last error as the operation's failure and returns -1. */

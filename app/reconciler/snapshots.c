@@ -6,8 +6,8 @@
 
 #include "app/reconciler/reconciler.h"
 #include "app/reconciler/xpath.h"
-#include "app/xml.h"
 #include "app/validate.h"
+#include "app/xml.h"
 #include "db/db.h"
 
 /* The named snapshot, or NULL with a failure recorded unless missing is fine. */
@@ -44,7 +44,7 @@ describe(struct nb_req *r, virDomainSnapshotPtr s)
 
     if (xml != NULL && x == NULL)
         r->err.status = NB_OK; /* XML that does not parse: described by its name only */
-    virResetLastError(); /* a root snapshot has no parent */
+    virResetLastError();       /* a root snapshot has no parent */
     json_object_object_add(o, "name", json_object_new_string(virDomainSnapshotGetName(s)));
     json_object_object_add(
         o, "parent",
@@ -55,8 +55,8 @@ describe(struct nb_req *r, virDomainSnapshotPtr s)
                            json_object_new_boolean(virDomainSnapshotIsCurrent(s, 0) == 1));
     json_object_object_add(o, "running",
                            json_object_new_boolean(state != NULL && strcmp(state, "running") == 0));
-    json_object_object_add(o, "created",
-                           json_object_new_int64(nb_parse_int(created, 0, LLONG_MAX, &n) == 0 ? n : 0));
+    json_object_object_add(
+        o, "created", json_object_new_int64(nb_parse_int(created, 0, LLONG_MAX, &n) == 0 ? n : 0));
     return o;
 }
 

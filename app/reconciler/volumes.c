@@ -1,9 +1,9 @@
 /* Guest volumes: qcow2 volumes named <guest id>-<n>.qcow2 in the cell's storage pools, looked
  * up by name before anything is created so that every step can run twice. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <errno.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,8 +229,10 @@ nb_op_shrink_disk(struct nb_req *r, struct nb_op *op)
     if (disk < 0 || disk >= op->g.ndisks)
         return nb_fail(r, NB_E_INVALID, "shrink needs a disk of the guest");
     if (strcmp(op->cell->address, "localhost") != 0 || strncmp(op->cell->uri, "test", 4) == 0)
-        return nb_fail(r, NB_E_CONFLICT, "shrinking a disk needs its qcow2 file on this reconciler's host; cell %s (%s) is not",
-                       op->cell->name, op->cell->uri);
+        return nb_fail(
+            r, NB_E_CONFLICT,
+            "shrinking a disk needs its qcow2 file on this reconciler's host; cell %s (%s) is not",
+            op->cell->name, op->cell->uri);
     if (op->dom != NULL && virDomainIsActive(op->dom) == 1)
         return nb_fail(r, NB_E_CONFLICT, "guest is running; disks shrink only while it is stopped");
     if ((vol = nb_volume_find(r, op->cell->conn, name)) == NULL)

@@ -6,11 +6,16 @@
 static nb_wording *const astakos_words[] = {nb_drf_words, NULL};
 
 static const char *const fault_name[NB_STATUS__MAX] = {
-    [NB_E_INVALID] = "badRequest",       [NB_E_UNAUTHENTICATED] = "unauthorized",
-    [NB_E_FORBIDDEN] = "forbidden",      [NB_E_NOT_FOUND] = "itemNotFound",
-    [NB_E_METHOD] = "notAllowed",        [NB_E_CONFLICT] = "conflict",
-    [NB_E_TOO_LARGE] = "overLimit",      [NB_E_MEDIA_TYPE] = "badRequest",
-    [NB_E_UNAVAILABLE] = "serviceUnavailable", [NB_E_INTERNAL] = "internalServerError",
+    [NB_E_INVALID] = "badRequest",
+    [NB_E_UNAUTHENTICATED] = "unauthorized",
+    [NB_E_FORBIDDEN] = "forbidden",
+    [NB_E_NOT_FOUND] = "itemNotFound",
+    [NB_E_METHOD] = "notAllowed",
+    [NB_E_CONFLICT] = "conflict",
+    [NB_E_TOO_LARGE] = "overLimit",
+    [NB_E_MEDIA_TYPE] = "badRequest",
+    [NB_E_UNAVAILABLE] = "serviceUnavailable",
+    [NB_E_INTERNAL] = "internalServerError",
 };
 
 void

@@ -9,9 +9,9 @@ endpoint(struct nb_req *r, const char *name, const char *type, const char *path,
     struct json_object *svc = json_object_new_object(), *eps = json_object_new_array();
     struct json_object *ep = json_object_new_object();
 
-    json_object_object_add(ep, "publicURL",
-                           json_object_new_string(nb_arena_printf(r->arena, "%s%s",
-                                                                  r->scheme_host, path)));
+    json_object_object_add(
+        ep, "publicURL",
+        json_object_new_string(nb_arena_printf(r->arena, "%s%s", r->scheme_host, path)));
     json_object_object_add(ep, "versionId", json_object_new_string(version));
     json_object_object_add(ep, "region", json_object_new_string("default"));
     json_object_array_add(eps, ep);
@@ -42,10 +42,10 @@ access_document(struct nb_req *r, const struct nb_issued *cred)
     json_object_object_add(user, "name", json_object_new_string(r->user.name));
     json_object_object_add(user, "roles", roles);
     json_object_object_add(user, "roles_links", json_object_new_array());
-    json_object_array_add(catalog, endpoint(r, "astakos_account", "account", "/account/v1.0",
-                                            "v1.0"));
-    json_object_array_add(catalog, endpoint(r, "astakos_identity", "identity",
-                                            "/identity/v2.0", "v2.0"));
+    json_object_array_add(catalog,
+                          endpoint(r, "astakos_account", "account", "/account/v1.0", "v1.0"));
+    json_object_array_add(catalog,
+                          endpoint(r, "astakos_identity", "identity", "/identity/v2.0", "v2.0"));
     json_object_object_add(access, "token", token);
     json_object_object_add(access, "user", user);
     json_object_object_add(access, "serviceCatalog", catalog);
@@ -62,8 +62,8 @@ astakos_tokens_create(struct nb_req *r)
     struct nb_issued cred;
 
     if (pw != NULL) {
-        if (nb_auth_login(r, nb_json_get_string(pw, "username"),
-                          nb_json_get_string(pw, "password"), "Invalid credentials") < 0 ||
+        if (nb_auth_login(r, nb_json_get_string(pw, "username"), nb_json_get_string(pw, "password"),
+                          "Invalid credentials") < 0 ||
             nb_auth_issue(r, &cred) < 0)
             return -1;
     } else if (tok != NULL) {

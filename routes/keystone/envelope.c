@@ -4,11 +4,16 @@
 #include "routes/keystone/keystone.h"
 
 static const char *const keystone_title[NB_STATUS__MAX] = {
-    [NB_E_INVALID] = "Bad Request",        [NB_E_UNAUTHENTICATED] = "Unauthorized",
-    [NB_E_FORBIDDEN] = "Forbidden",        [NB_E_NOT_FOUND] = "Not Found",
-    [NB_E_METHOD] = "Method Not Allowed",  [NB_E_CONFLICT] = "Conflict",
-    [NB_E_TOO_LARGE] = "Request Entity Too Large", [NB_E_MEDIA_TYPE] = "Unsupported Media Type",
-    [NB_E_UNAVAILABLE] = "Service Unavailable", [NB_E_INTERNAL] = "Internal Server Error",
+    [NB_E_INVALID] = "Bad Request",
+    [NB_E_UNAUTHENTICATED] = "Unauthorized",
+    [NB_E_FORBIDDEN] = "Forbidden",
+    [NB_E_NOT_FOUND] = "Not Found",
+    [NB_E_METHOD] = "Method Not Allowed",
+    [NB_E_CONFLICT] = "Conflict",
+    [NB_E_TOO_LARGE] = "Request Entity Too Large",
+    [NB_E_MEDIA_TYPE] = "Unsupported Media Type",
+    [NB_E_UNAVAILABLE] = "Service Unavailable",
+    [NB_E_INTERNAL] = "Internal Server Error",
 };
 
 /* Keystone names the token it could not find back to the caller that sent it; the log, which

@@ -35,7 +35,8 @@ static const struct nb_field tokens_in[] = {
 static const struct nb_route keystone_routes[] = {
     {NB_POST, "^/v3/auth/tokens/?$", keystone_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
     {NB_GET, "^/v3/auth/tokens/?$", keystone_tokens_validate, NULL, NB_CAP_USER, NULL},
-    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_CAP_USER, "revokes a token"},
+    {NB_DELETE, "^/v3/auth/tokens/?$", keystone_tokens_revoke, NULL, NB_CAP_USER,
+     "revokes a token"},
 };
 
 static const char *const keystone_mounts[] = {"/v3/", NULL};

@@ -53,8 +53,8 @@ keystone_tokens_create(struct nb_req *r)
         nb_auth_issue(r, &cred) < 0)
         return -1;
     nb_reply_header(r, "X-Subject-Token", cred.token);
-    return nb_reply(r, 201, token_body(r, r->user.uuid, r->user.name, cred.expires_iso,
-                                       cred.issued_iso));
+    return nb_reply(r, 201,
+                    token_body(r, r->user.uuid, r->user.name, cred.expires_iso, cred.issued_iso));
 }
 
 /* The X-Subject-Token the caller asks about; only its own unless admin. The error names the

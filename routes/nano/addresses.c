@@ -9,7 +9,6 @@
 
 #define DNS_MAX 8
 
-
 /* The pool configuration of the body, checked; absent fields are NULL (dns: not set). */
 static int
 pool_body(struct nb_req *r, struct nb_address_pool_config *c)

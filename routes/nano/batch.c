@@ -3,10 +3,9 @@
  * time: every guest is checked before any operation is queued. */
 #include <string.h>
 
-#include "db/operations.h"
 #include "db/db.h"
+#include "db/operations.h"
 #include "routes/nano/nano.h"
-
 
 /* POST /batch/create_guest/ → 202 {id} */
 int
@@ -24,7 +23,8 @@ nano_batch_create(struct nb_req *r)
     if (nb_batch_new(r, &batch) < 0 || nano_guest_spec(r, r->json, &spec) < 0)
         return -1;
     for (int i = 0; i < count; i++) {
-        spec.name = nb_arena_printf(r->arena, "%s_%d", prefix != NULL && prefix[0] ? prefix : "guest", i);
+        spec.name =
+            nb_arena_printf(r->arena, "%s_%d", prefix != NULL && prefix[0] ? prefix : "guest", i);
         if (nb_guest_create(r, &spec, batch, &id) < 0)
             return -1;
     }
@@ -159,15 +159,19 @@ batch_status(struct nb_req *r, const struct batch_words *w)
 
         open |= !failed && !done;
         if (w->kind == NB_OP_CREATE_GUEST)
-            json_object_object_add(o, "name", json_object_new_string(nb_db_text(res, i, NB_BC_NAME)));
+            json_object_object_add(o, "name",
+                                   json_object_new_string(nb_db_text(res, i, NB_BC_NAME)));
         json_object_object_add(o, "id", json_object_new_string(nb_db_text(res, i, NB_BC_GUEST)));
         json_object_object_add(o, "status",
-                               json_object_new_string(failed ? "fail" : done ? w->done : w->busy));
+                               json_object_new_string(failed ? "fail"
+                                                      : done ? w->done
+                                                             : w->busy));
         if (!failed && !done && w->kind == NB_OP_CREATE_GUEST)
             json_object_object_add(o, "progress",
                                    json_object_new_int64(nb_db_int(res, i, NB_BC_PROGRESS)));
         if (failed)
-            json_object_object_add(o, "error", json_object_new_string(nb_db_text(res, i, NB_BC_ERROR)));
+            json_object_object_add(o, "error",
+                                   json_object_new_string(nb_db_text(res, i, NB_BC_ERROR)));
         json_object_array_add(rows, o);
     }
     return nano_ok(r, open ? 202 : 200, rows);

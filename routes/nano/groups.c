@@ -1,8 +1,8 @@
 /* Nano user groups: a display name, the roles members get, and the members. A user is in at
  * most one group; the rules are db/groups.c's. */
+#include "db/groups.h"
 #include "app/validate.h"
 #include "db/db.h"
-#include "db/groups.h"
 #include "db/users.h"
 #include "routes/nano/nano.h"
 

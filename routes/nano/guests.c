@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/validate.h"
 #include "app/secret.h"
+#include "app/validate.h"
 #include "db/db.h"
 #include "db/images.h"
 #include "routes/nano/nano.h"
@@ -16,7 +16,8 @@ load(struct nb_req *r, struct nb_guest *g, bool must_be_created)
     if (nb_guest_load(r, r->capture[0], g) < 0)
         return -1;
     if (must_be_created && !nb_guest_bool(g, NB_GC_CREATED))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is not created yet", nb_guest_str(g, NB_GC_NAME));
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not created yet",
+                       nb_guest_str(g, NB_GC_NAME));
     return 0;
 }
 
@@ -48,10 +49,12 @@ qos_from_json(struct nb_req *r, struct json_object *o, struct nb_guest_qos *qos)
 
     memset(qos, 0, sizeof(*qos));
     if (prio != NULL)
-        qos->cpu_priority = json_object_is_type(prio, json_type_string) ? json_object_get_string(prio) : "";
+        qos->cpu_priority =
+            json_object_is_type(prio, json_type_string) ? json_object_get_string(prio) : "";
     if (o == NULL)
         return 0;
-    json_object_object_foreach(o, key, val) {
+    json_object_object_foreach(o, key, val)
+    {
         int l = 0;
 
         if (strcmp(key, "cpu_priority") == 0)
@@ -150,12 +153,13 @@ nano_guest_get(struct nb_req *r)
     if (nb_guest_bool(&g, NB_GC_CREATED))
         return nano_ok(r, 200, nano_guest_json(&g, false));
     if (nb_guest_str(&g, NB_GC_CREATE_ERROR)[0] != '\0')
-        return nb_fail(r, NB_E_CONFLICT, "creating guest %s failed: %s", nb_guest_str(&g, NB_GC_NAME),
-                       nb_guest_str(&g, NB_GC_CREATE_ERROR));
+        return nb_fail(r, NB_E_CONFLICT, "creating guest %s failed: %s",
+                       nb_guest_str(&g, NB_GC_NAME), nb_guest_str(&g, NB_GC_CREATE_ERROR));
     data = json_object_new_object();
     json_object_object_add(data, "name", json_object_new_string(nb_guest_str(&g, NB_GC_NAME)));
     json_object_object_add(data, "created", json_object_new_boolean(false));
-    json_object_object_add(data, "progress", json_object_new_int64(nb_guest_int(&g, NB_GC_PROGRESS)));
+    json_object_object_add(data, "progress",
+                           json_object_new_int64(nb_guest_int(&g, NB_GC_PROGRESS)));
     return nano_ok(r, 201, data);
 }
 
@@ -236,8 +240,9 @@ nano_guest_disk_resize(struct nb_req *r)
     if (stopped_disk(r, &g, "disks can be resized", &index, &current) < 0)
         return -1;
     if (size <= current)
-        return nb_fail_field(r, NB_E_INVALID, "size", "disk %ld is already %lld bytes; a resize must grow it",
-                             index, (long long)current);
+        return nb_fail_field(r, NB_E_INVALID, "size",
+                             "disk %ld is already %lld bytes; a resize must grow it", index,
+                             (long long)current);
     /* The row changes when the host has grown the volume (the reconciler writes it). */
     json_object_object_add(params, "disk", json_object_new_int64(index));
     json_object_object_add(params, "size", json_object_new_int64(size));
@@ -305,7 +310,8 @@ nano_guest_auth_get(struct nb_req *r)
     if (load(r, &g, false) < 0)
         return -1;
     data = json_object_new_object();
-    json_object_object_add(data, "user", json_object_new_string(nb_guest_str(&g, NB_GC_ADMIN_NAME)));
+    json_object_object_add(data, "user",
+                           json_object_new_string(nb_guest_str(&g, NB_GC_ADMIN_NAME)));
     json_object_object_add(data, "password",
                            json_object_new_string(nb_guest_str(&g, NB_GC_ADMIN_SECRET)));
     return nano_ok(r, 200, data);
@@ -345,17 +351,21 @@ nano_guest_auth_set(struct nb_req *r)
     if (load(r, &g, true) < 0)
         return -1;
     if (!nb_guest_bool(&g, NB_GC_RUNNING))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running; its guest agent sets the password",
+        return nb_fail(r, NB_E_CONFLICT,
+                       "guest %s is not running; its guest agent sets the password",
                        nb_guest_str(&g, NB_GC_NAME));
     if (password != NULL && password[0] == '\0')
-        return nb_fail_field(r, NB_E_INVALID, "password", "must not be empty (omit it to generate one)");
+        return nb_fail_field(r, NB_E_INVALID, "password",
+                             "must not be empty (omit it to generate one)");
     if (user != NULL && nb_check_name(r, "user", user) < 0)
         return -1;
     params = nb_json_own(r, json_object_new_object());
-    json_object_object_add(params, "user", json_object_new_string(
-                                               user != NULL ? user : nb_guest_str(&g, NB_GC_ADMIN_NAME)));
-    json_object_object_add(params, "password", json_object_new_string(
-                                                   password != NULL ? password : nb_random_hex(r->arena, 8)));
+    json_object_object_add(
+        params, "user",
+        json_object_new_string(user != NULL ? user : nb_guest_str(&g, NB_GC_ADMIN_NAME)));
+    json_object_object_add(
+        params, "password",
+        json_object_new_string(password != NULL ? password : nb_random_hex(r->arena, 8)));
     if (nb_guest_enqueue(r, &g, NB_OP_SET_PASSWORD, params, NULL, NULL) < 0)
         return -1;
     data = json_object_new_object();

@@ -22,7 +22,8 @@ image_json(const struct nb_image *img)
     json_object_object_add(o, "description",
                            json_object_new_string(nb_image_str(img, NB_IC_DESCRIPTION)));
     json_object_object_add(o, "tags", nb_db_json(img->res, img->row, NB_IC_TAGS));
-    json_object_object_add(o, "created", json_object_new_boolean(nb_image_bool(img, NB_IC_CREATED)));
+    json_object_object_add(o, "created",
+                           json_object_new_boolean(nb_image_bool(img, NB_IC_CREATED)));
     json_object_object_add(o, "progress", json_object_new_int64(nb_image_int(img, NB_IC_PROGRESS)));
     json_object_object_add(o, "create_time",
                            json_object_new_string(nb_image_str(img, NB_IC_CREATE_TIME)));
@@ -119,9 +120,9 @@ download(struct nb_req *r, enum nb_image_kind k)
     if (!nb_image_bool(&img, NB_IC_CREATED) || nb_image_str(&img, NB_IC_FILE)[0] == '\0')
         return nb_fail(r, NB_E_CONFLICT, "%s image %s has no file yet", nb_image_kind_name[k],
                        nb_image_str(&img, NB_IC_NAME));
-    return nb_reply_file(r, nb_image_uri(r, k, nb_image_str(&img, NB_IC_FILE)),
-                         nb_arena_printf(r->arena, "%s%s", nb_image_str(&img, NB_IC_NAME),
-                                         extension[k]));
+    return nb_reply_file(
+        r, nb_image_uri(r, k, nb_image_str(&img, NB_IC_FILE)),
+        nb_arena_printf(r->arena, "%s%s", nb_image_str(&img, NB_IC_NAME), extension[k]));
 }
 
 /* GET /media_image_search/, GET /media_images/ (?tags=a,b filters both). */
@@ -212,7 +213,8 @@ nano_disk_image_get(struct nb_req *r)
     data = json_object_new_object();
     json_object_object_add(data, "name", json_object_new_string(nb_image_str(&img, NB_IC_NAME)));
     json_object_object_add(data, "created", json_object_new_boolean(false));
-    json_object_object_add(data, "progress", json_object_new_int64(nb_image_int(&img, NB_IC_PROGRESS)));
+    json_object_object_add(data, "progress",
+                           json_object_new_int64(nb_image_int(&img, NB_IC_PROGRESS)));
     json_object_object_add(data, "description",
                            json_object_new_string(nb_image_str(&img, NB_IC_DESCRIPTION)));
     json_object_object_add(data, "tags", nb_db_json(img.res, img.row, NB_IC_TAGS));

@@ -12,7 +12,8 @@ load_created(struct nb_req *r, struct nb_guest *g)
     if (nb_guest_load(r, r->capture[0], g) < 0)
         return -1;
     if (!nb_guest_bool(g, NB_GC_CREATED))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is not created yet", nb_guest_str(g, NB_GC_NAME));
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is not created yet",
+                       nb_guest_str(g, NB_GC_NAME));
     return 0;
 }
 
@@ -38,7 +39,8 @@ nano_instance_start(struct nb_req *r)
     if (load_created(r, &g) < 0)
         return -1;
     if (nb_guest_bool(&g, NB_GC_RUNNING))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is already running", nb_guest_str(&g, NB_GC_NAME));
+        return nb_fail(r, NB_E_CONFLICT, "guest %s is already running",
+                       nb_guest_str(&g, NB_GC_NAME));
     /* Network (PXE) boot needs a boot server Nimbus does not manage: refused, not ignored. */
     if (json_object_get_boolean(nb_json_get(r->json, "from_network")))
         return nb_fail_field(r, NB_E_INVALID, "from_network",
@@ -64,7 +66,8 @@ load_running(struct nb_req *r, struct nb_guest *g)
     if (load_created(r, g) < 0)
         return -1;
     if (!nb_guest_bool(g, NB_GC_RUNNING))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s is not running; media go into a running instance",
+        return nb_fail(r, NB_E_CONFLICT,
+                       "guest %s is not running; media go into a running instance",
                        nb_guest_str(g, NB_GC_NAME));
     return 0;
 }
@@ -79,9 +82,11 @@ nano_media_insert(struct nb_req *r)
 
     if (load_running(r, &g) < 0)
         return -1;
-    if (nb_json_get(r->json, "type") != NULL && json_object_get_int64(nb_json_get(r->json, "type")) != 0)
+    if (nb_json_get(r->json, "type") != NULL &&
+        json_object_get_int64(nb_json_get(r->json, "type")) != 0)
         return nb_fail_field(r, NB_E_INVALID, "type", "must be 0 (media image)");
-    if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source", &img) < 0)
+    if (nb_image_load_ready(r, NB_IMAGE_MEDIA, nb_json_get_string(r->json, "source"), "source",
+                            &img) < 0)
         return -1;
     json_object_object_add(params, "image", json_object_new_string(nb_image_str(&img, NB_IC_ID)));
     if (nb_guest_enqueue(r, &g, NB_OP_INSERT_MEDIA, params, NULL, NULL) < 0)
@@ -98,7 +103,8 @@ nano_media_eject(struct nb_req *r)
     if (load_running(r, &g) < 0)
         return -1;
     if (!nb_guest_bool(&g, NB_GC_MEDIA_ATTACHED))
-        return nb_fail(r, NB_E_CONFLICT, "guest %s has no media inserted", nb_guest_str(&g, NB_GC_NAME));
+        return nb_fail(r, NB_E_CONFLICT, "guest %s has no media inserted",
+                       nb_guest_str(&g, NB_GC_NAME));
     if (nb_guest_enqueue(r, &g, NB_OP_EJECT_MEDIA, NULL, NULL, NULL) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
@@ -177,7 +183,8 @@ nano_snapshot_get(struct nb_req *r)
     if ((i = find_snapshot(res, r->capture[1])) < 0)
         return nb_fail(r, NB_E_NOT_FOUND, "snapshot %s not found", r->capture[1]);
     data = json_object_new_object();
-    json_object_object_add(data, "running", json_object_new_boolean(nb_db_bool(res, i, NB_SNC_RUNNING)));
+    json_object_object_add(data, "running",
+                           json_object_new_boolean(nb_db_bool(res, i, NB_SNC_RUNNING)));
     json_object_object_add(data, "description",
                            json_object_new_string(nb_db_text(res, i, NB_SNC_DESCRIPTION)));
     json_object_object_add(data, "create_time",
@@ -228,7 +235,8 @@ nano_snapshot_create(struct nb_req *r)
 int
 nano_snapshot_restore(struct nb_req *r)
 {
-    return snapshot_op(r, NB_OP_RESTORE_SNAPSHOT, nb_json_get_string(r->json, "target"), true, true);
+    return snapshot_op(r, NB_OP_RESTORE_SNAPSHOT, nb_json_get_string(r->json, "target"), true,
+                       true);
 }
 
 /* DELETE /instances/{id}/snapshots/{name} */

@@ -42,14 +42,16 @@ nano_policy_rule_check(struct nb_req *r, struct json_object *rule)
         return -1;
     if (!one_of(protocol, protocols))
         return nb_fail_field(r, NB_E_INVALID, "protocol", "must be all, tcp, udp or icmp");
-    if ((strcmp(protocol, "tcp") == 0 || strcmp(protocol, "udp") == 0) && (port < 1 || port > 65535))
+    if ((strcmp(protocol, "tcp") == 0 || strcmp(protocol, "udp") == 0) &&
+        (port < 1 || port > 65535))
         return nb_fail_field(r, NB_E_INVALID, "to_port", "must be a port from 1 to 65535");
     if (nb_json_get(rule, "to_port") != NULL && (port < 0 || port > 65535))
         return nb_fail_field(r, NB_E_INVALID, "to_port", "must be a port from 0 to 65535");
     if (from != NULL && from[0] != '\0' && inet_pton(AF_INET, from, &addr) != 1)
         return nb_fail_field(r, NB_E_INVALID, "from_address", "invalid IPv4 address '%s'", from);
     if (json_object_get_int64(nb_json_get(rule, "interface")) < 0)
-        return nb_fail_field(r, NB_E_INVALID, "interface", "must be 0 (all) or an interface number");
+        return nb_fail_field(r, NB_E_INVALID, "interface",
+                             "must be 0 (all) or an interface number");
     return 0;
 }
 

@@ -1,8 +1,8 @@
 /* Nano roles: named sets of menu tags, granted to the members of the groups that hold them. */
+#include "db/roles.h"
 #include "app/perm.h"
 #include "app/validate.h"
 #include "db/db.h"
-#include "db/roles.h"
 #include "routes/nano/nano.h"
 
 /* The body's menu, after checking every tag is one Nimbus knows. */

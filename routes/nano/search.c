@@ -67,15 +67,14 @@ nano_guest_search(struct nb_req *r)
     if (nano_query_bool(r, "status", &running) < 0 || nano_query_bool(r, "created", &created) < 0 ||
         nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res = nb_guest_search(r, &(struct nb_guest_filter){
-                                 .pool = nano_query_text(r, "pool"),
-                                 .cell = nano_query_text(r, "cell"),
-                                 .owner = nano_query_text(r, "owner"),
-                                 .group = nano_query_text(r, "group"),
-                                 .running = tristate(running),
-                                 .created = tristate(created),
-                                 .after = after,
-                                 .limit = strtoll(limit, NULL, 10)});
+    res = nb_guest_search(r, &(struct nb_guest_filter){.pool = nano_query_text(r, "pool"),
+                                                       .cell = nano_query_text(r, "cell"),
+                                                       .owner = nano_query_text(r, "owner"),
+                                                       .group = nano_query_text(r, "group"),
+                                                       .running = tristate(running),
+                                                       .created = tristate(created),
+                                                       .after = after,
+                                                       .limit = strtoll(limit, NULL, 10)});
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
 }
 
@@ -88,18 +87,19 @@ nano_guest_keyword(struct nb_req *r)
     const PGresult *res;
     struct json_object *data;
 
-    res = nb_guest_keyword(r, &(struct nb_guest_filter){
-                                  .pool = nb_json_get_string(r->json, "pool"),
-                                  .cell = nb_json_get_string(r->json, "cell"),
-                                  .keyword = nb_json_get_string(r->json, "keyword"),
-                                  .limit = limit,
-                                  .offset = offset});
+    res = nb_guest_keyword(
+        r, &(struct nb_guest_filter){.pool = nb_json_get_string(r->json, "pool"),
+                                     .cell = nb_json_get_string(r->json, "cell"),
+                                     .keyword = nb_json_get_string(r->json, "keyword"),
+                                     .limit = limit,
+                                     .offset = offset});
     if (res == NULL)
         return -1;
     data = json_object_new_object();
     json_object_object_add(data, "result", nano_guest_list_json(res, true));
-    json_object_object_add(data, "total",
-                           json_object_new_int64(PQntuples(res) > 0 ? nb_db_int(res, 0, NB_GC__MAX) : 0));
+    json_object_object_add(
+        data, "total",
+        json_object_new_int64(PQntuples(res) > 0 ? nb_db_int(res, 0, NB_GC__MAX) : 0));
     json_object_object_add(data, "limit", json_object_new_int64(limit));
     json_object_object_add(data, "offset", json_object_new_int64(offset));
     return nano_ok(r, 200, data);

@@ -166,13 +166,13 @@ nano_secgroup_search(struct nb_req *r)
     if (nano_query_bool(r, "enabled_only", &enabled) < 0 ||
         nano_query_bool(r, "global_only", &global) < 0 || nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res = nb_secgroup_search(r, &(struct nb_secgroup_filter){
-                                    .enabled_only = enabled != NULL && enabled[0] == 't',
-                                    .global_only = global != NULL && global[0] == 't',
-                                    .owner = nano_query_text(r, "owner"),
-                                    .group = nano_query_text(r, "group"),
-                                    .after = after,
-                                    .limit = strtoll(limit, NULL, 10)});
+    res = nb_secgroup_search(
+        r, &(struct nb_secgroup_filter){.enabled_only = enabled != NULL && enabled[0] == 't',
+                                        .global_only = global != NULL && global[0] == 't',
+                                        .owner = nano_query_text(r, "owner"),
+                                        .group = nano_query_text(r, "group"),
+                                        .after = after,
+                                        .limit = strtoll(limit, NULL, 10)});
     if (res == NULL)
         return -1;
     data = json_object_new_array_ext(PQntuples(res));

@@ -9,7 +9,10 @@
 
 /* Items of the string lists bodies carry (menu tags, role names, log entries, tags, DNS). */
 static const struct nb_field string_item[] = {NB_STRING(NULL, false, 0), END};
-#define STRINGS(n, req) {.name = (n), .type = NB_T_ARRAY, .required = (req), .item = string_item}
+#define STRINGS(n, req)                                                                            \
+    {                                                                                              \
+        .name = (n), .type = NB_T_ARRAY, .required = (req), .item = string_item                    \
+    }
 
 static const char *const address_providers[] = {"dhcp", "cloudinit", NULL};
 static const char *const address_modes[] = {"internal", "external", "both", NULL};
@@ -78,17 +81,14 @@ static const struct nb_field cloud_init_in[] = {
 };
 
 /* GuestConfig as POST /guests/ takes it; the batch create adds its own fields. */
-#define GUEST_FIELDS                                                                            \
-    NB_STRING("owner", false, 0), NB_STRING("group", false, 0),             \
-        NB_STRING("pool", true, 0), NB_INT("cores", true),               \
-        NB_INT("memory", true), NB_ARRAY("disks", true),              \
-        NB_BOOL("auto_start", false), NB_STRING("system", false, 0),     \
-        NB_STRING("network_address", false, 0),                                      \
-        NB_STRING("ethernet_address", false, 0),                                     \
-        NB_STRING("from_image", false, 0), NB_ARRAY("ports", false),    \
-        NB_STRING("template", true, 0), NB_ARRAY("modules", false),     \
-        NB_OBJECT("cloud_init", false, cloud_init_in),                                  \
-        NB_OBJECT("qos", false, NULL),                                                  \
+#define GUEST_FIELDS                                                                               \
+    NB_STRING("owner", false, 0), NB_STRING("group", false, 0), NB_STRING("pool", true, 0),        \
+        NB_INT("cores", true), NB_INT("memory", true), NB_ARRAY("disks", true),                    \
+        NB_BOOL("auto_start", false), NB_STRING("system", false, 0),                               \
+        NB_STRING("network_address", false, 0), NB_STRING("ethernet_address", false, 0),           \
+        NB_STRING("from_image", false, 0), NB_ARRAY("ports", false),                               \
+        NB_STRING("template", true, 0), NB_ARRAY("modules", false),                                \
+        NB_OBJECT("cloud_init", false, cloud_init_in), NB_OBJECT("qos", false, NULL),              \
         NB_STRING("security_policy_group", false, 0)
 
 static const struct nb_field guest_in[] = {
@@ -100,19 +100,20 @@ static const struct nb_field guest_in[] = {
 static const struct nb_field batch_create_in[] = {
     NB_STRING("name_rule", false, 0),
     NB_STRING("name_prefix", false, 0),
-    {.name = "count", .type = NB_T_INT, .required = true, .min = 1, .max = BATCH_MAX,
+    {.name = "count",
+     .type = NB_T_INT,
+     .required = true,
+     .min = 1,
+     .max = BATCH_MAX,
      .out_of_range = "must be from 1 to " TEXT(BATCH_MAX)},
     GUEST_FIELDS,
     END,
 };
 
 static const struct nb_field migration_in[] = {
-    NB_STRING("source_pool", true, 0),
-    NB_STRING("source_cell", true, 0),
-    NB_STRING("target_pool", false, 0),
-    NB_STRING("target_cell", false, 0),
-    NB_ARRAY("instances", false),
-    END,
+    NB_STRING("source_pool", true, 0),  NB_STRING("source_cell", true, 0),
+    NB_STRING("target_pool", false, 0), NB_STRING("target_cell", false, 0),
+    NB_ARRAY("instances", false),       END,
 };
 
 static const struct nb_field batch_guests_in[] = {
@@ -228,12 +229,8 @@ static const struct nb_field restore_in[] = {
 };
 
 static const struct nb_field rule_in[] = {
-    NB_STRING("action", true, 0),
-    NB_INT("to_port", false),
-    NB_STRING("protocol", true, 0),
-    NB_STRING("from_address", false, 0),
-    NB_INT("interface", false),
-    END,
+    NB_STRING("action", true, 0),        NB_INT("to_port", false),   NB_STRING("protocol", true, 0),
+    NB_STRING("from_address", false, 0), NB_INT("interface", false), END,
 };
 
 static const struct nb_field action_in[] = {
@@ -248,10 +245,10 @@ static const struct nb_field direction_in[] = {
 
 /* SecurityPolicyGroupConfig but the name; user and group name the owner (see
  * db/security_groups.h). */
-#define SECGROUP_FIELDS                                                                         \
-    NB_STRING("description", false, 1024), NB_STRING("user", false, 0),     \
-        NB_STRING("group", false, 0), NB_BOOL("enabled", false),         \
-        NB_BOOL("global", false), NB_STRING("default_action", false, 0)
+#define SECGROUP_FIELDS                                                                            \
+    NB_STRING("description", false, 1024), NB_STRING("user", false, 0),                            \
+        NB_STRING("group", false, 0), NB_BOOL("enabled", false), NB_BOOL("global", false),         \
+        NB_STRING("default_action", false, 0)
 
 static const struct nb_field secgroup_create_in[] = {
     NB_STRING("name", true, 0),
@@ -266,9 +263,16 @@ static const struct nb_field secgroup_modify_in[] = {
 };
 
 static const struct nb_field keyword_in[] = {
-    {.name = "limit", .type = NB_T_INT, .required = true, .min = 1, .max = SEARCH_LIMIT_MAX,
+    {.name = "limit",
+     .type = NB_T_INT,
+     .required = true,
+     .min = 1,
+     .max = SEARCH_LIMIT_MAX,
      .out_of_range = "must be from 1 to " TEXT(SEARCH_LIMIT_MAX)},
-    {.name = "offset", .type = NB_T_INT, .min = 0, .max = INT64_MAX,
+    {.name = "offset",
+     .type = NB_T_INT,
+     .min = 0,
+     .max = INT64_MAX,
      .out_of_range = "must be at least 0"},
     NB_STRING("pool", false, 0),
     NB_STRING("cell", false, 0),
@@ -289,8 +293,8 @@ static const struct nb_field cell_storages_in[] = {
 };
 
 /* ImageConfigure; DiskImage adds the guest to clone. The group is always the owner's. */
-#define IMAGE_FIELDS                                                                            \
-    NB_STRING("owner", false, 0), NB_STRING("group", false, 0),             \
+#define IMAGE_FIELDS                                                                               \
+    NB_STRING("owner", false, 0), NB_STRING("group", false, 0),                                    \
         NB_STRING("description", false, 1024), STRINGS("tags", false)
 
 static const struct nb_field image_in[] = {
@@ -345,12 +349,11 @@ static const struct nb_field address_range_in[] = {
     END,
 };
 
-#define TEMPLATE_FIELDS(name_required)                                                         \
-    NB_STRING("name", name_required, 0), NB_STRING("admin", false, 0),     \
-        NB_STRING("operating_system", false, 0),                                     \
-        NB_STRING("disk", false, 0), NB_STRING("network", false, 0),       \
-        NB_STRING("display", false, 0), NB_STRING("control", false, 0),    \
-        NB_STRING("usb", false, 0), NB_STRING("tablet", false, 0)
+#define TEMPLATE_FIELDS(name_required)                                                             \
+    NB_STRING("name", name_required, 0), NB_STRING("admin", false, 0),                             \
+        NB_STRING("operating_system", false, 0), NB_STRING("disk", false, 0),                      \
+        NB_STRING("network", false, 0), NB_STRING("display", false, 0),                            \
+        NB_STRING("control", false, 0), NB_STRING("usb", false, 0), NB_STRING("tablet", false, 0)
 
 static const struct nb_field template_create_in[] = {TEMPLATE_FIELDS(true), END};
 static const struct nb_field template_modify_in[] = {TEMPLATE_FIELDS(false), END};
@@ -378,13 +381,14 @@ static const struct nb_route nano_routes[] = {
 
     /* User groups and their members. */
     {NB_GET, "^/api/v1/user_groups/?$", nano_group_list, NULL, NB_CAP_MANAGE_USERS, NULL},
-    {NB_GET, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_get, NULL, NB_CAP_MANAGE_USERS, NULL},
-    {NB_POST, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_create, group_in, NB_CAP_MANAGE_USERS,
-     "creates user group {1}"},
-    {NB_PUT, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_modify, group_in, NB_CAP_MANAGE_USERS,
-     "modifies user group {1}"},
-    {NB_DELETE, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_remove, NULL, NB_CAP_MANAGE_USERS,
-     "removes user group {1}"},
+    {NB_GET, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_get, NULL, NB_CAP_MANAGE_USERS,
+     NULL},
+    {NB_POST, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_create, group_in,
+     NB_CAP_MANAGE_USERS, "creates user group {1}"},
+    {NB_PUT, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_modify, group_in,
+     NB_CAP_MANAGE_USERS, "modifies user group {1}"},
+    {NB_DELETE, "^/api/v1/user_groups/" NAME(group) "/?$", nano_group_remove, NULL,
+     NB_CAP_MANAGE_USERS, "removes user group {1}"},
     {NB_GET, "^/api/v1/user_groups/" NAME(group) "/members/?$", nano_group_members, NULL,
      NB_CAP_MANAGE_USERS, NULL},
     {NB_POST, "^/api/v1/user_groups/" NAME(group) "/members/" NAME(user) "/?$",
@@ -395,8 +399,8 @@ static const struct nb_route nano_routes[] = {
     /* Users. */
     {NB_GET, "^/api/v1/users/?$", nano_user_list, NULL, NB_CAP_MANAGE_USERS, NULL},
     {NB_GET, "^/api/v1/users/" NAME(user) "/?$", nano_user_get, NULL, NB_CAP_SELF, NULL},
-    {NB_POST, "^/api/v1/users/" NAME(user) "/?$", nano_user_create, user_create_in, NB_CAP_MANAGE_USERS,
-     "creates user {1}"},
+    {NB_POST, "^/api/v1/users/" NAME(user) "/?$", nano_user_create, user_create_in,
+     NB_CAP_MANAGE_USERS, "creates user {1}"},
     {NB_PUT, "^/api/v1/users/" NAME(user) "/?$", nano_user_modify, user_modify_in, NB_CAP_SELF,
      "modifies user {1}"},
     {NB_DELETE, "^/api/v1/users/" NAME(user) "/?$", nano_user_remove, NULL, NB_CAP_MANAGE_USERS,
@@ -419,9 +423,10 @@ static const struct nb_route nano_routes[] = {
     /* Guests. */
     {NB_POST, "^/api/v1/guests/?$", nano_guest_create, guest_in, NB_CAP_MANAGE_GUESTS,
      "creates a guest"},
-    {NB_GET, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_get, NULL, NB_CAP_MANAGE_GUESTS, NULL},
-    {NB_DELETE, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_delete, force_in, NB_CAP_MANAGE_GUESTS,
-     "deletes guest {1}"},
+    {NB_GET, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_get, NULL, NB_CAP_MANAGE_GUESTS,
+     NULL},
+    {NB_DELETE, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_delete, force_in,
+     NB_CAP_MANAGE_GUESTS, "deletes guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/auto_start/?$", nano_guest_auto_start, enable_in,
      NB_CAP_MANAGE_GUESTS, "changes auto start of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/cores/?$", nano_guest_cores, cores_in,
@@ -432,8 +437,8 @@ static const struct nb_route nano_routes[] = {
      nano_guest_disk_resize, resize_in, NB_CAP_MANAGE_GUESTS, "resizes disk {2} of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/disks/shrink/" NAME(disk) "/?$",
      nano_guest_disk_shrink, shrink_in, NB_CAP_MANAGE_GUESTS, "shrinks disk {2} of guest {1}"},
-    {NB_PUT, "^/api/v1/guests/" NAME(guest) "/name/?$", nano_guest_name, name_in, NB_CAP_MANAGE_GUESTS,
-     "renames guest {1}"},
+    {NB_PUT, "^/api/v1/guests/" NAME(guest) "/name/?$", nano_guest_name, name_in,
+     NB_CAP_MANAGE_GUESTS, "renames guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/qos/cpu/?$", nano_guest_qos_cpu, priority_in,
      NB_CAP_MANAGE_GUESTS, "changes CPU priority of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/qos/disk/?$", nano_guest_qos_limits, disk_qos_in,
@@ -444,13 +449,13 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_GUESTS, "resets the system of guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/auth/?$", nano_guest_auth_set, auth_in,
      NB_CAP_MANAGE_GUESTS, "sets the administrator password of guest {1}"},
-    {NB_GET, "^/api/v1/guests/" NAME(guest) "/auth/?$", nano_guest_auth_get, NULL, NB_CAP_MANAGE_GUESTS,
-     NULL},
+    {NB_GET, "^/api/v1/guests/" NAME(guest) "/auth/?$", nano_guest_auth_get, NULL,
+     NB_CAP_MANAGE_GUESTS, NULL},
     {NB_GET, "^/api/v1/guests/" NAME(guest) "/security_policy/?$", nano_policy_get, NULL,
      NB_CAP_MANAGE_GUESTS, NULL},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/security_policy/default_action/?$",
-     nano_policy_default,
-     action_in, NB_CAP_MANAGE_GUESTS, "changes the default security action of guest {1}"},
+     nano_policy_default, action_in, NB_CAP_MANAGE_GUESTS,
+     "changes the default security action of guest {1}"},
     {NB_POST, "^/api/v1/guests/" NAME(guest) "/security_policy/rules/?$", nano_policy_rule_add,
      rule_in, NB_CAP_MANAGE_GUESTS, "adds a security rule to guest {1}"},
     {NB_PUT, "^/api/v1/guests/" NAME(guest) "/security_policy/rules/" NAME(rule) "/?$",
@@ -466,8 +471,8 @@ static const struct nb_route nano_routes[] = {
      NULL},
 
     /* Instances and snapshots. */
-    {NB_GET, "^/api/v1/instances/" NAME(instance) "/?$", nano_instance_get, NULL, NB_CAP_MANAGE_GUESTS,
-     NULL},
+    {NB_GET, "^/api/v1/instances/" NAME(instance) "/?$", nano_instance_get, NULL,
+     NB_CAP_MANAGE_GUESTS, NULL},
     {NB_POST, "^/api/v1/instances/" NAME(instance) "/?$", nano_instance_start, start_in,
      NB_CAP_MANAGE_GUESTS, "starts guest {1}"},
     {NB_DELETE, "^/api/v1/instances/" NAME(instance) "/?$", nano_instance_stop, stop_in,
@@ -523,8 +528,8 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/compute_pools/" NAME(pool) "/?$", nano_pool_remove, NULL,
      NB_CAP_MANAGE_POOLS, "deletes compute pool {1}"},
 
-    {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+    {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL, NB_CAP_MANAGE_POOLS,
+     NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/?$", nano_cell_list, NULL,
      NB_CAP_MANAGE_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/" NAME(cell) "/?$", nano_cell_get, NULL,
@@ -546,10 +551,8 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_remove, NULL,
      NB_CAP_MANAGE_STORAGE, "deletes storage pool {1}"},
 
-    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_MANAGE_POOLS,
-     NULL},
-    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_MANAGE_POOLS,
-     NULL},
+    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_MANAGE_POOLS, NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_MANAGE_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pool_status/" NAME(pool) "/?$", nano_status_pool, NULL,
      NB_CAP_MANAGE_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/?$", nano_status_cells, NULL,
@@ -630,8 +633,8 @@ static const struct nb_route nano_routes[] = {
      NULL},
     {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
      NB_CAP_MANAGE_MEDIA_IMAGES, "creates a media image"},
-    {NB_PATCH, "^/api/v1/media_images/?$", nano_media_image_sync, image_sync_in,
-     NB_CAP_ADMIN, "synchronises media images with the image store"},
+    {NB_PATCH, "^/api/v1/media_images/?$", nano_media_image_sync, image_sync_in, NB_CAP_ADMIN,
+     "synchronises media images with the image store"},
     {NB_GET, "^/api/v1/media_images/" NAME(image) "/?$", nano_media_image_get, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
     {NB_PUT, "^/api/v1/media_images/" NAME(image) "/?$", nano_media_image_modify, image_modify_in,
@@ -642,13 +645,14 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
     {NB_POST, "^/api/v1/media_image_files/" NAME(image) "/?$", nano_media_image_upload, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}"},
-    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
+    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL,
+     NB_CAP_MANAGE_DISK_IMAGES, NULL},
+    {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
      NULL},
-    {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,
      NB_CAP_MANAGE_DISK_IMAGES, "creates a disk image"},
-    {NB_PATCH, "^/api/v1/disk_images/?$", nano_disk_image_sync, image_sync_in,
-     NB_CAP_ADMIN, "synchronises disk images with the image store"},
+    {NB_PATCH, "^/api/v1/disk_images/?$", nano_disk_image_sync, image_sync_in, NB_CAP_ADMIN,
+     "synchronises disk images with the image store"},
     {NB_GET, "^/api/v1/disk_images/" NAME(image) "/?$", nano_disk_image_get, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_PUT, "^/api/v1/disk_images/" NAME(image) "/?$", nano_disk_image_modify, image_modify_in,

@@ -1,8 +1,8 @@
 /* Nano users: list, profile (nick, mail), create, delete, password. */
+#include "db/users.h"
 #include "app/validate.h"
 #include "db/db.h"
 #include "db/groups.h"
-#include "db/users.h"
 #include "routes/nano/nano.h"
 
 /* GET /users/ */

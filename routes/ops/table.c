@@ -51,7 +51,6 @@ ops_monitor_auth(struct nb_req *r)
     return nb_fail(r, NB_E_FORBIDDEN, "%s", why);
 }
 
-
 static int
 ops_health(struct nb_req *r)
 {

@@ -31,7 +31,8 @@ trs_error(struct nb_req *r)
 
     json_object_object_add(e, "code", json_object_new_int(trs_code(st)));
     json_object_object_add(e, "data", json_object_new_object());
-    json_object_object_add(e, "message", json_object_new_string(nb_error_text_joined(r, trs_words)));
+    json_object_object_add(e, "message",
+                           json_object_new_string(nb_error_text_joined(r, trs_words)));
     json_object_object_add(o, "error", e);
     nb_reply(r, http, o);
 }

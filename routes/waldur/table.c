@@ -13,8 +13,8 @@ static const struct nb_route waldur_routes[] = {
 };
 
 static const char *const waldur_mounts[] = {
-    "/api-auth/", "/api/ip-mappings/", "/api/stats/", "/api/customers/", "/api/projects/",
-    "/api/project-groups/", NULL,
+    "/api-auth/",     "/api/ip-mappings/",    "/api/stats/", "/api/customers/",
+    "/api/projects/", "/api/project-groups/", NULL,
 };
 
 static const struct nb_credential_header waldur_credential_headers[] = {

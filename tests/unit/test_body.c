@@ -29,11 +29,15 @@ static const struct nb_field creds_in[] = {
 };
 
 static const struct nb_field spec_in[] = {
-    NB_STRING("name", true, 0),       NB_INT("cores", false),
-    NB_BOOL("running", false),     NB_ARRAY("tags", false),
+    NB_STRING("name", true, 0),
+    NB_INT("cores", false),
+    NB_BOOL("running", false),
+    NB_ARRAY("tags", false),
     NB_OBJECT("meta", false, NULL), /* any object */
-    NB_ANY("extra", false),        NB_STRING("note", false, 0),
-    NB_OBJECT("creds", false, creds_in), NB_FIELDS_END,
+    NB_ANY("extra", false),
+    NB_STRING("note", false, 0),
+    NB_OBJECT("creds", false, creds_in),
+    NB_FIELDS_END,
 };
 
 static int
@@ -408,7 +412,10 @@ static const struct nb_field int_item[] = {NB_INT(NULL, false), NB_FIELDS_END};
 static const struct nb_field any_string[] = {NB_STRING(NULL, false, 0), NB_FIELDS_END};
 
 static const struct nb_field declared_in[] = {
-    {.name = "count", .type = NB_T_INT, .min = 1, .max = 10,
+    {.name = "count",
+     .type = NB_T_INT,
+     .min = 1,
+     .max = 10,
      .out_of_range = "must be from 1 to 10"},
     {.name = "colour", .type = NB_T_STRING, .members = colours},
     {.name = "names", .type = NB_T_ARRAY, .item = any_string},
@@ -453,8 +460,7 @@ string_members_are_checked(void **state)
     expect_declared(*state, "{\"colour\": \"red\"}", 0, NULL, NULL);
     expect_declared(*state, "{\"colour\": \"blue\"}", -1, "colour",
                     "must be one of 'red', 'green'");
-    expect_declared(*state, "{\"colour\": \"Red\"}", -1, "colour",
-                    "must be one of 'red', 'green'");
+    expect_declared(*state, "{\"colour\": \"Red\"}", -1, "colour", "must be one of 'red', 'green'");
 }
 
 static void
@@ -462,8 +468,7 @@ array_items_are_checked(void **state)
 {
     expect_declared(*state, "{\"names\": []}", 0, NULL, NULL);
     expect_declared(*state, "{\"names\": [\"a\", \"b\"]}", 0, NULL, NULL);
-    expect_declared(*state, "{\"names\": [\"a\", 1]}", -1, "names",
-                    "Every item must be a string.");
+    expect_declared(*state, "{\"names\": [\"a\", 1]}", -1, "names", "Every item must be a string.");
     expect_declared(*state, "{\"names\": [null]}", -1, "names", "Every item must be a string.");
     expect_declared(*state, "{\"numbers\": [1, 2]}", 0, NULL, NULL);
     expect_declared(*state, "{\"numbers\": [1, \"2\"]}", -1, "numbers",

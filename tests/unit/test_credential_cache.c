@@ -13,8 +13,14 @@
 #include "app/credential_cache.h"
 
 static const struct nb_user alice = {
-    .id = 42, .id_text = "42", .uuid = "0123456789abcdef0123456789abcdef", .name = "alice",
-    .group = "staff", .is_admin = false, .shared_group = "7", .roles = "instance,log",
+    .id = 42,
+    .id_text = "42",
+    .uuid = "0123456789abcdef0123456789abcdef",
+    .name = "alice",
+    .group = "staff",
+    .is_admin = false,
+    .shared_group = "7",
+    .roles = "instance,log",
 };
 
 static int

@@ -55,12 +55,12 @@ static void
 test_bare_headers_win_over_authorization_and_nano_session_first(void **state)
 {
     (void)state;
+    assert_string_equal(
+        credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Token t", "HTTP_X_AUTH_TOKEN",
+                                            "x", "HTTP_NANO_SESSION", "n", NULL}),
+        "n");
     assert_string_equal(credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Token t",
-                                                             "HTTP_X_AUTH_TOKEN", "x",
-                                                             "HTTP_NANO_SESSION", "n", NULL}),
-                        "n");
-    assert_string_equal(credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Token t",
-                                                             "HTTP_X_AUTH_TOKEN", "x", NULL}),
+                                                            "HTTP_X_AUTH_TOKEN", "x", NULL}),
                         "x");
 }
 
@@ -70,8 +70,8 @@ test_unknown_scheme_is_an_empty_credential_and_no_header_none(void **state)
     (void)state;
     assert_string_equal(
         credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Basic YWI6Yw==", NULL}), "");
-    assert_string_equal(
-        credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Tokenx", NULL}), "");
+    assert_string_equal(credential_of((const char *const[]){"HTTP_AUTHORIZATION", "Tokenx", NULL}),
+                        "");
     assert_null(credential_of((const char *const[]){"HTTP_X_OTHER", "v", NULL}));
 }
 

@@ -28,40 +28,124 @@ struct row {
     const char *body;
 };
 
-#define REQUIRED(f) NB_E_INVALID, NB_R_FIELD_REQUIRED, f, {0}
-#define DUPLICATE NB_E_CONFLICT, NB_R_DUPLICATE, NULL, {.kind = "a user with that name already exists"}
-#define MEDIA NB_E_MEDIA_TYPE, NB_R_MEDIA_TYPE, NULL, {.id = "text/plain"}
-#define METHOD NB_E_METHOD, NB_R_METHOD, NULL, {.id = "PATCH"}
-#define NO_ROUTE NB_E_NOT_FOUND, NB_R_NO_ROUTE, NULL, {0}
-#define TOO_LARGE NB_E_TOO_LARGE, NB_R_TOO_LARGE, NULL, {.limit = 524288}
-#define NO_CREDENTIAL NB_E_UNAUTHENTICATED, NB_R_NO_CREDENTIAL, NULL, {0}
-#define BAD_CREDENTIAL NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL, {0}
-#define FORBIDDEN NB_E_FORBIDDEN, NB_R_FORBIDDEN, NULL, {0}
-#define DB_DOWN NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL, {0}
-#define INTERNAL NB_E_INTERNAL, NB_R_INTERNAL, NULL, {0}
+#define REQUIRED(f)                                                                                \
+    NB_E_INVALID, NB_R_FIELD_REQUIRED, f,                                                          \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define DUPLICATE                                                                                  \
+    NB_E_CONFLICT, NB_R_DUPLICATE, NULL,                                                           \
+    {                                                                                              \
+        .kind = "a user with that name already exists"                                             \
+    }
+#define MEDIA                                                                                      \
+    NB_E_MEDIA_TYPE, NB_R_MEDIA_TYPE, NULL,                                                        \
+    {                                                                                              \
+        .id = "text/plain"                                                                         \
+    }
+#define METHOD                                                                                     \
+    NB_E_METHOD, NB_R_METHOD, NULL,                                                                \
+    {                                                                                              \
+        .id = "PATCH"                                                                              \
+    }
+#define NO_ROUTE                                                                                   \
+    NB_E_NOT_FOUND, NB_R_NO_ROUTE, NULL,                                                           \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define TOO_LARGE                                                                                  \
+    NB_E_TOO_LARGE, NB_R_TOO_LARGE, NULL,                                                          \
+    {                                                                                              \
+        .limit = 524288                                                                            \
+    }
+#define NO_CREDENTIAL                                                                              \
+    NB_E_UNAUTHENTICATED, NB_R_NO_CREDENTIAL, NULL,                                                \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define BAD_CREDENTIAL                                                                             \
+    NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL,                                               \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define FORBIDDEN                                                                                  \
+    NB_E_FORBIDDEN, NB_R_FORBIDDEN, NULL,                                                          \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define DB_DOWN                                                                                    \
+    NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL,                                                   \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define INTERNAL                                                                                   \
+    NB_E_INTERNAL, NB_R_INTERNAL, NULL,                                                            \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 static const struct row nano_rows[] = {
     {REQUIRED("name"), USER_ROUTE, 200,
      "{\"error_code\":500,\"message\":\"name: This field is required.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_TOO_LONG, "name", {.limit = 255}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_TOO_LONG,
+     "name",
+     {.limit = 255},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"name: Ensure this field has no more than 255 "
      "characters.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_FIELD_TYPE, "cores", {.kind = "an integer"}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_FIELD_TYPE,
+     "cores",
+     {.kind = "an integer"},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"cores: This field must be an integer.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_UNKNOWN_FIELD, "colour", {0}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_UNKNOWN_FIELD,
+     "colour",
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"colour: This field is not accepted.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_FIELD_NULL, "name", {0}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_FIELD_NULL,
+     "name",
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"name: This field may not be null.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_NOT_OBJECT, NULL, {.kind = "a number"}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_NOT_OBJECT,
+     NULL,
+     {.kind = "a number"},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"The body must be a JSON object, not a number.\","
      "\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_NOT_OBJECT, "creds", {.kind = "an array"}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_NOT_OBJECT,
+     "creds",
+     {.kind = "an array"},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"creds: This field must be a JSON object, not an "
      "array.\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_JSON_SYNTAX, NULL, {.id = "unexpected end of input"}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_JSON_SYNTAX,
+     NULL,
+     {.id = "unexpected end of input"},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"JSON parse error - unexpected end of input\","
      "\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_JSON_NUL, NULL, {0}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_JSON_NUL,
+     NULL,
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"JSON parse error - strings and keys may not contain NUL "
      "(\\\\u0000)\",\"data\":\"\"}"},
     {MEDIA, USER_ROUTE, 200,
@@ -79,36 +163,78 @@ static const struct row nano_rows[] = {
      "{\"error_code\":500,\"message\":\"unauthenticated request\",\"data\":\"\"}"},
     {BAD_CREDENTIAL, USER_ROUTE, 200,
      "{\"error_code\":500,\"message\":\"invalid session\",\"data\":\"\"}"},
-    {NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL, {.kind = "invalid user or password"},
-     PUBLIC_ROUTE, 200, "{\"error_code\":500,\"message\":\"invalid user or password\",\"data\":\"\"}"},
+    {NB_E_UNAUTHENTICATED,
+     NB_R_LOGIN_FAILED,
+     NULL,
+     {.kind = "invalid user or password"},
+     PUBLIC_ROUTE,
+     200,
+     "{\"error_code\":500,\"message\":\"invalid user or password\",\"data\":\"\"}"},
     {FORBIDDEN, USER_ROUTE, 200,
      "{\"error_code\":500,\"message\":\"You do not have permission to perform this action.\","
      "\"data\":\"\"}"},
-    {NB_E_FORBIDDEN, NB_R_NO_GROUP, NULL, {.id = "bob"}, USER_ROUTE, 200,
+    {NB_E_FORBIDDEN,
+     NB_R_NO_GROUP,
+     NULL,
+     {.id = "bob"},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"user bob belongs to no user group\",\"data\":\"\"}"},
     {DUPLICATE, USER_ROUTE, 200,
      "{\"error_code\":500,\"message\":\"a user with that name already exists\",\"data\":\"\"}"},
-    {NB_E_CONFLICT, NB_R_REFERENCED, NULL, {0}, USER_ROUTE, 200,
+    {NB_E_CONFLICT,
+     NB_R_REFERENCED,
+     NULL,
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"still referenced\",\"data\":\"\"}"},
-    {NB_E_CONFLICT, NB_R_OVERLAP, NULL, {0}, USER_ROUTE, 200,
+    {NB_E_CONFLICT,
+     NB_R_OVERLAP,
+     NULL,
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"overlaps an existing range\",\"data\":\"\"}"},
-    {NB_E_INVALID, NB_R_BAD_VALUE, NULL, {0}, USER_ROUTE, 200,
+    {NB_E_INVALID,
+     NB_R_BAD_VALUE,
+     NULL,
+     {0},
+     USER_ROUTE,
+     200,
      "{\"error_code\":500,\"message\":\"invalid value\",\"data\":\"\"}"},
-    {INTERNAL, USER_ROUTE, 200, "{\"error_code\":500,\"message\":\"internal error\",\"data\":\"\"}"},
+    {INTERNAL, USER_ROUTE, 200,
+     "{\"error_code\":500,\"message\":\"internal error\",\"data\":\"\"}"},
     {INTERNAL, BEFORE_ROUTE, 500,
      "{\"error_code\":500,\"message\":\"internal error\",\"data\":\"\"}"},
 };
 
 static const struct row waldur_rows[] = {
     {REQUIRED("username"), PUBLIC_ROUTE, 400, "{\"username\":[\"This field is required.\"]}"},
-    {NB_E_INVALID, NB_R_TOO_LONG, "password", {.limit = 1024}, PUBLIC_ROUTE, 400,
+    {NB_E_INVALID,
+     NB_R_TOO_LONG,
+     "password",
+     {.limit = 1024},
+     PUBLIC_ROUTE,
+     400,
      "{\"password\":[\"Ensure this field has no more than 1024 characters.\"]}"},
-    {NB_E_INVALID, NB_R_NOT_OBJECT, NULL, {.kind = "null"}, PUBLIC_ROUTE, 400,
+    {NB_E_INVALID,
+     NB_R_NOT_OBJECT,
+     NULL,
+     {.kind = "null"},
+     PUBLIC_ROUTE,
+     400,
      "{\"detail\":\"The body must be a JSON object, not null.\"}"},
-    {NO_CREDENTIAL, USER_ROUTE, 401, "{\"detail\":\"Authentication credentials were not provided.\"}"},
+    {NO_CREDENTIAL, USER_ROUTE, 401,
+     "{\"detail\":\"Authentication credentials were not provided.\"}"},
     {BAD_CREDENTIAL, USER_ROUTE, 401, "{\"detail\":\"Invalid token.\"}"},
-    {NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL, {.kind = "Invalid username/password."},
-     PUBLIC_ROUTE, 401, "{\"detail\":\"Invalid username/password.\"}"},
+    {NB_E_UNAUTHENTICATED,
+     NB_R_LOGIN_FAILED,
+     NULL,
+     {.kind = "Invalid username/password."},
+     PUBLIC_ROUTE,
+     401,
+     "{\"detail\":\"Invalid username/password.\"}"},
     {FORBIDDEN, USER_ROUTE, 403,
      "{\"detail\":\"You do not have permission to perform this action.\"}"},
     {NO_ROUTE, BEFORE_ROUTE, 404, "{\"detail\":\"Not found.\"}"},
@@ -125,8 +251,12 @@ static const struct row waldur_rows[] = {
 static const struct row danube_rows[] = {
     {REQUIRED("username"), PUBLIC_ROUTE, 400,
      "{\"detail\":{\"username\":[\"This field is required.\"]}}"},
-    {NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL,
-     {.kind = "Unable to log in with provided credentials."}, PUBLIC_ROUTE, 400,
+    {NB_E_UNAUTHENTICATED,
+     NB_R_LOGIN_FAILED,
+     NULL,
+     {.kind = "Unable to log in with provided credentials."},
+     PUBLIC_ROUTE,
+     400,
      "{\"detail\":\"Unable to log in with provided credentials.\"}"},
     {NO_CREDENTIAL, USER_ROUTE, 403,
      "{\"detail\":\"Authentication credentials were not provided.\"}"},
@@ -152,8 +282,12 @@ static const struct row astakos_rows[] = {
      "\"details\":\"\"}}"},
     {BAD_CREDENTIAL, USER_ROUTE, 401,
      "{\"unauthorized\":{\"code\":401,\"message\":\"Invalid token\",\"details\":\"\"}}"},
-    {NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL, {.kind = "Invalid credentials"},
-     PUBLIC_ROUTE, 401,
+    {NB_E_UNAUTHENTICATED,
+     NB_R_LOGIN_FAILED,
+     NULL,
+     {.kind = "Invalid credentials"},
+     PUBLIC_ROUTE,
+     401,
      "{\"unauthorized\":{\"code\":401,\"message\":\"Invalid credentials\",\"details\":\"\"}}"},
     {FORBIDDEN, USER_ROUTE, 403,
      "{\"forbidden\":{\"code\":403,\"message\":\"You do not have permission to perform this "
@@ -208,17 +342,31 @@ static const struct row keystone_rows[] = {
     {NO_CREDENTIAL, USER_ROUTE, 401,
      "{\"error\":{\"code\":401,\"title\":\"Unauthorized\",\"message\":\"The request you have "
      "made requires authentication.\"}}"},
-    {NB_E_UNAUTHENTICATED, NB_R_LOGIN_FAILED, NULL,
-     {.kind = "The request you have made requires authentication."}, PUBLIC_ROUTE, 401,
+    {NB_E_UNAUTHENTICATED,
+     NB_R_LOGIN_FAILED,
+     NULL,
+     {.kind = "The request you have made requires authentication."},
+     PUBLIC_ROUTE,
+     401,
      "{\"error\":{\"code\":401,\"title\":\"Unauthorized\",\"message\":\"The request you have "
      "made requires authentication.\"}}"},
     {FORBIDDEN, USER_ROUTE, 403,
      "{\"error\":{\"code\":403,\"title\":\"Forbidden\",\"message\":\"You do not have permission "
      "to perform this action.\"}}"},
-    {NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, {.id = "0123abcd"}, USER_ROUTE, 404,
+    {NB_E_NOT_FOUND,
+     NB_R_UNKNOWN_TOKEN,
+     NULL,
+     {.id = "0123abcd"},
+     USER_ROUTE,
+     404,
      "{\"error\":{\"code\":404,\"title\":\"Not Found\",\"message\":\"Could not find token: "
      "0123abcd\"}}"},
-    {NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, {0}, USER_ROUTE, 404,
+    {NB_E_NOT_FOUND,
+     NB_R_UNKNOWN_TOKEN,
+     NULL,
+     {0},
+     USER_ROUTE,
+     404,
      "{\"error\":{\"code\":404,\"title\":\"Not Found\",\"message\":\"Could not find token.\"}}"},
     {NO_ROUTE, BEFORE_ROUTE, 404,
      "{\"error\":{\"code\":404,\"title\":\"Not Found\",\"message\":\"Not found.\"}}"},
@@ -367,8 +515,8 @@ static void
 unknown_token_stays_out_of_the_log_words(void **state)
 {
     struct nb_req *r = *state;
-    const struct row row = {NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, {.id = "0123abcd"},
-                            USER_ROUTE, 0, NULL};
+    const struct row row = {
+        NB_E_NOT_FOUND, NB_R_UNKNOWN_TOKEN, NULL, {.id = "0123abcd"}, USER_ROUTE, 0, NULL};
 
     render(r, &keystone_dialect, &row);
     assert_null(strstr(r->err.message, "0123abcd"));

@@ -96,9 +96,10 @@ test_file_part_sizes_around_the_buffer(void **state)
 
         for (size_t i = 0; i < size; i++)
             file[i] = (char)('a' + i % 23);
-        n = sprintf(body, "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"checksum\"\r\n\r\n"
-                          "abc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image\"; "
-                          "filename=\"a;b.iso\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        n = sprintf(body,
+                    "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"checksum\"\r\n\r\n"
+                    "abc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image\"; "
+                    "filename=\"a;b.iso\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         memcpy(body + n, file, size);
         n += (int)size;
         n += sprintf(body + n, "\r\n--XyZ--\r\nepilogue");
@@ -136,7 +137,8 @@ test_malformed_bodies_are_refused(void **state)
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         memset(s.len, 0, sizeof(s.len));
         s.parts = 0;
-        assert_int_equal(run(a, bodies[i], strlen(bodies[i]), "multipart/form-data; boundary=b", &s), -1);
+        assert_int_equal(
+            run(a, bodies[i], strlen(bodies[i]), "multipart/form-data; boundary=b", &s), -1);
         nb_arena_reset(a);
     }
     assert_int_equal(run(a, "", 0, "multipart/form-data", &s), -2);

@@ -57,19 +57,22 @@ static void
 rules_keep_their_order_and_the_default_comes_last(void **state)
 {
     struct nb_arena *a = nb_arena_new(1024);
-    struct json_object *r = rules(
-        "[{\"action\":\"accept\",\"protocol\":\"tcp\",\"to_port\":22},"
-        " {\"action\":\"reject\",\"protocol\":\"udp\",\"to_port\":53,\"from_address\":\"10.0.0.1\"},"
-        " {\"action\":\"accept\",\"protocol\":\"icmp\"},"
-        " {\"action\":\"reject\",\"protocol\":\"all\",\"from_address\":\"192.168.1.9\"}]");
+    struct json_object *r =
+        rules("[{\"action\":\"accept\",\"protocol\":\"tcp\",\"to_port\":22},"
+              " {\"action\":\"reject\",\"protocol\":\"udp\",\"to_port\":53,\"from_address\":\"10.0."
+              "0.1\"},"
+              " {\"action\":\"accept\",\"protocol\":\"icmp\"},"
+              " {\"action\":\"reject\",\"protocol\":\"all\",\"from_address\":\"192.168.1.9\"}]");
     const char *xml = nb_nwfilter_xml(a, GUEST, NULL, "reject", r);
     size_t ssh, dns, icmp, all, dflt;
 
     (void)state;
     assert_int_equal(at(xml, "<filter name='nimbus-" GUEST "' chain='root'>"), 0);
-    at(xml, "<rule action='accept' direction='in' priority='100'><all state='ESTABLISHED,RELATED'/>");
+    at(xml,
+       "<rule action='accept' direction='in' priority='100'><all state='ESTABLISHED,RELATED'/>");
     at(xml, "<rule action='accept' direction='out' priority='100'><all/></rule>");
-    ssh = at(xml, "<rule action='accept' direction='in' priority='200'><tcp dstportstart='22'/></rule>");
+    ssh = at(xml,
+             "<rule action='accept' direction='in' priority='200'><tcp dstportstart='22'/></rule>");
     dns = at(xml, "<rule action='reject' direction='in' priority='201'>"
                   "<udp dstportstart='53' srcipaddr='10.0.0.1'/></rule>");
     icmp = at(xml, "<rule action='accept' direction='in' priority='202'><icmp/></rule>");
@@ -98,9 +101,9 @@ static void
 nothing_unexpected_reaches_the_xml(void **state)
 {
     struct nb_arena *a = nb_arena_new(1024);
-    struct json_object *r = rules(
-        "[{\"action\":\"drop'\",\"protocol\":\"sctp\",\"from_address\":\"1.2.3.4'/><x a='\"},"
-        " {\"action\":\"accept\",\"protocol\":\"icmp\",\"to_port\":22}]");
+    struct json_object *r =
+        rules("[{\"action\":\"drop'\",\"protocol\":\"sctp\",\"from_address\":\"1.2.3.4'/><x a='\"},"
+              " {\"action\":\"accept\",\"protocol\":\"icmp\",\"to_port\":22}]");
     const char *xml = nb_nwfilter_xml(a, GUEST, NULL, "maybe", r);
 
     (void)state;

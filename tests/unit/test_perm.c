@@ -67,9 +67,9 @@ static void
 test_a_list_grants_the_union_of_its_roles(void **state)
 {
     (void)state;
-    assert_int_equal(nb_cap_mask(nano_menu, "instance,log,user"),
-                     BIT(NB_CAP_MANAGE_GUESTS) | BIT(NB_CAP_MANAGE_LOGS) |
-                         BIT(NB_CAP_MANAGE_USERS));
+    assert_int_equal(nb_cap_mask(nano_menu, "instance,log,user"), BIT(NB_CAP_MANAGE_GUESTS) |
+                                                                      BIT(NB_CAP_MANAGE_LOGS) |
+                                                                      BIT(NB_CAP_MANAGE_USERS));
     /* a role on two rows grants both */
     assert_int_equal(nb_cap_mask(two_words, "images"),
                      BIT(NB_CAP_MANAGE_DISK_IMAGES) | BIT(NB_CAP_MANAGE_MEDIA_IMAGES));
@@ -131,10 +131,9 @@ test_self_admits_the_named_user_or_user_managers(void **state)
     assert_false(nb_cap_allows(NB_CAP_SELF, false, 0, "bob", "alice"));
     assert_false(nb_cap_allows(NB_CAP_SELF, false, 0, "bob", "Bob"));
     assert_false(nb_cap_allows(NB_CAP_SELF, false, 0, "bob", NULL));
-    assert_false(nb_cap_allows(NB_CAP_SELF, false, nb_cap_mask(nano_menu, "instance,log"), "bob",
-                               "alice"));
-    assert_true(nb_cap_allows(NB_CAP_SELF, false, nb_cap_mask(nano_menu, "user"), "bob",
-                              "alice"));
+    assert_false(
+        nb_cap_allows(NB_CAP_SELF, false, nb_cap_mask(nano_menu, "instance,log"), "bob", "alice"));
+    assert_true(nb_cap_allows(NB_CAP_SELF, false, nb_cap_mask(nano_menu, "user"), "bob", "alice"));
 }
 
 int

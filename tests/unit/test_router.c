@@ -349,8 +349,8 @@ templates_name_their_captures(void **state)
     };
     /* An unnamed group, alternatives, classes or repeats would put a regex into a label. */
     static const char *const refused[] = {
-        "^/a/([^/]+)/?$", "^/a|/b$", "^/a/[0-9]$", "^/a/.*$", "^/a/(?<x>[^/]+$", "^/a+$",
-        "^/a/(?<>b)$", "^/a\"b$",
+        "^/a/([^/]+)/?$",  "^/a|/b$", "^/a/[0-9]$",  "^/a/.*$",
+        "^/a/(?<x>[^/]+$", "^/a+$",   "^/a/(?<>b)$", "^/a\"b$",
     };
 
     (void)state;
