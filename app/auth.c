@@ -1,7 +1,6 @@
 /* Credentials are random tokens stored as SHA-256; any dialect's header resolves to one user. */
 #include "app/auth.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +46,17 @@ header_param(char *buf, size_t size, const char *name)
 
     for (const char *p = "HTTP_"; *p != '\0' && n + 1 < size; p++)
         buf[n++] = *p;
-    for (const char *p = name; *p != '\0' && n + 1 < size; p++)
-        buf[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    for (const char *p = name; *p != '\0' && n + 1 < size; p++) {
+        /* a table, not arithmetic: char arithmetic is int, and narrowing back is not portable */
+        static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+        if (*p == '-')
+            buf[n++] = '_';
+        else if (*p >= 'a' && *p <= 'z')
+            buf[n++] = upper[*p - 'a'];
+        else
+            buf[n++] = *p;
+    }
     buf[n] = '\0';
     return buf;
 }

@@ -27,16 +27,22 @@ literal(char *buf, size_t size, const char *s)
 }
 
 /* One map line per prefix: the error page's path under it → the dialect. */
-static void
+static int
 print_mounts(FILE *out, const struct nb_dialect *d, const char *const *prefixes)
 {
     char re[256], line[300];
 
     for (const char *const *m = prefixes; m != NULL && *m != NULL; m++) {
-        snprintf(line, sizeof(line), "~^/_nimbus_error/%s%s", literal(re, sizeof(re), *m),
-                 (*m)[strlen(*m) - 1] == '/' ? "/" : "");
-        fprintf(out, "%-49s %s;\n", line, d->name);
+        int n = snprintf(line, sizeof(line), "~^/_nimbus_error/%s%s", literal(re, sizeof(re), *m),
+                         (*m)[strlen(*m) - 1] == '/' ? "/" : "");
+
+        /* a cut line would be another regex */
+        if (n < 0 || (size_t)n >= sizeof(line))
+            return -1;
+        /* output errors: ferror() at the end of nb_dialect_print_nginx tells */
+        (void)fprintf(out, "%-49s %s;\n", line, d->name);
     }
+    return 0;
 }
 
 int
@@ -48,25 +54,25 @@ nb_dialect_print_nginx(FILE *out, const char *part)
 
     for (size_t i = 0; (d = nb_dialects[i]) != NULL; i++) {
         if (strcmp(part, "mounts") == 0) {
-            print_mounts(out, d, d->mounts);
-            print_mounts(out, d, d->edge_mounts);
+            if (print_mounts(out, d, d->mounts) < 0 || print_mounts(out, d, d->edge_mounts) < 0)
+                return -1;
         } else if (strcmp(part, "maps") == 0) {
             if (d->edge_maps != NULL)
-                fputs(d->edge_maps, out);
+                (void)fputs(d->edge_maps, out);
         } else if (strcmp(part, "bodies") == 0) {
             if (d->edge_error != NULL)
-                fprintf(out, "%-8s '%s';\n", d->name, d->edge_error);
+                (void)fprintf(out, "%-8s '%s';\n", d->name, d->edge_error);
         } else if (strcmp(part, "logins") == 0) {
             if (d->login == NULL)
                 continue;
-            fprintf(out, "%s%s", first ? "" : "|", literal(re, sizeof(re), d->login));
+            (void)fprintf(out, "%s%s", first ? "" : "|", literal(re, sizeof(re), d->login));
             first = false;
         } else {
             return -1;
         }
     }
     if (strcmp(part, "logins") == 0)
-        fputc('\n', out);
+        (void)fputc('\n', out);
     return ferror(out) ? -1 : 0;
 }
 
@@ -137,9 +143,9 @@ nb_dialect_print_json(FILE *out)
 
     for (size_t i = 0; nb_dialects[i] != NULL; i++)
         json_object_array_add(a, dialect_object(nb_dialects[i]));
-    fprintf(out, "%s\n",
-            json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    (void)fprintf(out, "%s\n",
+                  json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(a);
     return ferror(out) ? -1 : 0;
 }

@@ -281,7 +281,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "nginx") == 0) {
         if (argc == 3 && nb_dialect_print_nginx(stdout, argv[2]) == 0)
             return 0;
-        fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins\n");
+        (void)fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins\n");
         return 2;
     }
     if (strcmp(argv[1], "migrate") == 0)

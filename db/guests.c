@@ -162,97 +162,144 @@ random_mac(struct nb_req *r)
     return nb_db_text(res, 0, 0);
 }
 
-int
-nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *batch_id,
-                const char **id)
-{
-    const PGresult *pool, *tmpl, *cell, *row;
-    const char *owner_id = NULL, *group_id = NULL, *mac = s->ethernet_address, *address_pool;
-    const char *wanted_address, *allocated, *limit[NB_QOS__MAX];
+/* What a create has found out before it inserts: rows read, ids resolved, values chosen. */
+struct guest_plan {
+    const PGresult *pool, *tmpl, *cell;
+    const char *owner_id, *group_id, *mac, *wanted_address;
     int64_t disk_total;
-    struct in_addr addr;
-    struct nb_guest g;
-    struct nb_secgroup sg = {NULL, 0};
+};
 
-    if (nb_check_name(r, "guest", s->name) < 0)
+/* The compute pool of a create: it exists, has enabled cells, and its cells may hold the
+ * cores and memory asked for. */
+static int
+plan_pool(struct nb_req *r, const struct nb_guest_spec *s, struct guest_plan *p)
+{
+    if ((p->pool = nb_db_query(r, NB_Q_POOL_LIMITS, s->pool)) == NULL)
         return -1;
-    if ((pool = nb_db_query(r, NB_Q_POOL_LIMITS, s->pool)) == NULL)
-        return -1;
-    if (PQntuples(pool) == 0)
+    if (PQntuples(p->pool) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "compute pool %s not found", s->pool);
-    if (!nb_db_bool(pool, 0, PL_ENABLED) || nb_db_int(pool, 0, PL_CELLS) == 0)
+    if (!nb_db_bool(p->pool, 0, PL_ENABLED) || nb_db_int(p->pool, 0, PL_CELLS) == 0)
         return nb_fail(r, NB_E_CONFLICT, "compute pool %s has no enabled cells", s->pool);
-    if (s->cores < 1 || s->cores > nb_db_int(pool, 0, PL_CORES))
+    if (s->cores < 1 || s->cores > nb_db_int(p->pool, 0, PL_CORES))
         return nb_fail_field(r, NB_E_INVALID, "cores", "must be 1 to %lld in pool %s",
-                             (long long)nb_db_int(pool, 0, PL_CORES), s->pool);
-    if (s->memory < 1 || s->memory > nb_db_int(pool, 0, PL_MEMORY))
+                             (long long)nb_db_int(p->pool, 0, PL_CORES), s->pool);
+    if (s->memory < 1 || s->memory > nb_db_int(p->pool, 0, PL_MEMORY))
         return nb_fail_field(r, NB_E_INVALID, "memory", "must be 1 to %lld bytes in pool %s",
-                             (long long)nb_db_int(pool, 0, PL_MEMORY), s->pool);
-    if ((disk_total = check_sizes(r, "disks", s->disks, s->ndisks, MAX_DISKS, 1,
-                                  INT64_MAX / MAX_DISKS)) < 0 ||
+                             (long long)nb_db_int(p->pool, 0, PL_MEMORY), s->pool);
+    return 0;
+}
+
+/* The create's own values: disks, modules, owner, ports, address, MAC, QoS, image. */
+static int
+plan_values(struct nb_req *r, const struct nb_guest_spec *s, struct guest_plan *p)
+{
+    struct in_addr addr;
+
+    if ((p->disk_total = check_sizes(r, "disks", s->disks, s->ndisks, MAX_DISKS, 1,
+                                     INT64_MAX / MAX_DISKS)) < 0 ||
         check_modules(r, s->modules, s->nmodules) < 0 ||
-        nb_user_owner(r, s->owner, "guests", &owner_id, &group_id) < 0)
+        nb_user_owner(r, s->owner, "guests", &p->owner_id, &p->group_id) < 0)
         return -1;
     if (s->ports != NULL && check_sizes(r, "ports", s->ports, s->nports, MAX_PORTS, 1, 65535) < 0)
         return -1;
-    if (s->network_address != NULL && s->network_address[0] != '\0' &&
-        inet_pton(AF_INET, s->network_address, &addr) != 1)
+    p->wanted_address =
+        s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address : NULL;
+    if (p->wanted_address != NULL && inet_pton(AF_INET, p->wanted_address, &addr) != 1)
         return nb_fail_field(r, NB_E_INVALID, "network_address", "invalid IPv4 address '%s'",
                              s->network_address);
-    if (mac == NULL || mac[0] == '\0') {
-        if ((mac = random_mac(r)) == NULL)
+    p->mac = s->ethernet_address;
+    if (p->mac == NULL || p->mac[0] == '\0') {
+        if ((p->mac = random_mac(r)) == NULL)
             return -1;
-    } else if (nb_check_mac(r, "ethernet_address", mac) < 0) {
+    } else if (nb_check_mac(r, "ethernet_address", p->mac) < 0) {
         return -1;
     }
     if (nb_guest_check_qos(r, &s->qos) < 0)
         return -1;
     if (s->from_image != NULL && s->from_image[0] != '\0' && check_image(r, s->from_image) < 0)
         return -1;
-    if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0' &&
-        nb_secgroup_load(r, s->security_policy_group, &sg) < 0)
+    return 0;
+}
+
+/* The template's defaults and a cell with room for the guest. */
+static int
+plan_place(struct nb_req *r, const struct nb_guest_spec *s, struct guest_plan *p)
+{
+    if ((p->tmpl = nb_db_query(r, NB_Q_TEMPLATE_SYSTEM, s->template_id)) == NULL)
         return -1;
-    if ((tmpl = nb_db_query(r, NB_Q_TEMPLATE_SYSTEM, s->template_id)) == NULL)
-        return -1;
-    if (PQntuples(tmpl) == 0)
+    if (PQntuples(p->tmpl) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "template %s not found",
                        s->template_id ? s->template_id : "");
-    if ((cell = nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(pool, 0, PL_ID), int_param(r, s->cores),
-                            int_param(r, s->memory), int_param(r, disk_total))) == NULL)
+    if ((p->cell =
+             nb_db_query(r, NB_Q_GUEST_PLACE, nb_db_text(p->pool, 0, PL_ID), int_param(r, s->cores),
+                         int_param(r, s->memory), int_param(r, p->disk_total))) == NULL)
         return -1;
-    if (PQntuples(cell) == 0)
+    if (PQntuples(p->cell) == 0)
         return nb_fail(r, NB_E_CONFLICT,
                        "no cell in pool %s has room for %lld cores, %lld bytes of memory and %lld "
                        "bytes of disk",
-                       s->pool, (long long)s->cores, (long long)s->memory, (long long)disk_total);
-    address_pool = nb_db_text(pool, 0, PL_ADDRESS_POOL);
-    wanted_address =
-        s->network_address != NULL && s->network_address[0] != '\0' ? s->network_address : NULL;
+                       s->pool, (long long)s->cores, (long long)s->memory,
+                       (long long)p->disk_total);
+    return 0;
+}
+
+static const char *
+or_default(const char *v, const char *fallback)
+{
+    return v != NULL && v[0] != '\0' ? v : fallback;
+}
+
+/* GUEST_INSERT … RETURNING the guest's columns: one statement, the row as every read shows it. */
+static const PGresult *
+insert_guest(struct nb_req *r, const struct nb_guest_spec *s, const struct guest_plan *p)
+{
+    const char *limit[NB_QOS__MAX];
+    bool own_addresses = nb_db_text(p->pool, 0, PL_ADDRESS_POOL)[0] == '\0';
+
     for (int l = 0; l < NB_QOS__MAX; l++)
         limit[l] = int_param(r, s->qos.set & (1u << l) ? s->qos.limit[l] : 0);
-    row = nb_db_query(
-        r, NB_Q_GUEST_INSERT, s->name, owner_id, group_id, nb_db_text(pool, 0, PL_ID),
-        nb_db_text(cell, 0, 0), s->template_id, int_param(r, s->cores), int_param(r, s->memory),
+    return nb_db_query(
+        r, NB_Q_GUEST_INSERT, s->name, p->owner_id, p->group_id, nb_db_text(p->pool, 0, PL_ID),
+        nb_db_text(p->cell, 0, 0), s->template_id, int_param(r, s->cores), int_param(r, s->memory),
         int_array(r, s->disks, s->ndisks), s->auto_start ? "t" : "f",
-        s->system != NULL && s->system[0] != '\0' ? s->system : nb_db_text(tmpl, 0, TS_SYSTEM),
-        address_pool[0] == '\0' ? wanted_address : NULL, mac,
+        or_default(s->system, nb_db_text(p->tmpl, 0, TS_SYSTEM)),
+        own_addresses ? p->wanted_address : NULL, p->mac,
         s->from_image != NULL ? s->from_image : "", text_array(r, s->modules, s->nmodules),
         s->cloud_init != NULL
             ? json_object_to_json_string_ext(s->cloud_init, JSON_C_TO_STRING_PLAIN)
             : "{}",
-        s->admin_name != NULL ? s->admin_name : nb_db_text(tmpl, 0, TS_ADMIN),
+        s->admin_name != NULL ? s->admin_name : nb_db_text(p->tmpl, 0, TS_ADMIN),
         s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8),
         nb_random_hex(r->arena, 4), s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium",
         limit[NB_QOS_WRITE_SPEED], limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED],
         limit[NB_QOS_READ_IOPS], limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
         s->ports != NULL ? int_array(r, s->ports, s->nports) : "{}");
-    if (row == NULL)
+}
+
+int
+nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *batch_id,
+                const char **id)
+{
+    struct guest_plan p = {0};
+    const PGresult *row;
+    const char *address_pool, *allocated;
+    struct nb_guest g;
+    struct nb_secgroup sg = {NULL, 0};
+
+    if (nb_check_name(r, "guest", s->name) < 0 || plan_pool(r, s, &p) < 0 ||
+        plan_values(r, s, &p) < 0)
+        return -1;
+    if (s->security_policy_group != NULL && s->security_policy_group[0] != '\0' &&
+        nb_secgroup_load(r, s->security_policy_group, &sg) < 0)
+        return -1;
+    if (plan_place(r, s, &p) < 0 || (row = insert_guest(r, s, &p)) == NULL)
         return -1;
     g = (struct nb_guest){row, 0};
     *id = nb_guest_str(&g, NB_GC_ID);
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
+    address_pool = nb_db_text(p.pool, 0, PL_ADDRESS_POOL);
     if (address_pool[0] != '\0' &&
-        nb_address_allocate(r, address_pool, *id, wanted_address, &allocated) < 0)
+        nb_address_allocate(r, address_pool, *id, p.wanted_address, &allocated) < 0)
         return -1;
     /* The guest starts with a copy of the group's policy; later edits of either stay apart. */
     if (sg.res != NULL && nb_secgroup_apply(r, *id, &sg) < 0)

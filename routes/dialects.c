@@ -16,5 +16,5 @@
 #define DECLARE(d) extern const struct nb_dialect d;
 NB_DIALECT_LIST(DECLARE)
 
-#define ENTRY(d) &d,
+#define ENTRY(d) &(d),
 const struct nb_dialect *const nb_dialects[] = {NB_DIALECT_LIST(ENTRY) NULL};

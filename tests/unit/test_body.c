@@ -487,7 +487,7 @@ array_items_have_no_default_length_limit(void **state)
     struct nb_req *r = *state;
     char text[400];
 
-    snprintf(text, sizeof(text), "{\"names\": [\"%0300d\"]}", 0);
+    (void)snprintf(text, sizeof(text), "{\"names\": [\"%0300d\"]}", 0);
     expect_declared(r, text, 0, NULL, NULL);
 }
 

@@ -120,7 +120,7 @@ nginx_part(const char *part, int *rc)
 
     assert_non_null(f);
     *rc = nb_dialect_print_nginx(f, part);
-    fclose(f);
+    assert_int_equal(fclose(f), 0);
     return buf;
 }
 
@@ -168,7 +168,7 @@ test_json_lists_every_dialect_with_its_routes(void **state)
 
     (void)state;
     assert_int_equal(nb_dialect_print_json(f), 0);
-    fclose(f);
+    assert_int_equal(fclose(f), 0);
     a = json_tokener_parse(buf);
     assert_non_null(a);
     assert_int_equal(json_object_array_length(a), 7);
