@@ -272,7 +272,7 @@ nb_migration_get(struct nb_req *r, const char *id, struct nb_migration *out)
 
     if (!nb_is_uuid(id))
         return nb_fail(r, NB_E_NOT_FOUND, "migration %s not found", id);
-    res = nb_db_query(r, NB_Q_MIGRATION_STATUS, id, r->user.id_text, r->user.is_admin ? "t" : "f");
+    res = nb_db_query_scoped(r, NB_Q_MIGRATION_STATUS, id);
     if (res == NULL)
         return -1;
     if (nb_db_int(res, 0, NB_MIGRATION_OPERATIONS) == 0)
