@@ -97,8 +97,7 @@ nb_address_pool_list(struct nb_req *r, struct nb_address_pool **out)
 
     if (res == NULL)
         return -1;
-    n = PQntuples(res);
-    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    *out = nb_db_row_array(r, res, sizeof(**out), &n);
     for (int i = 0; i < n; i++)
         (*out)[i] = (struct nb_address_pool){
             .name = nb_db_text(res, i, NB_APL_NAME),
@@ -239,8 +238,7 @@ nb_address_range_list(struct nb_req *r, const char *pool, const char *type,
     if (p == NULL ||
         (res = nb_db_query(r, NB_Q_ADDRESS_RANGE_LIST, nb_db_text(p, 0, POOL_ID), type)) == NULL)
         return -1;
-    n = PQntuples(res);
-    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    *out = nb_db_row_array(r, res, sizeof(**out), &n);
     for (int i = 0; i < n; i++)
         (*out)[i] = (struct nb_address_range){
             .start = nb_db_text(res, i, NB_AR_START),

@@ -488,6 +488,19 @@ nb_db_rollback(void)
     run_end_hooks(false); /* also when a lost connection ended the transaction already */
 }
 
+int
+nb_db_ping(struct nb_req *r)
+{
+    return nb_db_query(r, NB_Q_PING, NULL) != NULL ? 0 : -1;
+}
+
+void *
+nb_db_row_array(struct nb_req *r, const PGresult *res, size_t size, int *n)
+{
+    *n = PQntuples(res);
+    return nb_arena_alloc(r->arena, (size_t)(*n > 0 ? *n : 1) * size);
+}
+
 const char *
 nb_db_text(const PGresult *res, int row, int col)
 {

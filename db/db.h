@@ -69,6 +69,12 @@ void nb_db_on_end(void (*fn)(void *arg, bool committed), void *arg);
  * a message on stderr. */
 int nb_db_migrate(const char *conninfo, const char *dir);
 
+/* Runs the PING statement: 0 when the database answers, -1 with the error recorded. */
+int nb_db_ping(struct nb_req *r);
+/* An arena array with one element of size bytes per row of res (room for one when there are
+ * none, so never NULL); *n is the row count. */
+void *nb_db_row_array(struct nb_req *r, const PGresult *res, size_t size, int *n);
+
 /* Cells of a result as text ("" for NULL) and as integers / booleans. */
 const char *nb_db_text(const PGresult *res, int row, int col);
 const char *nb_db_text_or_null(const PGresult *res, int row, int col);

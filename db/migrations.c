@@ -290,8 +290,7 @@ nb_migration_list(struct nb_req *r, struct nb_migration **out)
 
     if (res == NULL)
         return -1;
-    n = PQntuples(res);
-    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    *out = nb_db_row_array(r, res, sizeof(**out), &n);
     for (int i = 0; i < n; i++) {
         (*out)[i].id = nb_db_text(res, i, NB_MIGRATION_ID);
         figures(res, i, &(*out)[i]);

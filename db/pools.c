@@ -32,8 +32,7 @@ nb_pool_list(struct nb_req *r, struct nb_pool **out)
 
     if (res == NULL)
         return -1;
-    n = PQntuples(res);
-    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    *out = nb_db_row_array(r, res, sizeof(**out), &n);
     for (int i = 0; i < n; i++)
         row(res, i, &(*out)[i]);
     return n;

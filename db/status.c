@@ -57,8 +57,7 @@ nb_status_pools(struct nb_req *r, struct nb_pool_status **out)
 
     if (res == NULL)
         return -1;
-    n = PQntuples(res);
-    *out = nb_arena_alloc(r->arena, (size_t)(n > 0 ? n : 1) * sizeof(**out));
+    *out = nb_db_row_array(r, res, sizeof(**out), &n);
     for (int i = 0; i < n; i++)
         pool_row(res, i, &(*out)[i]);
     return n;

@@ -56,7 +56,7 @@ ops_health(struct nb_req *r)
 {
     struct json_object *o = json_object_new_object();
 
-    if (nb_db_query(r, NB_Q_PING, NULL) == NULL) {
+    if (nb_db_ping(r) < 0) {
         json_object_put(o);
         return -1;
     }
