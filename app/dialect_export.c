@@ -45,6 +45,43 @@ print_mounts(FILE *out, const struct nb_dialect *d, const char *const *prefixes)
     return 0;
 }
 
+/* One map line per method of each route flagged NB_WAITS: "<METHOD> <path>" → the wait
+ * pool. The route's pattern keeps its meaning; its named groups become plain groups, which
+ * set no nginx variable. */
+static int
+print_waits(FILE *out, const struct nb_dialect *d)
+{
+    struct nb_req r = {.arena = nb_arena_new(256)};
+    char re[512];
+
+    for (size_t i = 0; i < d->nroutes; i++) {
+        const char *p = d->routes[i].pattern;
+        size_t o = 0;
+
+        if (!(d->routes[i].methods & NB_WAITS))
+            continue;
+        for (p += p[0] == '^'; *p != '\0' && o + 4 < sizeof(re); p++) {
+            if (strncmp(p, "(?<", 3) == 0 && strchr(p, '>') != NULL) {
+                memcpy(re + o, "(?:", 3);
+                o += 3;
+                p = strchr(p, '>');
+            } else {
+                re[o++] = *p;
+            }
+        }
+        re[o] = '\0';
+        if (*p != '\0' || strchr(re, '"') != NULL) { /* cut or unquotable: another regex */
+            nb_arena_free(r.arena);
+            return -1;
+        }
+        for (unsigned bit = NB_GET; bit <= NB_PATCH; bit <<= 1)
+            if (d->routes[i].methods & bit)
+                (void)fprintf(out, "\"~^%s %s\" nimbus_wait;\n", nb_method_list(&r, bit), re);
+    }
+    nb_arena_free(r.arena);
+    return 0;
+}
+
 int
 nb_dialect_print_nginx(FILE *out, const char *part)
 {
@@ -62,6 +99,9 @@ nb_dialect_print_nginx(FILE *out, const char *part)
         } else if (strcmp(part, "bodies") == 0) {
             if (d->edge_error != NULL)
                 (void)fprintf(out, "%-8s '%s';\n", d->name, d->edge_error);
+        } else if (strcmp(part, "waits") == 0) {
+            if (print_waits(out, d) < 0)
+                return -1;
         } else if (strcmp(part, "logins") == 0) {
             if (d->login == NULL)
                 continue;

@@ -9,6 +9,8 @@
  *   maps    the dialects' edge_maps (nginx map blocks)
  *   bodies  lines of the $nimbus_error_body map: dialect name → body template
  *   logins  the log-in paths as one PCRE alternation, without their outer slashes
+ *   waits   lines of the $nimbus_pool map: "<METHOD> <path regex>" of every route flagged
+ *           NB_WAITS → nimbus_wait (the wait pool)
  * nginx/nimbus.conf.in marks where each goes; app/stack.sh splices them in. Returns -1 for an
  * unknown part or a write error. */
 int nb_dialect_print_nginx(FILE *out, const char *part);

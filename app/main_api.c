@@ -52,6 +52,11 @@ static const struct {
     /* argon2id log-ins: at most this many hash at once; the others queue in the socket's
      * backlog, first come first served, instead of being refused. */
     {"login", "NIMBUS_LOGIN_LISTEN", "nimbus-login.sock", "NIMBUS_LOGIN_WORKERS", 2, 0},
+    /* Calls that answer once the host has done their operation (routes flagged NB_WAITS):
+     * a worker spends nearly all of such a call asleep on its database socket, so the pool is
+     * wide (a waiting worker costs memory and a connection, not CPU), and the API pool never
+     * waits behind the hosts. */
+    {"wait", "NIMBUS_WAIT_LISTEN", "nimbus-wait.sock", "NIMBUS_WAIT_WORKERS", 3, 0},
 };
 #define NPOOLS ((int)(sizeof(pool_defs) / sizeof(pool_defs[0])))
 
@@ -63,8 +68,10 @@ default_workers(int pool, int cores)
         return 2 * cores;
     case 1:
         return 4;
-    default:
+    case 2:
         return cores > 1 ? cores / 2 : 1;
+    default:
+        return 16;
     }
 }
 
@@ -130,6 +137,11 @@ main(int argc, char **argv)
                "  NIMBUS_UPLOAD_WORKERS  its workers: uploads received at once (default 4)\n"
                "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
                "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
+               "  NIMBUS_WAIT_LISTEN     the pool of calls that wait for their operation\n"
+               "                         (default nimbus-wait.sock, or port + 3)\n"
+               "  NIMBUS_WAIT_WORKERS    its workers: calls waiting at once (default 16)\n"
+               "  NIMBUS_OP_WAIT         seconds such a call waits for its operation before it\n"
+               "                         answers that the operation goes on (default 30)\n"
                "  NIMBUS_STATE_DIR       state directory (default .run)\n"
                "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
                "  NIMBUS_SESSION_MAX_AGE seconds a Nano session may be kept alive after its\n"

@@ -33,7 +33,7 @@ static const char usage[] =
     "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
     "                           routes (for the API tests; no database)\n"
     "  nginx PART               PART of nginx's configuration from the dialects: mounts,\n"
-    "                           maps, bodies or logins (app/stack.sh; no database)\n"
+    "                           maps, bodies, logins or waits (app/stack.sh; no database)\n"
     "\n"
     "The database is NIMBUS_DB (a libpq conninfo string).\n";
 
@@ -281,7 +281,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "nginx") == 0) {
         if (argc == 3 && nb_dialect_print_nginx(stdout, argv[2]) == 0)
             return 0;
-        (void)fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins\n");
+        (void)fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins|waits\n");
         return 2;
     }
     if (strcmp(argv[1], "migrate") == 0)

@@ -12,6 +12,7 @@
 #include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/operations.h"
 
 #define NB_MAX_JSON_DEPTH 32
 
@@ -422,6 +423,23 @@ render_unmounted(struct nb_req *r)
     nb_reply(r, nb_status_http[r->err.status], o);
 }
 
+/* How long a waiting route waits for its operation: NIMBUS_OP_WAIT seconds (30), or less when
+ * the client asks for less with X-Nimbus-Op-Wait (seconds; one that cannot hold a connection
+ * open that long, or a test of the timeout). */
+static int
+op_wait_seconds(struct nb_req *r)
+{
+    static int configured = -1;
+    const char *asked = r->param != NULL ? r->param(r, "HTTP_X_NIMBUS_OP_WAIT") : NULL;
+    long long n;
+
+    if (configured < 0)
+        configured = (int)nb_env_int("NIMBUS_OP_WAIT", 0, 3600, 30);
+    if (asked != NULL && nb_parse_int(asked, 0, configured, &n) == 0)
+        return (int)n;
+    return configured;
+}
+
 void
 nb_request_handle(struct nb_req *r)
 {
@@ -442,6 +460,8 @@ nb_request_handle(struct nb_req *r)
     if (r->route->audit != NULL ? run_audited(r) < 0 : r->route->handler(r) < 0)
         goto fail;
     nb_db_rollback(); /* a handler that left a transaction open did not mean to commit it */
+    if ((r->route->methods & NB_WAITS) && r->op_id != NULL && nb_op_wait(r, r->op_id, op_wait_seconds(r)) < 0)
+        goto fail;
     return;
 fail:
     nb_db_rollback();

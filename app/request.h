@@ -17,6 +17,11 @@ enum nb_method {
     NB_DELETE = 1 << 3,
     NB_PATCH = 1 << 4,
 };
+/* A route row's flag, given with its methods ({NB_PUT | NB_WAITS, …}) and matching no
+ * request's method: the call answers once the operation its handler queued (r->op_id) has
+ * ended on the host, with the host's error if it failed (db/operations.h, nb_op_wait); nginx
+ * sends such routes to the wait pool (nimbusctl nginx waits). */
+#define NB_WAITS (1u << 8)
 
 /* What a route demands of its caller, in no dialect's words; checked by the dispatcher
  * (app/perm.c), never by handlers. After the first four come the capabilities a caller's roles
@@ -236,6 +241,7 @@ struct nb_req {
 
     struct nb_user user;
     struct nb_scope scope; /* filled with user */
+    const char *op_id;     /* the last operation the request queued, or NULL */
     struct nb_error err;
 
     /* Response. */

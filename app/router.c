@@ -240,7 +240,7 @@ nb_router_match(struct nb_req *r)
         if (rc < 0)
             continue;
         if (!(rt->methods & r->method)) {
-            r->allowed |= rt->methods;
+            r->allowed |= rt->methods & ~NB_WAITS;
             continue;
         }
         r->route = rt;

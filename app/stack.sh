@@ -21,6 +21,8 @@ usage: app/stack.sh <command>
   stop          stop everything
   status        show what runs, with pids (exit 3 if something is down)
   pg-restart    stop and start PostgreSQL only
+  reconciler-stop, reconciler-start
+                stop or start nimbus-reconciler only (operations wait meanwhile)
   libvirt-stop, libvirt-start
                 stop or start the private test-driver libvirtd (cell0's host)
   websockify-stop, websockify-start
@@ -35,6 +37,7 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_IMAGE_QUOTA (bytes one user's images may take; 256 GiB)
   NIMBUS_UPLOAD_WORKERS (4) NIMBUS_UPLOAD_CONNECTIONS (4: uploads one address may run at once)
   NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
+  NIMBUS_WAIT_WORKERS (16) NIMBUS_OP_WAIT (seconds a call waits for its operation; 30)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
@@ -66,9 +69,11 @@ setup() {
     # The upload and log-in pools of nimbus-api listen beside the API's socket (app/main_api.c).
     case $FCGI_LISTEN in
     /*) UPLOAD_LISTEN=${NIMBUS_UPLOAD_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-upload.sock}
-        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-login.sock} ;;
+        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-login.sock}
+        WAIT_LISTEN=${NIMBUS_WAIT_LISTEN:-$(dirname "$FCGI_LISTEN")/nimbus-wait.sock} ;;
     *) UPLOAD_LISTEN=${NIMBUS_UPLOAD_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 1))}
-        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 2))} ;;
+        LOGIN_LISTEN=${NIMBUS_LOGIN_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 2))}
+        WAIT_LISTEN=${NIMBUS_WAIT_LISTEN:-${FCGI_LISTEN%:*}:$((${FCGI_LISTEN##*:} + 3))} ;;
     esac
     URL=https://127.0.0.1:$HTTPS_PORT
     IMAGE_STORE=${NIMBUS_IMAGE_STORE:-$STATE/images}
@@ -79,6 +84,7 @@ setup() {
     export NIMBUS_STATE_DIR=$STATE
     export NIMBUS_DB="host=$PGSOCK port=$PG_PORT dbname=nimbus user=nimbus"
     export NIMBUS_FCGI_LISTEN=$FCGI_LISTEN NIMBUS_UPLOAD_LISTEN=$UPLOAD_LISTEN NIMBUS_LOGIN_LISTEN=$LOGIN_LISTEN
+    export NIMBUS_WAIT_LISTEN=$WAIT_LISTEN
     export NIMBUS_MIGRATIONS=$REPO/migrations
     export NIMBUS_HTTPS_PORT=$HTTPS_PORT NIMBUS_HTTP_PORT=$HTTP_PORT NIMBUS_PG_PORT=$PG_PORT
     export NIMBUS_IMAGE_STORE=$IMAGE_STORE NIMBUS_IMAGE_MAX_SIZE=$IMAGE_MAX_SIZE
@@ -438,6 +444,8 @@ nginx_render() {
         -e "s|@UPSTREAM@|$(sed_escape "$(upstream_of "$FCGI_LISTEN")")|g" \
         -e "s|@UPLOAD_UPSTREAM@|$(sed_escape "$(upstream_of "$UPLOAD_LISTEN")")|g" \
         -e "s|@LOGIN_UPSTREAM@|$(sed_escape "$(upstream_of "$LOGIN_LISTEN")")|g" \
+        -e "s|@WAIT_UPSTREAM@|$(sed_escape "$(upstream_of "$WAIT_LISTEN")")|g" \
+        -e "s|@FASTCGI_READ_TIMEOUT@|$((${NIMBUS_OP_WAIT:-30} + 60))s|g" \
         -e "s|@LOGIN_RATE@|${NIMBUS_LOGIN_RATE:-5r/s}|g" \
         -e "s|@LOGIN_BURST@|${NIMBUS_LOGIN_BURST:-20}|g" \
         -e "s|@LOGIN_CONNECTIONS@|${NIMBUS_LOGIN_CONNECTIONS:-2}|g" \
@@ -489,14 +497,14 @@ api_start() {
         say "nimbus-api already running (pid $pid)"
         return 0
     fi
-    for sock in "$FCGI_LISTEN" "$UPLOAD_LISTEN" "$LOGIN_LISTEN"; do
+    for sock in "$FCGI_LISTEN" "$UPLOAD_LISTEN" "$LOGIN_LISTEN" "$WAIT_LISTEN"; do
         case $sock in /*) rm -f "$sock" ;; esac
     done
     # setsid: the api gets its own process group, so a terminal's Ctrl-C reaches
     # only this script, which then stops everything in order.
     setsid "$bin" </dev/null >>"$LOG/nimbus-api.log" 2>&1 &
     API_PID=$!
-    say "nimbus-api started (pid $API_PID, $FCGI_LISTEN; uploads $UPLOAD_LISTEN, log-ins $LOGIN_LISTEN)"
+    say "nimbus-api started (pid $API_PID, $FCGI_LISTEN; uploads $UPLOAD_LISTEN, log-ins $LOGIN_LISTEN, waiting calls $WAIT_LISTEN)"
 }
 
 api_stop() {
@@ -700,6 +708,8 @@ main() {
     stop) setup; cmd_stop ;;
     status) setup; cmd_status ;;
     pg-restart) setup; cmd_pg_restart ;;
+    reconciler-stop) setup; reconciler_stop ;;
+    reconciler-start) setup; prepare_state; reconciler_start ;;
     libvirt-stop) setup; libvirt_stop ;;
     libvirt-start) setup; prepare_state; libvirt_start ;;
     websockify-stop) setup; websockify_stop ;;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/clock.h"
 #include "app/log.h"
 #include "app/metrics.h"
 
@@ -141,20 +142,48 @@ nb_db_listen(const char *const *channels)
         listen_all();
 }
 
+/* The notice nb_db_await waits for (channel and payload), whether it has come, and whether
+ * one on the listened channels came meanwhile (for the next nb_db_notified). */
+static const char *await_channel, *await_payload;
+static bool await_seen, listened_seen;
+
+static bool
+listened(const char *channel)
+{
+    for (const char *const *c = listen_channels; c != NULL && *c != NULL; c++)
+        if (strcmp(*c, channel) == 0)
+            return true;
+    return false;
+}
+
+/* Sorts the notifications libpq holds: the awaited one, and those of the listened channels;
+ * anything else (a notice of a channel no longer listened to) is dropped. */
+static void
+drain_notifications(void)
+{
+    PGnotify *n;
+
+    while ((n = PQnotifies(conn)) != NULL) {
+        if (await_channel != NULL && strcmp(n->relname, await_channel) == 0)
+            await_seen = await_seen || strcmp(n->extra, await_payload) == 0;
+        else if (listened(n->relname))
+            listened_seen = true;
+        PQfreemem(n);
+    }
+}
+
 /* Drains the notifications libpq holds; -1 when not connected. */
 static int
 take_notifications(void)
 {
-    PGnotify *n;
     int got = reconnected;
 
     reconnected = false;
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
         return -1;
-    while ((n = PQnotifies(conn)) != NULL) {
-        got = 1;
-        PQfreemem(n);
-    }
+    drain_notifications();
+    got = got || listened_seen;
+    listened_seen = false;
     return got;
 }
 
@@ -179,6 +208,61 @@ nb_db_notified(bool read_socket)
     if (read_socket && conn != NULL && PQstatus(conn) == CONNECTION_OK && !PQconsumeInput(conn))
         return -1;
     return take_notifications();
+}
+
+/* LISTEN or UNLISTEN a constant channel name; false when the statement failed. */
+static bool
+listen_cmd(const char *verb, const char *channel)
+{
+    char sql[128];
+    PGresult *res;
+    bool ok;
+
+    if (snprintf(sql, sizeof(sql), "%s %s", verb, channel) >= (int)sizeof(sql))
+        return false;
+    res = PQexec(conn, sql);
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok;
+}
+
+/* Longest sleep between two readings of the awaited state: a notice lost with a connection
+ * that dropped and came back (its LISTEN with it) delays an answer by this much at most. */
+#define AWAIT_RECHECK_MS 1000
+
+int
+nb_db_await(struct nb_req *r, const char *channel, const char *payload, int timeout_ms,
+            int (*done)(struct nb_req *r, void *arg), void *arg)
+{
+    double deadline = nb_clock_now() + timeout_ms / 1000.0;
+    int rc;
+
+    if (!nb_db_ready())
+        return nb_fail_reason(r, NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL);
+    if (!listen_cmd("LISTEN", channel))
+        return nb_fail(r, NB_E_UNAVAILABLE, "cannot listen for %s: %s", channel,
+                       PQerrorMessage(conn));
+    await_channel = channel;
+    await_payload = payload;
+    await_seen = false;
+    /* Listening before the first reading: a notice sent after it is not missed. */
+    while ((rc = done(r, arg)) == 0 && nb_clock_now() < deadline) {
+        double left_ms = (deadline - nb_clock_now()) * 1000;
+        struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+
+        if (!await_seen)
+            (void)poll(&pfd, 1, left_ms < AWAIT_RECHECK_MS ? (int)left_ms + 1 : AWAIT_RECHECK_MS);
+        if (conn == NULL || PQstatus(conn) != CONNECTION_OK || !PQconsumeInput(conn)) {
+            rc = nb_fail_reason(r, NB_E_UNAVAILABLE, NB_R_DB_UNAVAILABLE, NULL);
+            break;
+        }
+        await_seen = false;
+        drain_notifications();
+    }
+    await_channel = await_payload = NULL;
+    if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+        (void)listen_cmd("UNLISTEN", channel); /* a failure leaves only notices to drop */
+    return rc;
 }
 
 static bool

@@ -51,6 +51,14 @@ int nb_db_wait(int timeout_ms);
  * (without blocking) when read_socket, else only those libpq already holds (the ones a
  * statement's reply brought along, such as this connection's own at COMMIT). */
 int nb_db_notified(bool read_socket);
+/* Waits, outside a transaction, until done(r, arg) returns 1, for at most timeout_ms: LISTENs
+ * on channel (a constant identifier) first, then reads done once and again whenever a
+ * notification on channel with payload arrives (and at least once a second, whatever comes);
+ * UNLISTENs before it returns. 1 when done, 0 on timeout, -1 with the error recorded (done's
+ * own, or the database gone). Notifications of the listened channels that arrive meanwhile
+ * are kept for nb_db_notified. */
+int nb_db_await(struct nb_req *r, const char *channel, const char *payload, int timeout_ms,
+                int (*done)(struct nb_req *r, void *arg), void *arg);
 
 /* Transactions: begin/commit return 0 or -1 with the error recorded; rollback is idempotent
  * and undoes the whole transaction. A begin inside a transaction nests: only the outermost

@@ -359,38 +359,60 @@ check_resources(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
     return 0;
 }
 
+/* The columns a change sets, as GUEST_APPLY takes them. */
+static struct json_object *
+change_json(struct nb_req *r, const struct nb_guest_change *c)
+{
+    /* GUEST_APPLY's names of the QoS limits, in the order of enum nb_qos_limit. */
+    static const char *const qos_column[NB_QOS__MAX] = {
+        "qos_write_speed", "qos_write_iops",    "qos_read_speed",
+        "qos_read_iops",   "qos_receive_speed", "qos_send_speed",
+    };
+    struct json_object *set = nb_json_own(r, json_object_new_object());
+
+    if (c->set & NB_GUEST_SET_NAME)
+        json_object_object_add(set, "name", json_object_new_string(c->name));
+    if (c->set & NB_GUEST_SET_AUTO_START)
+        json_object_object_add(set, "auto_start", json_object_new_boolean(c->auto_start));
+    if (c->set & NB_GUEST_SET_CORES)
+        json_object_object_add(set, "cores", json_object_new_int64(c->cores));
+    if (c->set & NB_GUEST_SET_MEMORY)
+        json_object_object_add(set, "memory", json_object_new_int64(c->memory));
+    if ((c->set & NB_GUEST_SET_QOS) && c->qos.cpu_priority != NULL)
+        json_object_object_add(set, "cpu_priority", json_object_new_string(c->qos.cpu_priority));
+    for (int l = 0; (c->set & NB_GUEST_SET_QOS) && l < NB_QOS__MAX; l++)
+        if (c->qos.set & (1u << l))
+            json_object_object_add(set, qos_column[l], json_object_new_int64(c->qos.limit[l]));
+    if (c->set & NB_GUEST_SET_POLICY_DEFAULT)
+        json_object_object_add(set, "policy_default", json_object_new_string(c->policy_default));
+    if (c->set & NB_GUEST_SET_POLICY_RULES)
+        json_object_object_add(set, "policy_rules", json_object_get(c->policy_rules));
+    return set;
+}
+
 int
 nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
-    const char *limit[NB_QOS__MAX] = {NULL};
-    bool qos = (c->set & NB_GUEST_SET_QOS) != 0;
+    struct json_object *set, *params;
 
     if ((c->set & NB_GUEST_SET_NAME) && nb_check_name(r, "guest", c->name) < 0)
         return -1;
     if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && check_resources(r, g, c) < 0)
         return -1;
-    if (qos && nb_guest_check_qos(r, &c->qos) < 0)
+    if ((c->set & NB_GUEST_SET_QOS) && nb_guest_check_qos(r, &c->qos) < 0)
         return -1;
-    for (int l = 0; qos && l < NB_QOS__MAX; l++)
-        if (c->qos.set & (1u << l))
-            limit[l] = int_param(r, c->qos.limit[l]);
-    if (nb_db_query(r, NB_Q_GUEST_SET, nb_guest_str(g, NB_GC_ID),
-                    c->set & NB_GUEST_SET_NAME ? c->name : NULL,
-                    c->set & NB_GUEST_SET_AUTO_START ? (c->auto_start ? "t" : "f") : NULL,
-                    c->set & NB_GUEST_SET_CORES ? int_param(r, c->cores) : NULL,
-                    c->set & NB_GUEST_SET_MEMORY ? int_param(r, c->memory) : NULL,
-                    qos ? c->qos.cpu_priority : NULL, limit[NB_QOS_WRITE_SPEED],
-                    limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED], limit[NB_QOS_READ_IOPS],
-                    limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
-                    c->set & NB_GUEST_SET_POLICY_DEFAULT ? c->policy_default : NULL,
-                    c->set & NB_GUEST_SET_POLICY_RULES
-                        ? json_object_to_json_string_ext(c->policy_rules, JSON_C_TO_STRING_PLAIN)
-                        : NULL) == NULL)
-        return -1;
-    /* A name is the API's alone; everything else the guest's domain reflects. */
+    set = change_json(r, c);
+    /* A name is the API's alone: it holds at once. */
     if ((c->set & ~(unsigned)NB_GUEST_SET_NAME) == 0)
-        return 0;
-    return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, NULL, NULL, NULL);
+        return nb_db_query(r, NB_Q_GUEST_APPLY, nb_guest_str(g, NB_GC_ID),
+                           json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) != NULL
+                   ? 0
+                   : -1;
+    /* Everything else the guest's domain reflects: the row takes it only once sync_guest has
+     * carried it to the host, so a change the host refuses leaves the row as it was. */
+    params = nb_json_own(r, json_object_new_object());
+    json_object_object_add(params, "set", json_object_get(set));
+    return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, params, NULL, NULL);
 }
 
 int

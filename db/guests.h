@@ -145,8 +145,9 @@ struct nb_guest_change {
 };
 /* Checks and applies a change: a name is a valid name; cores and memory fit the largest cell
  * of the guest's pool; memory, and cores given immediate, only while the guest is stopped;
- * QoS as nb_guest_check_qos. Anything but a new name is then carried to the guest's domain
- * (sync_guest). */
+ * QoS as nb_guest_check_qos. A name alone is written at once; anything else is queued as
+ * sync_guest with the change in its params ({"set": …}), and the row takes it only once the
+ * host has it (the reconciler writes it), so a change the host refuses changes nothing. */
 int nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c);
 /* Refuses (conflict) while the guest runs: "<what> only while it is stopped". */
 int nb_guest_stopped(struct nb_req *r, const struct nb_guest *g, const char *what);

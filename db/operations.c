@@ -45,9 +45,51 @@ nb_op_add(struct nb_req *r, enum nb_op_kind kind, const char *guest_id, const ch
 
     if (res == NULL)
         return -1;
+    r->op_id = nb_db_text(res, 0, 0);
     if (op_id != NULL)
-        *op_id = nb_db_text(res, 0, 0);
+        *op_id = r->op_id;
     return 0;
+}
+
+/* What nb_op_wait reads of its operation. */
+struct outcome {
+    const char *id, *status, *kind, *error;
+};
+
+/* 1 once the operation has ended (done, failed, revoked), 0 while it is open. */
+static int
+op_ended(struct nb_req *r, void *arg)
+{
+    struct outcome *o = arg;
+    const PGresult *res = nb_db_query(r, NB_Q_OP_OUTCOME, o->id);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "operation %s not found", o->id);
+    o->status = nb_db_text(res, 0, 0);
+    o->kind = nb_db_text(res, 0, 1);
+    o->error = nb_db_text(res, 0, 2);
+    return strcmp(o->status, "pending") != 0 && strcmp(o->status, "running") != 0;
+}
+
+int
+nb_op_wait(struct nb_req *r, const char *op_id, int timeout_s)
+{
+    struct outcome o = {.id = op_id};
+    int rc = nb_db_await(r, NB_OP_DONE_CHANNEL, op_id, timeout_s * 1000, op_ended, &o);
+
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return nb_fail(r, NB_E_CONFLICT,
+                       "operation %s (%s) is still in progress after %d s; it goes on", op_id,
+                       o.kind, timeout_s);
+    if (strcmp(o.status, "done") == 0)
+        return 0;
+    if (strcmp(o.status, "revoked") == 0)
+        return nb_fail(r, NB_E_CONFLICT, "operation %s (%s) was revoked", op_id, o.kind);
+    return nb_fail(r, NB_E_CONFLICT, "%s failed: %s", o.kind, o.error);
 }
 
 int

@@ -35,10 +35,18 @@ extern const char *const nb_op_kind_name[NB_OP__MAX];
 int nb_op_kind_parse(const char *name);
 
 /* Queues an operation of kind on guest guest_id of cell cell_id for the caller; params is a
- * JSON object (NULL: {}), batch_id NULL for none. *op_id (when op_id is not NULL) is the new
- * operation's id. */
+ * JSON object (NULL: {}), batch_id NULL for none. *op_id (when op_id is not NULL) and
+ * r->op_id are the new operation's id. */
 int nb_op_add(struct nb_req *r, enum nb_op_kind kind, const char *guest_id, const char *cell_id,
               struct json_object *params, const char *batch_id, const char **op_id);
+
+/* The channel an operation's end is announced on, with its id as payload (migration 022). */
+#define NB_OP_DONE_CHANNEL "nimbus_op_done"
+/* Waits, once the request's transaction has committed, until operation op_id has ended, for
+ * at most timeout_s seconds. 0 when it is done; otherwise -1 with NB_E_CONFLICT: the host's
+ * error ("<kind> failed: <message>") when it failed, "... was revoked", or, past the time,
+ * "operation <id> (<kind>) is still in progress after <n> s; it goes on". */
+int nb_op_wait(struct nb_req *r, const char *op_id, int timeout_s);
 
 /* Columns of a batch's status, in the order of BATCH_STATUS (db/queries/operations.def). */
 enum nb_batch_col {

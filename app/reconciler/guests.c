@@ -146,6 +146,22 @@ display(struct nb_req *r, const struct nb_cell *c, xmlXPathContextPtr x)
     return nb_arena_printf(r->arena, "%s:%s", listen, port);
 }
 
+const char *
+nb_guest_display(struct nb_req *r, const struct nb_cell *c, virDomainPtr dom)
+{
+    const char *xml;
+    xmlXPathContextPtr x;
+
+    if (virDomainIsActive(dom) != 1 ||
+        (xml = nb_own_malloc(r, virDomainGetXMLDesc(dom, 0))) == NULL)
+        return "";
+    if ((x = nb_xpath_open(r, xml)) == NULL) {
+        r->err.status = NB_OK; /* read as none: the next observation tries again */
+        return "";
+    }
+    return display(r, c, x);
+}
+
 /* One domain's observation, or NULL when it is not a guest of Nimbus. */
 static struct json_object *
 observe(struct nb_req *r, struct nb_cell *c, virDomainPtr dom, struct nb_cpu_sample *sample)

@@ -266,15 +266,16 @@ dispatch(struct nb_req *r, struct nb_op *op, int attempts)
     return k->run(r, op);
 }
 
-/* Whether the guest's domain runs once the operation is through; a domain gone (deleted,
- * migrated away) says nothing, and the next observation settles it. */
+/* Whether the guest's domain runs once the operation is through, and its console's address
+ * (a started guest's monitor channel can be opened as soon as the start answers); a domain
+ * gone (deleted, migrated away) says nothing, and the next observation settles it. */
 static void
 record_running(struct nb_req *r, const struct nb_op *op)
 {
     int active = op->dom != NULL ? virDomainIsActive(op->dom) : -1;
 
-    if (active >= 0 &&
-        nb_db_query(r, NB_Q_GUEST_RUNNING, op->guest_id, active ? "t" : "f", op->rc->id) == NULL)
+    if (active >= 0 && nb_db_query(r, NB_Q_GUEST_RUNNING, op->guest_id, active ? "t" : "f",
+                                   op->rc->id, nb_guest_display(r, op->cell, op->dom)) == NULL)
         r->err.status = NB_OK; /* the observation records it instead */
 }
 

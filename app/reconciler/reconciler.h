@@ -92,6 +92,9 @@ bool nb_cell_copy_row(struct nb_cell *c, const PGresult *res, int row);
 /* Observes the guest domains of a held cell and writes them in one statement; an unreachable
  * cell (no connection) reports its created guests lost. */
 void nb_guests_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
+/* "host:port" of a running domain's console as the observation reads it; "" when it has
+ * none (stopped, no graphics, or its definition unreadable). */
+const char *nb_guest_display(struct nb_req *r, const struct nb_cell *c, virDomainPtr dom);
 
 /* Runs the oldest open operation of each guest on the held, connected cells (bounded per
  * cycle); returns how many ran. */

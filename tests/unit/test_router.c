@@ -385,7 +385,7 @@ every_route_has_a_template_of_its_own(void **state)
         assert_non_null(ta);
         assert_null(strpbrk(ta, "()[]?*+|^$\\\""));
         for (size_t j = i + 1; j < n; j++)
-            if ((a->methods & nb_router_route(j, &e)->methods) != 0 &&
+            if ((a->methods & nb_router_route(j, &e)->methods & ~NB_WAITS) != 0 &&
                 strcmp(ta, nb_router_route_template(j)) == 0)
                 fail_msg("%s rows %zu and %zu share a method", ta, i, j);
     }
