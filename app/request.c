@@ -460,7 +460,8 @@ nb_request_handle(struct nb_req *r)
     if (r->route->audit != NULL ? run_audited(r) < 0 : r->route->handler(r) < 0)
         goto fail;
     nb_db_rollback(); /* a handler that left a transaction open did not mean to commit it */
-    if ((r->route->methods & NB_WAITS) && r->op_id != NULL && nb_op_wait(r, r->op_id, op_wait_seconds(r)) < 0)
+    if ((r->route->methods & NB_WAITS) && r->op_id != NULL &&
+        nb_op_wait(r, r->op_id, op_wait_seconds(r)) < 0)
         goto fail;
     return;
 fail:

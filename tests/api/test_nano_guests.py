@@ -126,7 +126,8 @@ def test_start_stop_are_observed_from_the_host(s, guest):
         "POST", "/instances/%s" % guest, {"from_network": True})
     assert nano_data(s.get("/instances/%s" % guest))["running"] is False
     nano_data(s.post("/instances/%s" % guest, {}))
-    d = wait_running(s, guest, True)
+    d = nano_data(s.get("/instances/%s" % guest))
+    assert d["running"] is True
     for key in ("cpu_usage", "memory_available", "disk_available", "bytes_read",
                 "bytes_written", "bytes_received", "bytes_sent"):
         assert key in d
@@ -138,7 +139,7 @@ def test_start_stop_are_observed_from_the_host(s, guest):
     assert "stop it first or delete with force" in s.fail("DELETE", "/guests/%s" % guest, {})
     assert nano_data(s.get("/guests/%s" % guest))["created"] is True
     nano_data(s.delete("/instances/%s" % guest, {"reboot": False, "force": True}))
-    wait_running(s, guest, False)
+    assert nano_data(s.get("/instances/%s" % guest))["running"] is False
 
 
 def test_modify_cores_memory_name_and_qos_while_stopped(s, guest):
@@ -154,10 +155,9 @@ def test_modify_cores_memory_name_and_qos_while_stopped(s, guest):
     assert (d["cores"], d["memory"], d["name"], d["auto_start"]) == (2, 96 * MIB, name, True)
     assert d["qos"]["cpu_priority"] == "low" and d["qos"]["read_iops"] == 100
     assert d["qos"]["send_speed"] == MIB
-    # The host follows: the operations queued for it finish without error.
-    wait_for(lambda: run_psql("SELECT count(*) FROM operations WHERE guest_id = %s AND"
-                              " status IN ('pending', 'running')" % sql_literal(guest))[0][0] == "0",
-             CREATE_TIMEOUT, what="sync operations done")
+    # Each call answered once the host had it: nothing is left open, nothing failed.
+    assert run_psql("SELECT count(*) FROM operations WHERE guest_id = %s AND"
+                    " status IN ('pending', 'running')" % sql_literal(guest))[0][0] == "0"
     assert run_psql("SELECT count(*) FROM operations WHERE guest_id = %s AND status = 'failed'"
                     " AND kind = 'sync_guest'" % sql_literal(guest))[0][0] == "0"
 
@@ -180,44 +180,32 @@ def test_bad_modifications_change_nothing(s, guest, path, body, words):
 
 
 def test_disk_resize_follows_the_host(s, guest):
-    """The row grows only when the host grew the volume. libvirt's test driver cannot resize
-    volumes, so there the operation fails with libvirt's words and the guest stays as it was."""
+    """The call answers once the host has resized the volume, and the row grows only then.
+    libvirt's test driver cannot resize volumes: there the call fails with libvirt's words (or
+    is refused before anything is queued) and the guest stays as it was."""
     d = nano_data(s.get("/guests/%s" % guest))
-    nano_data(s.put("/guests/%s/disks/resize/0" % guest, {"size": d["disks"][0] + GIB}))
-    status, error = wait_for(lambda: (lambda rows: rows and rows[0][0] in ("done", "failed")
-                                      and rows[0])(run_psql(
-        "SELECT status, error FROM operations WHERE guest_id = %s AND kind = 'resize_disk'"
-        " ORDER BY created_at DESC LIMIT 1" % sql_literal(guest))), CREATE_TIMEOUT,
-        what="resize finished")
+    r = s.put("/guests/%s/disks/resize/0" % guest, {"size": d["disks"][0] + GIB})
     after = nano_data(s.get("/guests/%s" % guest))["disks"][0]
-    if status == "done":
+    if r.json()["error_code"] == 0:
         assert after == d["disks"][0] + GIB
     else:
-        assert "support" in error and after == d["disks"][0]
+        assert "support" in r.json()["message"] and after == d["disks"][0], r.text
 
 
 def test_disk_shrink_is_carried_out_only_where_the_file_is_reachable(s, guest):
     """Shrinking rewrites the qcow2 file with qemu-img, which needs the file on the
-    reconciler's host: on the test driver's cell the operation fails and says why."""
+    reconciler's host: on the test driver's cell the call fails and says why."""
     assert "has no disk 9" in s.fail("PUT", "/guests/%s/disks/shrink/9" % guest, {})
-    nano_data(s.put("/guests/%s/disks/shrink/0" % guest, {"immediate": False}))
-    status, error = wait_for(lambda: (lambda rows: rows and rows[0][0] in ("done", "failed")
-                                      and rows[0])(run_psql(
-        "SELECT status, error FROM operations WHERE guest_id = %s AND kind = 'shrink_disk'"
-        " ORDER BY created_at DESC LIMIT 1" % sql_literal(guest))), CREATE_TIMEOUT,
-        what="shrink finished")
-    assert status == "failed" and "this reconciler's host" in error
+    assert "this reconciler's host" in s.fail("PUT", "/guests/%s/disks/shrink/0" % guest,
+                                              {"immediate": False})
 
 
 def test_snapshots_tree_create_restore_delete(s, guest):
     assert nano_data(s.get("/instances/%s/snapshots/" % guest)) == {}
     nano_data(s.post("/instances/%s/snapshots/" % guest, {"name": "base", "description": "first"}))
-    wait_for(lambda: "base" in nano_data(s.get("/instances/%s/snapshots/" % guest)),
-             CREATE_TIMEOUT, what="snapshot base recorded")
+    assert "base" in nano_data(s.get("/instances/%s/snapshots/" % guest))
     nano_data(s.post("/instances/%s/snapshots/" % guest, {"name": "next"}))
-    tree = wait_for(lambda: (lambda t: "next" in t and t)(
-        nano_data(s.get("/instances/%s/snapshots/" % guest))), CREATE_TIMEOUT,
-        what="snapshot next recorded")
+    tree = nano_data(s.get("/instances/%s/snapshots/" % guest))
     assert tree["base"].get("is_root") is True
     assert tree["next"]["backing"] == "base" and tree["next"].get("is_current") is True
     info = nano_data(s.get("/instances/%s/snapshots/base" % guest))
@@ -226,18 +214,30 @@ def test_snapshots_tree_create_restore_delete(s, guest):
     assert "snapshot nope not found" == s.fail("PUT", "/instances/%s/snapshots/" % guest,
                                                {"target": "nope"})
     nano_data(s.put("/instances/%s/snapshots/" % guest, {"target": "base"}))
-    wait_for(lambda: nano_data(s.get("/instances/%s/snapshots/" % guest))["base"].get("is_current"),
-             CREATE_TIMEOUT, what="base current after restore")
+    assert nano_data(s.get("/instances/%s/snapshots/" % guest))["base"].get("is_current")
     nano_data(s.delete("/instances/%s/snapshots/next" % guest))
-    wait_for(lambda: "next" not in nano_data(s.get("/instances/%s/snapshots/" % guest)),
-             CREATE_TIMEOUT, what="snapshot next deleted")
+    assert "next" not in nano_data(s.get("/instances/%s/snapshots/" % guest))
     assert s.fail("DELETE", "/instances/%s/snapshots/next" % guest) == "snapshot next not found"
 
 
+def cell_lacks_nwfilter(gid):
+    """Whether the guest's cell is on libvirt's test driver, which has no nwfilter calls."""
+    return run_psql("SELECT c.uri ~ '^test(\\+[a-z]+)?:' FROM guests g"
+                    " JOIN cells c ON c.id = g.cell_id"
+                    " WHERE g.id = %s" % sql_literal(gid)) == [["t"]]
+
+
 def test_security_policy_rules_append_modify_order_remove(s, guest):
+    """Each edit answers once the guest's nwfilter holds it. On a test-driver cell, which has
+    no nwfilters, the first edit fails with the host's (or the refusal's) words and changes
+    nothing; the rest is run where the cell can filter (QEMU)."""
     p = "/guests/%s/security_policy" % guest
     assert nano_data(s.get(p + "/")) == {"default_action": "accept", "rules": []}
     rule = {"action": "accept", "to_port": 22, "protocol": "tcp"}
+    if cell_lacks_nwfilter(guest):
+        assert "nwfilter" in s.fail("POST", p + "/rules/", rule).lower()
+        assert nano_data(s.get(p + "/")) == {"default_action": "accept", "rules": []}
+        pytest.skip("the guest's cell has no nwfilter: the edits themselves need a QEMU cell")
     nano_data(s.post(p + "/rules/", rule))
     nano_data(s.post(p + "/rules/", {"action": "reject", "to_port": 80, "protocol": "tcp",
                                      "from_address": "10.0.0.1"}))
