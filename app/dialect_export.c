@@ -45,41 +45,50 @@ print_mounts(FILE *out, const struct nb_dialect *d, const char *const *prefixes)
     return 0;
 }
 
-/* One map line per method of each route flagged NB_WAITS: "<METHOD> <path>" → the wait
- * pool. The route's pattern keeps its meaning; its named groups become plain groups, which
- * set no nginx variable. */
-static int
-print_waits(FILE *out, const struct nb_dialect *d)
+/* A route's pattern without its leading '^' and with its named groups made plain, into buf
+ * (size bytes); false when it does not fit or holds a '"' (either would be another regex). */
+static bool
+wait_regex(char *buf, size_t size, const char *p)
+{
+    size_t o = 0;
+
+    for (p += p[0] == '^'; *p != '\0' && o + 4 < size; p++) {
+        if (strncmp(p, "(?<", 3) == 0 && strchr(p, '>') != NULL) {
+            memcpy(buf + o, "(?:", 3);
+            o += 3;
+            p = strchr(p, '>');
+        } else {
+            buf[o++] = *p;
+        }
+    }
+    buf[o] = '\0';
+    return *p == '\0' && strchr(buf, '"') == NULL;
+}
+
+/* The route's pattern keeps its meaning in the map; its named groups become plain groups,
+ * which set no nginx variable. */
+int
+nb_dialect_print_waits(FILE *out)
 {
     struct nb_req r = {.arena = nb_arena_new(256)};
+    const struct nb_dialect *d;
     char re[512];
+    int rc = 0;
 
-    for (size_t i = 0; i < d->nroutes; i++) {
-        const char *p = d->routes[i].pattern;
-        size_t o = 0;
+    for (size_t i = 0; rc == 0 && (d = nb_dialects[i]) != NULL; i++)
+        for (size_t j = 0; rc == 0 && j < d->nroutes; j++) {
+            unsigned methods = d->routes[j].methods;
 
-        if (!(d->routes[i].methods & NB_WAITS))
-            continue;
-        for (p += p[0] == '^'; *p != '\0' && o + 4 < sizeof(re); p++) {
-            if (strncmp(p, "(?<", 3) == 0 && strchr(p, '>') != NULL) {
-                memcpy(re + o, "(?:", 3);
-                o += 3;
-                p = strchr(p, '>');
-            } else {
-                re[o++] = *p;
-            }
+            if (!(methods & NB_WAITS))
+                continue;
+            if (!wait_regex(re, sizeof(re), d->routes[j].pattern))
+                rc = -1;
+            for (unsigned bit = NB_GET; rc == 0 && bit <= NB_PATCH; bit <<= 1)
+                if (methods & bit)
+                    (void)fprintf(out, "\"~^%s %s\" nimbus_wait;\n", nb_method_list(&r, bit), re);
         }
-        re[o] = '\0';
-        if (*p != '\0' || strchr(re, '"') != NULL) { /* cut or unquotable: another regex */
-            nb_arena_free(r.arena);
-            return -1;
-        }
-        for (unsigned bit = NB_GET; bit <= NB_PATCH; bit <<= 1)
-            if (d->routes[i].methods & bit)
-                (void)fprintf(out, "\"~^%s %s\" nimbus_wait;\n", nb_method_list(&r, bit), re);
-    }
     nb_arena_free(r.arena);
-    return 0;
+    return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
 int
@@ -99,9 +108,6 @@ nb_dialect_print_nginx(FILE *out, const char *part)
         } else if (strcmp(part, "bodies") == 0) {
             if (d->edge_error != NULL)
                 (void)fprintf(out, "%-8s '%s';\n", d->name, d->edge_error);
-        } else if (strcmp(part, "waits") == 0) {
-            if (print_waits(out, d) < 0)
-                return -1;
         } else if (strcmp(part, "logins") == 0) {
             if (d->login == NULL)
                 continue;

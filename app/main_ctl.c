@@ -279,7 +279,9 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "dialects") == 0)
         return nb_dialect_print_json(stdout) < 0;
     if (strcmp(argv[1], "nginx") == 0) {
-        if (argc == 3 && nb_dialect_print_nginx(stdout, argv[2]) == 0)
+        if (argc == 3 &&
+            (strcmp(argv[2], "waits") == 0 ? nb_dialect_print_waits(stdout)
+                                           : nb_dialect_print_nginx(stdout, argv[2])) == 0)
             return 0;
         (void)fprintf(stderr, "nimbusctl: nginx mounts|maps|bodies|logins|waits\n");
         return 2;
