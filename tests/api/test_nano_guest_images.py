@@ -106,7 +106,8 @@ def test_reset_system_validates_then_fails_visibly_on_the_test_driver(s, guest, 
     assert "has no file yet" in s.fail("PUT", p, {"from_image": images["empty_disk"]})
     assert not run_psql("SELECT 1 FROM operations WHERE guest_id = %s AND kind = 'reset_system'"
                         % sql_literal(guest))
-    nano_data(s.put(p, {"from_image": images["disk"]}))
+    # The call answers once the host is through, with its error.
+    assert "virStorageVolUpload" in s.fail("PUT", p, {"from_image": images["disk"]})
     op = last_op(guest, "reset_system")
     assert op["status"] == "failed" and "virStorageVolUpload" in op["error"], op
     assert run_psql("SELECT from_image = '' FROM guests WHERE id = %s" % sql_literal(guest)) == [["t"]]
@@ -148,7 +149,7 @@ def test_media_insert_and_eject_validate_then_fail_visibly_on_the_test_driver(s,
     assert "no media" in s.fail("DELETE", p)
     assert not run_psql("SELECT 1 FROM operations WHERE guest_id = %s AND kind LIKE '%%_media'"
                         % sql_literal(guest))
-    nano_data(s.post(p, body))
+    assert "virDomainUpdateDeviceFlags" in s.fail("POST", p, body)
     op = last_op(guest, "insert_media")
     assert op["status"] == "failed" and "virDomainUpdateDeviceFlags" in op["error"], op
     d = nano_data(s.get("/instances/%s" % guest))
@@ -166,7 +167,7 @@ def test_boot_from_media_shows_the_media_until_the_guest_stops(s, guest, images)
     d = wait_for(lambda: (lambda d: d["media_attached"] and d)(nano_data(s.get(i))), WAIT,
                  interval=0.2, what="media observed")
     assert d["running"] is True and d["media_source"] == images["media"]
-    nano_data(s.delete(i + "/media"))
+    assert "virDomainUpdateDeviceFlags" in s.fail("DELETE", i + "/media")
     op = last_op(guest, "eject_media")
     assert op["status"] == "failed" and "virDomainUpdateDeviceFlags" in op["error"], op
     nano_data(s.delete(i, {"force": True}))
@@ -177,10 +178,14 @@ def test_boot_from_media_shows_the_media_until_the_guest_stops(s, guest, images)
 
 def test_security_policy_becomes_an_nwfilter_or_fails_visibly(s, guest):
     p = "/guests/%s/security_policy" % guest
-    nano_data(s.post(p + "/rules/", {"action": "accept", "to_port": 22, "protocol": "tcp"}))
+    assert "virNWFilterDefineXML" in s.fail("POST", p + "/rules/", {"action": "accept",
+                                                                    "to_port": 22,
+                                                                    "protocol": "tcp"})
     op = last_op(guest, "sync_guest")
     assert op["status"] == "failed" and "virNWFilterDefineXML" in op["error"], op
-    nano_data(s.delete(p + "/rules/0"))
+    # The host refused it, so the guest's policy is as it was.
+    assert nano_data(s.get(p + "/")) == {"default_action": "accept", "rules": []}
+    nano_data(s.put(p + "/default_action", {"action": "accept"}))
     # An empty policy needs no filter: the guest is redefined without one.
     wait_for(lambda: run_psql("SELECT count(*) FROM operations WHERE guest_id = %s AND"
                               " kind = 'sync_guest' AND status = 'done'" % sql_literal(guest))
