@@ -71,7 +71,7 @@ default_workers(int pool, int cores)
     case 2:
         return cores > 1 ? cores / 2 : 1;
     default:
-        return 16;
+        return cores > 4 ? 2 * cores : 8; /* max(8, 2 x cores) */
     }
 }
 
@@ -127,28 +127,30 @@ main(int argc, char **argv)
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN), rc;
 
     if (argc > 1) {
-        printf("usage: nimbus-api\n\nRuns the FastCGI worker pools. Configuration comes from the "
-               "environment:\n  NIMBUS_DB              libpq conninfo\n"
-               "  NIMBUS_FCGI_LISTEN     the API pool: unix socket path or host:port (default "
-               "$NIMBUS_STATE_DIR/nimbus.sock)\n"
-               "  NIMBUS_WORKERS         its worker processes (default 2 x cores)\n"
-               "  NIMBUS_UPLOAD_LISTEN   the image upload pool (default nimbus-upload.sock beside "
-               "it, or port + 1)\n"
-               "  NIMBUS_UPLOAD_WORKERS  its workers: uploads received at once (default 4)\n"
-               "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
-               "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
-               "  NIMBUS_WAIT_LISTEN     the pool of calls that wait for their operation\n"
-               "                         (default nimbus-wait.sock, or port + 3)\n"
-               "  NIMBUS_WAIT_WORKERS    its workers: calls waiting at once (default 16)\n"
-               "  NIMBUS_OP_WAIT         seconds such a call waits for its operation before it\n"
-               "                         answers that the operation goes on (default 30)\n"
-               "  NIMBUS_STATE_DIR       state directory (default .run)\n"
-               "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
-               "  NIMBUS_SESSION_MAX_AGE seconds a Nano session may be kept alive after its\n"
-               "                         log-in (default 43200)\n"
-               "  NIMBUS_PUBLIC_URL      the address clients reach the API at, for absolute URLs\n"
-               "                         (default https://127.0.0.1:$NIMBUS_HTTPS_PORT)\n"
-               "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
+        printf(
+            "usage: nimbus-api\n\nRuns the FastCGI worker pools. Configuration comes from the "
+            "environment:\n  NIMBUS_DB              libpq conninfo\n"
+            "  NIMBUS_FCGI_LISTEN     the API pool: unix socket path or host:port (default "
+            "$NIMBUS_STATE_DIR/nimbus.sock)\n"
+            "  NIMBUS_WORKERS         its worker processes (default 2 x cores)\n"
+            "  NIMBUS_UPLOAD_LISTEN   the image upload pool (default nimbus-upload.sock beside "
+            "it, or port + 1)\n"
+            "  NIMBUS_UPLOAD_WORKERS  its workers: uploads received at once (default 4)\n"
+            "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
+            "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
+            "  NIMBUS_WAIT_LISTEN     the pool of calls that wait for their operation\n"
+            "                         (default nimbus-wait.sock, or port + 3)\n"
+            "  NIMBUS_WAIT_WORKERS    its workers: calls waiting at once (default 2 x cores, at\n"
+            "                         least 8)\n"
+            "  NIMBUS_OP_WAIT         seconds such a call waits for its operation before it\n"
+            "                         answers that the operation goes on (default 30)\n"
+            "  NIMBUS_STATE_DIR       state directory (default .run)\n"
+            "  NIMBUS_TOKEN_TTL       lifetime of API tokens in seconds (default 3600)\n"
+            "  NIMBUS_SESSION_MAX_AGE seconds a Nano session may be kept alive after its\n"
+            "                         log-in (default 43200)\n"
+            "  NIMBUS_PUBLIC_URL      the address clients reach the API at, for absolute URLs\n"
+            "                         (default https://127.0.0.1:$NIMBUS_HTTPS_PORT)\n"
+            "Signals: SIGHUP replaces the workers, SIGTERM drains and exits.\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     nb_log_set_process("master");

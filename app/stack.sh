@@ -37,7 +37,7 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_IMAGE_QUOTA (bytes one user's images may take; 256 GiB)
   NIMBUS_UPLOAD_WORKERS (4) NIMBUS_UPLOAD_CONNECTIONS (4: uploads one address may run at once)
   NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
-  NIMBUS_WAIT_WORKERS (16) NIMBUS_OP_WAIT (seconds a call waits for its operation; 30)
+  NIMBUS_WAIT_WORKERS (2 x cores, at least 8) NIMBUS_OP_WAIT (seconds a call waits for its operation; 30)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
   libvirtd when root, else test:///default in the reconciler's process)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)

@@ -18,8 +18,8 @@ from conftest import (ADMIN_PASSWORD, ADMIN_USER, DB, STACK, STATE_DIR, auth_hea
 def expected_workers():
     """The workers the master keeps in its four pools: NIMBUS_WORKERS (else 2 x online
     cores) for the API, NIMBUS_UPLOAD_WORKERS (else 4) for uploads, NIMBUS_LOGIN_WORKERS (else
-    half the cores) for log-ins, NIMBUS_WAIT_WORKERS (else 16) for calls that wait for their
-    operation."""
+    half the cores) for log-ins, NIMBUS_WAIT_WORKERS (else 2 x cores, at least 8) for calls
+    that wait for their operation."""
     cores = os.sysconf("SC_NPROCESSORS_ONLN")
     try:
         with open("/proc/%d/environ" % master_pid(), "rb") as f:
@@ -36,7 +36,7 @@ def expected_workers():
 
     return (setting(b"NIMBUS_WORKERS", 2 * cores) + setting(b"NIMBUS_UPLOAD_WORKERS", 4) +
             setting(b"NIMBUS_LOGIN_WORKERS", max(1, cores // 2)) +
-            setting(b"NIMBUS_WAIT_WORKERS", 16))
+            setting(b"NIMBUS_WAIT_WORKERS", max(8, 2 * cores)))
 
 
 def pool(timeout=30):
