@@ -462,7 +462,7 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         s.checksum[s.checksum_len] = '\0';
         given = s.seen_checksum ? s.checksum : NULL;
     } else {
-        given = nb_query_param(r, "checksum");
+        given = nb_query_text(r, "checksum");
         if (given != NULL && trimmed_length(given, strlen(given)) == 40)
             s.sha1 = digest_new(r, EVP_sha1());
         if (sink_stream(&s) < 0)
