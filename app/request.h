@@ -316,10 +316,11 @@ int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field
 int nb_field_check(struct nb_req *r, struct json_object *val, const struct nb_field *f);
 
 /* Decodes r->query (percent escapes, '+' for a space) into r->params and checks it against
- * spec: each declared parameter given at most once, converted to its type (NB_R_FIELD_TYPE),
- * then nb_field_check; required ones present (NB_R_FIELD_REQUIRED). An empty value ("?a=",
- * "?a") is no value, as HTML forms send an empty field. Undeclared parameters are skipped.
- * Records NB_E_INVALID naming the parameter and returns -1 when refused. */
+ * spec: each declared parameter given at most once and free of NUL (%00), converted to its
+ * type (NB_R_FIELD_TYPE), then nb_field_check; required ones present (NB_R_FIELD_REQUIRED).
+ * An empty value ("?a=", "?a") is no value, as HTML forms send an empty field. Undeclared
+ * parameters are skipped. Records NB_E_INVALID naming the parameter and returns -1 when
+ * refused. */
 int nb_query_check(struct nb_req *r, const struct nb_field *spec);
 /* The route's checked query parameters (only those its spec declares): a string parameter's
  * decoded text, NULL when absent; an integer's value, fallback when absent; a boolean's 1 or 0,
