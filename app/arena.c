@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct block {
     struct block *next;
@@ -138,6 +139,18 @@ nb_arena_defer(struct nb_arena *a, void (*fn)(void *), void *p)
     c->p = p;
     c->next = a->cleanups;
     a->cleanups = c;
+}
+
+static void
+unlink_path(void *path)
+{
+    (void)unlink(path); /* gone already once renamed away */
+}
+
+void
+nb_arena_defer_unlink(struct nb_arena *a, const char *path)
+{
+    nb_arena_defer(a, unlink_path, (void *)path);
 }
 
 void

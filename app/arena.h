@@ -19,6 +19,10 @@ char *nb_arena_vprintf(struct nb_arena *a, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Run fn(p) at the next reset (or free), last registered first. */
 void nb_arena_defer(struct nb_arena *a, void (*fn)(void *), void *p);
+/* Remove the file at path at the next reset (or free), as nginx's ngx_pool_delete_file does: a
+ * file that must not outlive the request unless renamed away first (a missing file is no
+ * error). path must live as long as the arena. */
+void nb_arena_defer_unlink(struct nb_arena *a, const char *path);
 /* Run the deferred cleanups and forget every allocation; keeps the first block. */
 void nb_arena_reset(struct nb_arena *a);
 void nb_arena_free(struct nb_arena *a);

@@ -117,12 +117,6 @@ close_fd(void *p)
 }
 
 static void
-unlink_path(void *p)
-{
-    unlink(p); /* gone already once installed */
-}
-
-static void
 free_md(void *p)
 {
     EVP_MD_CTX_free(p);
@@ -452,7 +446,7 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         return nb_fail(r, NB_E_INTERNAL, "the image store cannot be written: %s", strerror(errno));
     /* Gone once installed; otherwise the request leaves nothing behind (runs after the close
      * below). */
-    nb_arena_defer(r->arena, unlink_path, (void *)staged);
+    nb_arena_defer_unlink(r->arena, staged);
     owned_fd(r, s.out);
     s.sha256 = digest_new(r, EVP_sha256());
     if (boundary != NULL) {
@@ -462,7 +456,7 @@ nb_image_upload_receive(struct nb_req *r, enum nb_image_kind k, const char *id,
         s.checksum[s.checksum_len] = '\0';
         given = s.seen_checksum ? s.checksum : NULL;
     } else {
-        given = nb_query_param(r, "checksum");
+        given = nb_query_text(r, "checksum");
         if (given != NULL && trimmed_length(given, strlen(given)) == 40)
             s.sha1 = digest_new(r, EVP_sha1());
         if (sink_stream(&s) < 0)

@@ -1,5 +1,5 @@
 /* The request lifecycle, one path for every dialect:
- * route → authenticate → authorise → parse and check the body → handler → render. */
+ * route → authenticate → authorise → check the query string and the body → handler → render. */
 #include "app/request.h"
 
 #include <stdio.h>
@@ -55,52 +55,6 @@ nb_request_id_ok(const char *id)
                           : 0;
 
     return n >= 1 && n <= NB_REQUEST_ID_MAX && id[n] == '\0';
-}
-
-static int
-hex_digit(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Percent-decodes n bytes of s ('+' is a space, as forms encode it). */
-static char *
-url_decode(struct nb_arena *a, const char *s, size_t n)
-{
-    char *out = nb_arena_alloc(a, n + 1), *o = out;
-
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-            *o++ = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-            i += 2;
-        } else if (s[i] == '+') {
-            *o++ = ' ';
-        } else {
-            *o++ = s[i];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-const char *
-nb_query_param(struct nb_req *r, const char *name)
-{
-    size_t len = strlen(name);
-
-    for (const char *q = r->query; q != NULL && *q != '\0';) {
-        size_t n = strcspn(q, "&");
-
-        if (n > len && strncmp(q, name, len) == 0 && q[len] == '=')
-            return url_decode(r->arena, q + len + 1, n - len - 1);
-        if (n == len && strncmp(q, name, len) == 0)
-            return "";
-        q += n + (q[n] == '&');
-    }
-    return NULL;
 }
 
 static void
@@ -267,6 +221,12 @@ check_value(struct nb_req *r, struct json_object *val, const struct nb_field *f,
                 return -1;
         }
     return 0;
+}
+
+int
+nb_field_check(struct nb_req *r, struct json_object *val, const struct nb_field *f)
+{
+    return check_value(r, val, f, f->name, false);
 }
 
 int
@@ -454,6 +414,8 @@ nb_request_handle(struct nb_req *r)
     if (r->route->perm != NB_CAP_PUBLIC && nb_auth_resolve(r) < 0)
         goto fail;
     if (nb_authorise(r) < 0)
+        goto fail;
+    if (r->route->query != NULL && nb_query_check(r, r->route->query) < 0)
         goto fail;
     if (r->route->body != NULL && nb_body_parse(r, r->route->body) < 0)
         goto fail;

@@ -55,8 +55,10 @@ struct nb_role_cap {
     enum nb_cap cap;
 };
 
-/* Input spec: the JSON body a route accepts. Undeclared keys are refused, and everything a
- * row declares is checked by the dispatcher before the handler runs. */
+/* Input spec: the JSON body a route accepts, or its query string's parameters. Undeclared body
+ * keys are refused, undeclared query parameters ignored (no handler can read them), and
+ * everything a row declares is checked by the dispatcher before the handler runs. Query
+ * parameters are strings, integers (nb_parse_int's digits) or booleans (true, false, 1, 0). */
 enum nb_type { NB_T_STRING, NB_T_INT, NB_T_BOOL, NB_T_OBJECT, NB_T_ARRAY, NB_T_ANY };
 
 struct nb_field {
@@ -73,8 +75,8 @@ struct nb_field {
     const struct nb_field *item; /* arrays: what every item must be (name unused); NULL = any */
 };
 
-/* Spec rows: a field of each type; NB_FIELDS_END closes a spec. Bounds, members and items are
- * given with designated initialisers on the rows that have them. */
+/* Spec rows: a field of each type; NB_FIELDS_END closes a spec. Members and items are given
+ * with designated initialisers on the rows that have them. */
 #define NB_STRING(n, req, len)                                                                     \
     {                                                                                              \
         .name = (n), .type = NB_T_STRING, .required = (req), .max_len = (len)                      \
@@ -82,6 +84,12 @@ struct nb_field {
 #define NB_INT(n, req)                                                                             \
     {                                                                                              \
         .name = (n), .type = NB_T_INT, .required = (req)                                           \
+    }
+/* An integer accepted from lo to hi; anything else is refused with words (the route's own). */
+#define NB_INT_RANGE(n, req, lo, hi, words)                                                        \
+    {                                                                                              \
+        .name = (n), .type = NB_T_INT, .required = (req), .min = (lo), .max = (hi),                \
+        .out_of_range = (words)                                                                    \
     }
 #define NB_BOOL(n, req)                                                                            \
     {                                                                                              \
@@ -116,6 +124,8 @@ struct nb_route {
     /* State-changing routes: the audit entry after "<user> ", {1}..{9} standing for the
      * captures. The dispatcher runs such a handler and writes the entry in one transaction. */
     const char *audit;
+    /* The query parameters the handler reads (nb_query_text and friends); NULL: none. */
+    const struct nb_field *query;
 };
 
 /* A header a dialect's clients present their credential in: the whole value is the token
@@ -228,7 +238,9 @@ struct nb_req {
      * handler reads the bytes with read_body (n at most, 0 at the end, -1 on error). */
     bool body_streamed;
     long (*read_body)(struct nb_req *r, char *buf, size_t n);
-    struct json_object *json; /* the parsed body, checked against route->body */
+    struct json_object *json;   /* the parsed body, checked against route->body */
+    struct json_object *params; /* the declared query parameters, typed, checked against
+                                   route->query (app/query.c) */
     const char *(*param)(struct nb_req *r, const char *name);
     void *transport;
 
@@ -305,8 +317,23 @@ int nb_body_parse(struct nb_req *r, const struct nb_field *spec);
 int nb_body_check(struct nb_req *r, struct json_object *o, const struct nb_field *spec,
                   const char *where);
 
-/* The decoded value of a query-string parameter, or NULL. */
-const char *nb_query_param(struct nb_req *r, const char *name);
+/* Checks what f declares beyond its type (length, members, bounds, items, fields) for val, a
+ * value of f's type; records NB_E_INVALID naming f. The body and query checkers share it. */
+int nb_field_check(struct nb_req *r, struct json_object *val, const struct nb_field *f);
+
+/* Decodes r->query (percent escapes, '+' for a space) into r->params and checks it against
+ * spec: each declared parameter given at most once and free of NUL (%00), converted to its
+ * type (NB_R_FIELD_TYPE), then nb_field_check; required ones present (NB_R_FIELD_REQUIRED).
+ * An empty value ("?a=", "?a") is no value, as HTML forms send an empty field. Undeclared
+ * parameters are skipped. Records NB_E_INVALID naming the parameter and returns -1 when
+ * refused. */
+int nb_query_check(struct nb_req *r, const struct nb_field *spec);
+/* The route's checked query parameters (only those its spec declares): a string parameter's
+ * decoded text, NULL when absent; an integer's value, fallback when absent; a boolean's 1 or 0,
+ * fallback (-1 for "no filter", say) when absent. */
+const char *nb_query_text(struct nb_req *r, const char *name);
+long long nb_query_int(struct nb_req *r, const char *name, long long fallback);
+int nb_query_bool(struct nb_req *r, const char *name, int fallback);
 
 /* Longest X-Request-Id taken from a client (nginx/nimbus.conf.in checks the same). */
 #define NB_REQUEST_ID_MAX 64

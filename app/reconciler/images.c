@@ -221,12 +221,6 @@ download(struct nb_req *r, struct nb_op *op, virStorageVolPtr vol, const char *t
     return 0;
 }
 
-static void
-unlink_path(void *p)
-{
-    (void)unlink(p); /* gone already once installed */
-}
-
 /* Copies volume 0 into staging/, checks it like an upload and records it as the image's file
  * (nb_image_file_commit: within the owner's limit; renamed into the store once recorded). An
  * image that has its file is done; one deleted meanwhile fails and leaves no file. */
@@ -256,7 +250,7 @@ nb_op_create_disk_image(struct nb_req *r, struct nb_op *op)
                        nb_volume_name(r, op->guest_id, 0), op->cell->name);
     file = nb_image_new_file(r, NB_IMAGE_DISK, id);
     staged = nb_image_staging_path(r, file);
-    nb_arena_defer(r->arena, unlink_path, (void *)staged);
+    nb_arena_defer_unlink(r->arena, staged);
     if (download(r, op, vol, staged) < 0)
         return -1;
     nb_op_progress(r, op, 90);

@@ -37,10 +37,10 @@ image_json(const struct nb_image *img)
 static const char *
 tags_param(struct nb_req *r)
 {
-    const char *v = nb_query_param(r, "tags");
+    const char *v = nb_query_text(r, "tags");
     struct json_object *a;
 
-    if (v == NULL || v[0] == '\0')
+    if (v == NULL)
         return NULL;
     a = nb_json_own(r, json_object_new_array());
     while (*v != '\0') {

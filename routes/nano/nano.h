@@ -12,9 +12,12 @@ int nano_id(struct nb_req *r, int status, const char *id);
 void nano_error(struct nb_req *r);
 /* The menu tags a Nano role may list and the capability each grants (menu.c). */
 extern const struct nb_role_cap nano_menu[];
-/* Most guests one batch creates; most rows one search page holds (route table and handlers). */
+/* Most guests one batch creates; most rows one search page holds; most log entries one query
+ * shows, and the furthest it may start (route table and handlers). */
 #define BATCH_MAX 1000
 #define SEARCH_LIMIT_MAX 1000
+#define LOG_LIMIT_MAX 1000
+#define LOG_START_MAX 1000000000
 
 int nano_session_create(struct nb_req *r);
 int nano_session_get(struct nb_req *r);
@@ -82,12 +85,10 @@ int nano_snapshot_get(struct nb_req *r);
 int nano_snapshot_create(struct nb_req *r);
 int nano_snapshot_restore(struct nb_req *r);
 int nano_snapshot_delete(struct nb_req *r);
-/* Query-string filters (search.c): a non-empty parameter or NULL; a boolean as "t"/"f"/NULL
- * (true/false/1/0, anything else NB_E_INVALID); keyset paging as limit (1..1000, default
- * 1000) and after (the last id of the previous page, or NULL), both as query parameters. */
-const char *nano_query_text(struct nb_req *r, const char *name);
-int nano_query_bool(struct nb_req *r, const char *name, const char **out);
-int nano_query_page(struct nb_req *r, const char **limit, const char **after);
+/* Keyset paging from the query parameters the route table's PAGE_QUERY declares (search.c): the
+ * page's size (default SEARCH_LIMIT_MAX) and the id it starts after (the last id of the previous
+ * page, or NULL; anything but an id is NB_E_INVALID). */
+int nano_query_page(struct nb_req *r, long long *limit, const char **after);
 int nano_guest_search(struct nb_req *r);
 int nano_guest_keyword(struct nb_req *r);
 int nano_batch_create(struct nb_req *r);

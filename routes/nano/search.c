@@ -1,80 +1,38 @@
 /* Nano guest queries: GET /guest_search/ and POST /search/guests/, visibility applied; and the
- * query-string filters and paging other searches share. */
-#include <stdlib.h>
-#include <string.h>
-
+ * keyset paging other searches share. */
 #include "app/validate.h"
 #include "db/db.h"
 #include "routes/nano/nano.h"
 
-#define SEARCH_LIMIT_DEFAULT 1000
-
-const char *
-nano_query_text(struct nb_req *r, const char *name)
-{
-    const char *v = nb_query_param(r, name);
-
-    return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
 int
-nano_query_bool(struct nb_req *r, const char *name, const char **out)
+nano_query_page(struct nb_req *r, long long *limit, const char **after)
 {
-    const char *v = nano_query_text(r, name);
-
-    *out = NULL;
-    if (v == NULL)
-        return 0;
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-        *out = "t";
-    else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-        *out = "f";
-    else
-        return nb_fail_field(r, NB_E_INVALID, name, "must be true or false (1 or 0)");
-    return 0;
-}
-
-int
-nano_query_page(struct nb_req *r, const char **limit, const char **after)
-{
-    const char *v = nano_query_text(r, "limit");
-    long long n = SEARCH_LIMIT_DEFAULT;
-
-    if (v != NULL && nb_parse_int(v, 1, SEARCH_LIMIT_MAX, &n) < 0)
-        return nb_fail_field(r, NB_E_INVALID, "limit", "must be an integer from 1 to %d",
-                             SEARCH_LIMIT_MAX);
-    *after = nano_query_text(r, "after");
+    *limit = nb_query_int(r, "limit", SEARCH_LIMIT_MAX);
+    *after = nb_query_text(r, "after");
     if (*after != NULL && !nb_is_uuid(*after))
         return nb_fail_field(r, NB_E_INVALID, "after", "must be an id from the previous page");
-    *limit = nb_arena_printf(r->arena, "%lld", n);
     return 0;
 }
 
-/* A boolean filter as nb_guest_filter takes it: -1 (any), 0 or 1. */
-static int
-tristate(const char *v)
-{
-    return v == NULL ? -1 : v[0] == 't';
-}
-
-/* GET /guest_search/?pool&cell&owner&group&status&created, paged. */
+/* GET /guest_search/?pool&cell&owner&group&status&created, paged; the boolean filters are -1
+ * (any) when absent. */
 int
 nano_guest_search(struct nb_req *r)
 {
-    const char *running, *created, *limit, *after;
+    const char *after;
+    long long limit;
     const PGresult *res;
 
-    if (nano_query_bool(r, "status", &running) < 0 || nano_query_bool(r, "created", &created) < 0 ||
-        nano_query_page(r, &limit, &after) < 0)
+    if (nano_query_page(r, &limit, &after) < 0)
         return -1;
-    res = nb_guest_search(r, &(struct nb_guest_filter){.pool = nano_query_text(r, "pool"),
-                                                       .cell = nano_query_text(r, "cell"),
-                                                       .owner = nano_query_text(r, "owner"),
-                                                       .group = nano_query_text(r, "group"),
-                                                       .running = tristate(running),
-                                                       .created = tristate(created),
+    res = nb_guest_search(r, &(struct nb_guest_filter){.pool = nb_query_text(r, "pool"),
+                                                       .cell = nb_query_text(r, "cell"),
+                                                       .owner = nb_query_text(r, "owner"),
+                                                       .group = nb_query_text(r, "group"),
+                                                       .running = nb_query_bool(r, "status", -1),
+                                                       .created = nb_query_bool(r, "created", -1),
                                                        .after = after,
-                                                       .limit = strtoll(limit, NULL, 10)});
+                                                       .limit = limit});
     return res != NULL ? nano_ok(r, 200, nano_guest_list_json(res, false)) : -1;
 }
 

@@ -1,9 +1,8 @@
 /* Nano security policy groups: named rule sets that guests copy their security policy from
  * when created. Who may see and change a group is db/security_groups.c's business. */
-#include <stdlib.h>
 
-#include "db/db.h"
 #include "db/security_groups.h"
+#include "db/db.h"
 #include "routes/nano/nano.h"
 
 /* SecurityPolicyGroupStatus. */
@@ -159,20 +158,20 @@ nano_secgroup_rule_remove(struct nb_req *r)
 int
 nano_secgroup_search(struct nb_req *r)
 {
-    const char *enabled, *global, *limit, *after;
+    const char *after;
+    long long limit;
     const PGresult *res;
     struct json_object *data;
 
-    if (nano_query_bool(r, "enabled_only", &enabled) < 0 ||
-        nano_query_bool(r, "global_only", &global) < 0 || nano_query_page(r, &limit, &after) < 0)
+    if (nano_query_page(r, &limit, &after) < 0)
         return -1;
     res = nb_secgroup_search(
-        r, &(struct nb_secgroup_filter){.enabled_only = enabled != NULL && enabled[0] == 't',
-                                        .global_only = global != NULL && global[0] == 't',
-                                        .owner = nano_query_text(r, "owner"),
-                                        .group = nano_query_text(r, "group"),
+        r, &(struct nb_secgroup_filter){.enabled_only = nb_query_bool(r, "enabled_only", 0),
+                                        .global_only = nb_query_bool(r, "global_only", 0),
+                                        .owner = nb_query_text(r, "owner"),
+                                        .group = nb_query_text(r, "group"),
                                         .after = after,
-                                        .limit = strtoll(limit, NULL, 10)});
+                                        .limit = limit});
     if (res == NULL)
         return -1;
     data = json_object_new_array_ext(PQntuples(res));

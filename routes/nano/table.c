@@ -100,12 +100,7 @@ static const struct nb_field guest_in[] = {
 static const struct nb_field batch_create_in[] = {
     NB_STRING("name_rule", false, 0),
     NB_STRING("name_prefix", false, 0),
-    {.name = "count",
-     .type = NB_T_INT,
-     .required = true,
-     .min = 1,
-     .max = BATCH_MAX,
-     .out_of_range = "must be from 1 to " TEXT(BATCH_MAX)},
+    NB_INT_RANGE("count", true, 1, BATCH_MAX, "must be from 1 to " TEXT(BATCH_MAX)),
     GUEST_FIELDS,
     END,
 };
@@ -263,17 +258,8 @@ static const struct nb_field secgroup_modify_in[] = {
 };
 
 static const struct nb_field keyword_in[] = {
-    {.name = "limit",
-     .type = NB_T_INT,
-     .required = true,
-     .min = 1,
-     .max = SEARCH_LIMIT_MAX,
-     .out_of_range = "must be from 1 to " TEXT(SEARCH_LIMIT_MAX)},
-    {.name = "offset",
-     .type = NB_T_INT,
-     .min = 0,
-     .max = INT64_MAX,
-     .out_of_range = "must be at least 0"},
+    NB_INT_RANGE("limit", true, 1, SEARCH_LIMIT_MAX, "must be from 1 to " TEXT(SEARCH_LIMIT_MAX)),
+    NB_INT_RANGE("offset", false, 0, INT64_MAX, "must be at least 0"),
     NB_STRING("pool", false, 0),
     NB_STRING("cell", false, 0),
     NB_STRING("keyword", false, 0),
@@ -358,6 +344,59 @@ static const struct nb_field address_range_in[] = {
 static const struct nb_field template_create_in[] = {TEMPLATE_FIELDS(true), END};
 static const struct nb_field template_modify_in[] = {TEMPLATE_FIELDS(false), END};
 
+/* Query strings: the parameters each route's handler reads (nb_query_text and friends). */
+static const struct nb_field user_search_query[] = {
+    NB_STRING("group", false, 0),
+    END,
+};
+
+static const struct nb_field log_query[] = {
+    NB_INT_RANGE("limit", false, 0, LOG_LIMIT_MAX,
+                 "must be an integer from 0 to " TEXT(LOG_LIMIT_MAX)),
+    NB_INT_RANGE("start", false, 0, LOG_START_MAX,
+                 "must be an integer from 0 to " TEXT(LOG_START_MAX)),
+    NB_STRING("after", false, 0), /* times as 'YYYY-MM-DD HH:MI:SS', checked by the handler */
+    NB_STRING("before", false, 0),
+    END,
+};
+
+/* Keyset paging (nano_query_page): after is the last id of the previous page. */
+#define PAGE_QUERY                                                                                 \
+    NB_INT_RANGE("limit", false, 1, SEARCH_LIMIT_MAX,                                              \
+                 "must be an integer from 1 to " TEXT(SEARCH_LIMIT_MAX)),                          \
+        NB_STRING("after", false, 0)
+
+static const struct nb_field guest_search_query[] = {
+    NB_STRING("pool", false, 0),
+    NB_STRING("cell", false, 0),
+    NB_STRING("owner", false, 0),
+    NB_STRING("group", false, 0),
+    NB_BOOL("status", false),
+    NB_BOOL("created", false),
+    PAGE_QUERY,
+    END,
+};
+
+static const struct nb_field secgroup_search_query[] = {
+    NB_BOOL("enabled_only", false),
+    NB_BOOL("global_only", false),
+    NB_STRING("owner", false, 0),
+    NB_STRING("group", false, 0),
+    PAGE_QUERY,
+    END,
+};
+
+static const struct nb_field image_search_query[] = {
+    NB_STRING("tags", false, 1024), /* comma-separated */
+    END,
+};
+
+/* An upload that is not multipart/form-data carries its checksum here. */
+static const struct nb_field image_upload_query[] = {
+    NB_STRING("checksum", false, 0),
+    END,
+};
+
 /* A path segment captured under a name: metrics show the route as /api/v1/users/{user}. */
 #define NAME(name) "(?<" #name ">[^/]+)"
 
@@ -407,7 +446,8 @@ static const struct nb_route nano_routes[] = {
      "deletes user {1}"},
     {NB_PUT, "^/api/v1/users/" NAME(user) "/password/?$", nano_user_password, password_in,
      NB_CAP_SELF, "changes the password of {1}"},
-    {NB_GET, "^/api/v1/user_search/?$", nano_user_search, NULL, NB_CAP_MANAGE_USERS, NULL},
+    {NB_GET, "^/api/v1/user_search/?$", nano_user_search, NULL, NB_CAP_MANAGE_USERS, NULL,
+     user_search_query},
 
     /* Resource visibility of the caller's group. */
     {NB_GET, "^/api/v1/resource_visibilities/?$", nano_visibility_get, NULL, NB_CAP_USER, NULL},
@@ -415,7 +455,7 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_VISIBILITY, "changes the resource visibility of its group"},
 
     /* Logs. */
-    {NB_GET, "^/api/v1/logs/?$", nano_log_query, NULL, NB_CAP_MANAGE_LOGS, NULL},
+    {NB_GET, "^/api/v1/logs/?$", nano_log_query, NULL, NB_CAP_MANAGE_LOGS, NULL, log_query},
     {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_CAP_MANAGE_LOGS, NULL},
     /* nano_log_remove writes its own entry, naming the entries it removed. */
     {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_CAP_MANAGE_LOGS, NULL},
@@ -468,7 +508,8 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE | NB_WAITS,
      "^/api/v1/guests/" NAME(guest) "/security_policy/rules/" NAME(rule) "/?$",
      nano_policy_rule_remove, NULL, NB_CAP_MANAGE_GUESTS, "removes security rule {2} of guest {1}"},
-    {NB_GET, "^/api/v1/guest_search/?$", nano_guest_search, NULL, NB_CAP_MANAGE_GUESTS, NULL},
+    {NB_GET, "^/api/v1/guest_search/?$", nano_guest_search, NULL, NB_CAP_MANAGE_GUESTS, NULL,
+     guest_search_query},
     {NB_POST, "^/api/v1/search/guests/?$", nano_guest_keyword, keyword_in, NB_CAP_MANAGE_GUESTS,
      NULL},
 
@@ -625,14 +666,14 @@ static const struct nb_route nano_routes[] = {
      nano_secgroup_rule_remove, NULL, NB_CAP_MANAGE_SECURITY_GROUPS,
      "removes security rule {2} of security policy group {1}"},
     {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
-     NB_CAP_MANAGE_SECURITY_GROUPS, NULL},
+     NB_CAP_MANAGE_SECURITY_GROUPS, NULL, secgroup_search_query},
 
     /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
      * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
     {NB_GET, "^/api/v1/media_image_search/?$", nano_media_image_search, NULL,
-     NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
+     NB_CAP_MANAGE_MEDIA_IMAGES, NULL, image_search_query},
     {NB_GET, "^/api/v1/media_images/?$", nano_media_image_search, NULL, NB_CAP_MANAGE_MEDIA_IMAGES,
-     NULL},
+     NULL, image_search_query},
     {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
      NB_CAP_MANAGE_MEDIA_IMAGES, "creates a media image"},
     {NB_PATCH, "^/api/v1/media_images/?$", nano_media_image_sync, image_sync_in, NB_CAP_ADMIN,
@@ -646,11 +687,11 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/media_image_files/" NAME(image) "/?$", nano_media_image_download, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
     {NB_POST, "^/api/v1/media_image_files/" NAME(image) "/?$", nano_media_image_upload, NULL,
-     NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}"},
+     NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}", image_upload_query},
     {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL,
-     NB_CAP_MANAGE_DISK_IMAGES, NULL},
+     NB_CAP_MANAGE_DISK_IMAGES, NULL, image_search_query},
     {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
-     NULL},
+     NULL, image_search_query},
     {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,
      NB_CAP_MANAGE_DISK_IMAGES, "creates a disk image"},
     {NB_PATCH, "^/api/v1/disk_images/?$", nano_disk_image_sync, image_sync_in, NB_CAP_ADMIN,
@@ -664,7 +705,7 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_download, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_POST, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_upload, NULL,
-     NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}"},
+     NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}", image_upload_query},
 };
 
 static const char *const nano_mounts[] = {"/api/v1/", NULL};

@@ -86,9 +86,8 @@ nano_user_password(struct nb_req *r)
 int
 nano_user_search(struct nb_req *r)
 {
-    const char *group = nb_query_param(r, "group");
-    const PGresult *res =
-        group == NULL || group[0] == '\0' ? nb_user_list(r) : nb_group_members(r, group);
+    const char *group = nb_query_text(r, "group");
+    const PGresult *res = group == NULL ? nb_user_list(r) : nb_group_members(r, group);
 
     return res != NULL ? nano_ok(r, 200, nb_db_column_json(res, NB_UNC_NAME)) : -1;
 }

@@ -228,3 +228,22 @@ def test_nimbus_api_refuses_to_start_with_a_bad_public_url(bad):
             raise AssertionError("nimbus-api started with NIMBUS_PUBLIC_URL=%r" % bad)
     assert p.returncode == 1, out
     assert "NIMBUS_PUBLIC_URL" in out, out
+
+
+# ------------------------------------------------------------------ query strings
+
+def test_nano_query_value_with_nul_is_refused_not_cut(s, scratch):
+    """C strings end at a NUL: "<group>%00x" must not read as the group."""
+    group = scratch.group([])
+    r = s.get("/user_search/?group=%s%%00x" % group)
+    assert r.status_code == 200 and r.json()["error_code"] == 500, r.text
+    assert nano_message(r) == "group: This parameter may not contain NUL."
+
+
+def test_nano_repeated_query_parameter_is_refused(s):
+    assert s.fail("GET", "/guest_search/?limit=1&limit=1000") == \
+        "limit: This parameter may be given only once."
+
+
+def test_nano_undeclared_query_parameters_are_ignored(s):
+    assert nano_data(s.get("/guest_search/?no_such_filter=1&limit=1")) is not None

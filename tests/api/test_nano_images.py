@@ -368,6 +368,26 @@ def test_wrong_checksum_is_refused_and_leaves_nothing(nano_admin, files):
     assert nano_admin.get("/disk_image_files/%s" % image_id).content == qcow2
 
 
+def raw_upload(s, kind, image_id, data, query):
+    """An upload as the bare file (not multipart), its checksum in the query string."""
+    return s.call("POST", "/%s_image_files/%s?%s" % (kind, image_id, query), data=data,
+                  headers={"Content-Type": "application/octet-stream"})
+
+
+def test_bare_upload_takes_its_checksum_from_the_query_string(nano_admin, files):
+    qcow2 = files["disk"]
+    image_id = create(nano_admin, "disk")
+    before_row, before_files = image_row(image_id), store_files("disk")
+    msg = nano_message(raw_upload(nano_admin, "disk", image_id, qcow2,
+                                  "checksum=%s&checksum=%s" % (sha256(qcow2), sha256(qcow2))))
+    assert msg == "checksum: This parameter may be given only once."
+    assert image_row(image_id) == before_row
+    assert_nothing_left("disk", before_files)
+    r = raw_upload(nano_admin, "disk", image_id, qcow2, "checksum=" + sha256(qcow2))
+    assert nano_data(r) == "", r.text
+    assert nano_admin.get("/disk_image_files/%s" % image_id).content == qcow2
+
+
 def test_uploads_not_in_the_declared_format_are_refused(nano_admin, files, tmp_path):
     disk = create(nano_admin, "disk")
     media = create(nano_admin, "media")

@@ -208,6 +208,23 @@ def test_logs_start_beyond_total_is_empty_but_keeps_total(nano_admin):
     assert data["logs"] == [] and data["total"] == total
 
 
+@pytest.mark.parametrize("query, message", [
+    ("limit=x", "limit: This field must be an integer."),
+    ("limit=1001", "limit: must be an integer from 0 to 1000"),
+    ("limit=-1", "limit: must be an integer from 0 to 1000"),
+    ("start=1e3", "start: This field must be an integer."),
+    ("start=1000000001", "start: must be an integer from 0 to 1000000000"),
+    ("after=yesterday", "after: must be a time as 'YYYY-MM-DD HH:MI:SS'"),
+    ("limit=1&limit=2", "limit: This parameter may be given only once."),
+])
+def test_logs_bad_query_values_are_refused_in_nanos_shape(nano_admin, query, message):
+    mark = audit_mark()
+    r = nano_admin.get("/logs/?" + query)
+    assert r.status_code == 200 and r.json()["error_code"] == 500, r.text
+    assert nano_message(r) == message
+    assert audit_since(mark) == []
+
+
 @pytest.fixture
 def dated_logs(nano_admin):
     """Three entries moved to a day of their own in the 1990s: 08:00, 12:00 and 16:00 UTC.

@@ -1,10 +1,14 @@
-/* Unit tests for app/arena.c: zeroed aligned allocations, resets, deferred cleanups. */
+/* Unit tests for app/arena.c: zeroed aligned allocations, resets, deferred cleanups and
+ * file removals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -231,6 +235,25 @@ free_runs_remaining_cleanups(void **state)
     nb_arena_free(NULL); /* tolerated, like free(NULL) */
 }
 
+static void
+deferred_unlink_removes_the_file_at_reset(void **state)
+{
+    struct nb_arena *a = nb_arena_new(BLOCK);
+    char path[] = "/tmp/nimbus-arena-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(close(fd), 0);
+    nb_arena_defer_unlink(a, nb_arena_strdup(a, path));
+    assert_int_equal(access(path, F_OK), 0); /* not before the reset */
+    nb_arena_reset(a);
+    assert_int_equal(access(path, F_OK), -1);
+    /* a file renamed away (or never made) is no error */
+    nb_arena_defer_unlink(a, "/tmp/nimbus-arena-no-such-file");
+    nb_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -242,6 +265,7 @@ main(void)
         cmocka_unit_test(reset_keeps_first_block_only),
         cmocka_unit_test(string_helpers),
         cmocka_unit_test(free_runs_remaining_cleanups),
+        cmocka_unit_test(deferred_unlink_removes_the_file_at_reset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include "app/request.h"
 #include "routes/drf.h"
+#include "tests/unit/req_fixture.h"
 
 /* What a DRF client reads for the recorded error: the checker records reasons, the dialects
  * word them. */
@@ -39,28 +40,6 @@ static const struct nb_field spec_in[] = {
     NB_OBJECT("creds", false, creds_in),
     NB_FIELDS_END,
 };
-
-static int
-setup(void **state)
-{
-    struct nb_req *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return -1;
-    r->arena = nb_arena_new(4096);
-    *state = r;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct nb_req *r = *state;
-
-    nb_arena_free(r->arena);
-    free(r);
-    return 0;
-}
 
 static void
 put_json(void *o)
@@ -491,7 +470,7 @@ array_items_have_no_default_length_limit(void **state)
     expect_declared(r, text, 0, NULL, NULL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) REQ_TEST(f)
 
 int
 main(void)

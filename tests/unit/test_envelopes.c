@@ -11,6 +11,7 @@
 
 #include "app/request.h"
 #include "routes/dialects.h"
+#include "tests/unit/req_fixture.h"
 
 /* Where the error arose: before routing, or on a route needing a user or none. */
 enum where { BEFORE_ROUTE, USER_ROUTE, PUBLIC_ROUTE };
@@ -390,28 +391,6 @@ static const struct row keystone_rows[] = {
      "unavailable\"}}"},
 };
 
-static int
-setup(void **state)
-{
-    struct nb_req *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return -1;
-    r->arena = nb_arena_new(4096);
-    *state = r;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct nb_req *r = *state;
-
-    nb_arena_free(r->arena);
-    free(r);
-    return 0;
-}
-
 static const char *
 header(const struct nb_req *r, const char *name)
 {
@@ -546,7 +525,7 @@ every_reason_is_named(void **state)
         assert_non_null(nb_reason_name[i]);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) REQ_TEST(f)
 
 int
 main(void)

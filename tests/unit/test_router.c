@@ -11,35 +11,13 @@
 #include "app/router.h"
 #include "routes/dialects.h"
 #include "routes/nano/nano.h"
+#include "tests/unit/req_fixture.h"
 
 static int
 init_router(void **state)
 {
     (void)state;
     return nb_router_init();
-}
-
-static int
-setup(void **state)
-{
-    struct nb_req *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return -1;
-    r->arena = nb_arena_new(4096);
-    r->route_index = -1;
-    *state = r;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct nb_req *r = *state;
-
-    nb_arena_free(r->arena);
-    free(r);
-    return 0;
 }
 
 /* The same request object, ready for another path (as a worker reuses its arena). */
@@ -414,7 +392,7 @@ request_ids_are_short_tokens(void **state)
     assert_false(nb_request_id_ok("caf\xc3\xa9"));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) REQ_TEST(f)
 
 int
 main(void)

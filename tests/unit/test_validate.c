@@ -10,28 +10,7 @@
 #include <cmocka.h>
 
 #include "app/validate.h"
-
-static int
-setup(void **state)
-{
-    struct nb_req *r = calloc(1, sizeof(*r));
-
-    if (r == NULL)
-        return -1;
-    r->arena = nb_arena_new(4096);
-    *state = r;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct nb_req *r = *state;
-
-    nb_arena_free(r->arena);
-    free(r);
-    return 0;
-}
+#include "tests/unit/req_fixture.h"
 
 /* The first error sticks; tests that check several inputs forget it in between. */
 static void
@@ -266,11 +245,11 @@ main(void)
         cmocka_unit_test(ipv4_parse_accepts_dotted_quads),
         cmocka_unit_test(ipv4_parse_refuses_other_forms),
         cmocka_unit_test(prefix_of_contiguous_masks),
-        cmocka_unit_test_setup_teardown(check_ipv4_records_the_field, setup, teardown),
-        cmocka_unit_test_setup_teardown(check_netmask_refuses_holes_and_zero, setup, teardown),
-        cmocka_unit_test_setup_teardown(range_start_after_end_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(range_across_networks_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(enum_lists_its_members, setup, teardown),
+        REQ_TEST(check_ipv4_records_the_field),
+        REQ_TEST(check_netmask_refuses_holes_and_zero),
+        REQ_TEST(range_start_after_end_refused),
+        REQ_TEST(range_across_networks_refused),
+        REQ_TEST(enum_lists_its_members),
         cmocka_unit_test(parse_int_takes_whole_decimal_integers),
         cmocka_unit_test(parse_int_refuses_junk_and_leaves_out_alone),
         cmocka_unit_test(parse_int_checks_the_range),
