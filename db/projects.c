@@ -129,38 +129,52 @@ digits(const char **p, int n, int lo, int hi)
     return v >= lo && v <= hi;
 }
 
-/* An ISO 8601 date or date and time: YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|(+|-)HH[:MM]]. */
+/* The time of day of an ISO 8601 date: HH:MM[:SS[.fraction]]; advances *p. */
+static bool
+iso_time(const char **p)
+{
+    if (!digits(p, 2, 0, 23) || *(*p)++ != ':' || !digits(p, 2, 0, 59))
+        return false;
+    if (**p != ':')
+        return true;
+    (*p)++;
+    if (!digits(p, 2, 0, 59))
+        return false;
+    if (**p == '.' && isdigit((unsigned char)(*p)[1]))
+        for ((*p)++; isdigit((unsigned char)**p); (*p)++)
+            ;
+    return true;
+}
+
+/* The zone of an ISO 8601 time: nothing, Z or (+|-)HH[[:]MM]; the rest of the text. */
+static bool
+iso_zone(const char *s)
+{
+    if (*s == 'Z')
+        return s[1] == '\0';
+    if (*s != '+' && *s != '-')
+        return *s == '\0';
+    s++;
+    if (!digits(&s, 2, 0, 23))
+        return false;
+    if (*s == ':')
+        s++;
+    return *s == '\0' || (digits(&s, 2, 0, 59) && *s == '\0');
+}
+
+/* An ISO 8601 date or date and time: YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]][zone]]. */
 static bool
 iso_date(const char *s)
 {
     if (!digits(&s, 4, 1, 9999) || *s++ != '-' || !digits(&s, 2, 1, 12) || *s++ != '-' ||
         !digits(&s, 2, 1, 31))
         return false;
-    if (*s == 'T' || *s == ' ') {
-        s++;
-        if (!digits(&s, 2, 0, 23) || *s++ != ':' || !digits(&s, 2, 0, 59))
-            return false;
-        if (*s == ':') {
-            s++;
-            if (!digits(&s, 2, 0, 59))
-                return false;
-            if (*s == '.' && isdigit((unsigned char)s[1]))
-                for (s++; isdigit((unsigned char)*s); s++)
-                    ;
-        }
-        if (*s == 'Z') {
-            s++;
-        } else if (*s == '+' || *s == '-') {
-            s++;
-            if (!digits(&s, 2, 0, 23))
-                return false;
-            if (*s == ':')
-                s++;
-            if (*s != '\0' && !digits(&s, 2, 0, 59))
-                return false;
-        }
-    }
-    return *s == '\0';
+    if (*s == '\0')
+        return true;
+    if (*s != 'T' && *s != ' ')
+        return false;
+    s++;
+    return iso_time(&s) && iso_zone(s);
 }
 
 static int
@@ -319,46 +333,62 @@ write_application(struct nb_req *r, const char *project, const char *owner,
     return 0;
 }
 
+/* The project a first application asks for, uninitialized; its uuid, or NULL with the error.
+ * owner is the owner's user id. */
+static const char *
+create_project(struct nb_req *r, const struct nb_project_request *q, const char *owner)
+{
+    const char *max = q->has_max_members ? nb_arena_printf(r->arena, "%lld", q->max_members)
+                                         : "9223372036854775807";
+    const PGresult *res = nb_db_query(
+        r, NB_Q_PROJECT_CREATE, q->name, owner, q->homepage != NULL ? q->homepage : "",
+        q->description != NULL ? q->description : "", q->start_date, q->end_date,
+        q->join_policy != NULL ? q->join_policy : "moderated",
+        q->leave_policy != NULL ? q->leave_policy : "auto", max, q->private_ > 0 ? "t" : "f");
+
+    return res != NULL ? nb_db_text(res, 0, 0) : NULL;
+}
+
+/* The project an application is for, locked and checked (a change), or NULL (a new one). */
+static int
+application_target(struct nb_req *r, const char *project_id, const struct nb_project_request *q,
+                   const char **project)
+{
+    const PGresult *p;
+
+    *project = NULL;
+    if (project_id == NULL && q->name == NULL)
+        return nb_fail_field(r, NB_E_INVALID, "name", "Name missing.");
+    if (project_id == NULL && q->end_date == NULL)
+        return nb_fail_field(r, NB_E_INVALID, "end_date", "Missing end date");
+    if (project_id == NULL)
+        return 0;
+    if ((p = nb_project_lock(r, project_id)) == NULL || check_modification(r, p, q) < 0)
+        return -1;
+    *project = nb_db_text(p, 0, NB_PC_ID);
+    return 0;
+}
+
 int
 nb_project_apply(struct nb_req *r, const char *project_id, const struct nb_project_request *q,
                  const char **project_id_out, const char **application_id_out)
 {
     const char *owner, *project;
-    const PGresult *p, *res;
 
-    if (nb_db_begin(r) < 0)
+    if (nb_db_begin(r) < 0 || application_target(r, project_id, q, &project) < 0 ||
+        check_request(r, q) < 0 || owner_id(r, q->owner, &owner) < 0)
         return -1;
-    if (project_id != NULL) {
-        if ((p = nb_project_lock(r, project_id)) == NULL || check_modification(r, p, q) < 0)
-            return -1;
-        project = nb_db_text(p, 0, NB_PC_ID);
-    } else if (q->name == NULL) {
-        return nb_fail_field(r, NB_E_INVALID, "name", "Name missing.");
-    } else if (q->end_date == NULL) {
-        return nb_fail_field(r, NB_E_INVALID, "end_date", "Missing end date");
-    }
-    if (check_request(r, q) < 0 || owner_id(r, q->owner, &owner) < 0)
-        return -1;
-    if (project_id == NULL) {
-        res = nb_db_query(r, NB_Q_PROJECT_CREATE, q->name, owner != NULL ? owner : r->user.id_text,
-                          q->homepage != NULL ? q->homepage : "",
-                          q->description != NULL ? q->description : "", q->start_date, q->end_date,
-                          q->join_policy != NULL ? q->join_policy : "moderated",
-                          q->leave_policy != NULL ? q->leave_policy : "auto",
-                          q->has_max_members ? nb_arena_printf(r->arena, "%lld", q->max_members)
-                                             : "9223372036854775807",
-                          q->private_ > 0 ? "t" : "f");
-        if (res == NULL)
-            return -1;
-        project = nb_db_text(res, 0, 0);
-        /* The application names what the project is, so its approval applies it all. */
+    if (project == NULL) {
+        /* A new project's first application names all it is, owner too, so that approving
+         * it applies it all. */
         if (owner == NULL)
             owner = r->user.id_text;
+        if ((project = create_project(r, q, owner)) == NULL)
+            return -1;
     }
-    if (write_application(r, project, owner, q, application_id_out) < 0)
-        return -1;
-    if (project_id == NULL &&
-        nb_db_query(r, NB_Q_PROJECT_SET_GRANTS, project, *application_id_out) == NULL)
+    if (write_application(r, project, owner, q, application_id_out) < 0 ||
+        (project_id == NULL &&
+         nb_db_query(r, NB_Q_PROJECT_SET_GRANTS, project, *application_id_out) == NULL))
         return -1;
     if (nb_audit(r, "%s applies for %s project %s (application %s)", r->user.name,
                  project_id == NULL ? "new" : "a change of", project, *application_id_out) < 0 ||

@@ -32,7 +32,6 @@ enum nb_project_col {
     NB_PC_RESOURCES,
     NB_PC_PRIVILEGED,
     NB_PC_DEACTIVATED,
-    NB_PC_CALLER_OWNS,
     NB_PC_APP_ID,
     NB_PC_APP_STATE,
     NB_PC_APP_NAME,

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from nimbus_test.db import psql_scalar
 from nimbus_test.astakos import (Astakos, active_project, audit_entries, fault, new_astakos_user,
                                  project_tables)
+from nimbus_test.db import psql_scalar
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +31,13 @@ def dave():
 
 
 def join(user, pid, status=200):
-    r = user.post("/projects/memberships", {"join": {"project": pid}})
+    r = user.post("/account/v1.0/projects/memberships", {"join": {"project": pid}})
     assert r.status_code == status, r.text
     return r.json()["id"] if status == 200 else r
 
 
 def enroll(actor, pid, who, status=200):
-    r = actor.post("/projects/memberships", {"enroll": {"project": pid, "user": who}})
+    r = actor.post("/account/v1.0/projects/memberships", {"enroll": {"project": pid, "user": who}})
     assert r.status_code == status, r.text
     return r.json()["id"] if status == 200 else r
 
@@ -219,7 +219,8 @@ def test_leaving_a_closed_project_is_a_conflict(admin, owner, carol):
 
 
 def test_nobody_leaves_their_base_project(admin, carol):
-    mid = carol.ok("GET", "/projects/memberships", params={"project": carol.uuid})[0]["id"]
+    mid = carol.ok("GET", "/account/v1.0/projects/memberships",
+                   params={"project": carol.uuid})[0]["id"]
     before = project_tables(carol.uuid)
     fault(carol.member_act(mid, "leave", status=409), 409, "conflict")
     fault(admin.member_act(mid, "remove", status=409), 409, "conflict")
@@ -328,42 +329,44 @@ def test_a_membership_is_seen_by_the_member_the_owner_and_administrators(admin, 
     mid = join(carol, pid)
     for who in (carol, owner, admin):
         assert who.membership(mid)["id"] == mid
-    fault(dave.get("/projects/memberships/%d" % mid), 404, "itemNotFound")
+    fault(dave.get("/account/v1.0/projects/memberships/%d" % mid), 404, "itemNotFound")
     before = project_tables(pid)
     fault(dave.member_act(mid, "accept", status=404), 404, "itemNotFound")
     assert project_tables(pid) == before
-    assert mid not in [m["id"] for m in dave.ok("GET", "/projects/memberships")]
+    assert mid not in [m["id"] for m in dave.ok("GET", "/account/v1.0/projects/memberships")]
 
 
 def test_the_list_filters_by_project(admin, owner, carol, dave):
     pid = active_project(owner, admin)
     a = join(carol, pid)
     b = enroll(owner, pid, dave.name)
-    got = owner.ok("GET", "/projects/memberships", params={"project": pid})
+    got = owner.ok("GET", "/account/v1.0/projects/memberships", params={"project": pid})
     assert [m["id"] for m in got] == [a, b]
-    got = carol.ok("GET", "/projects/memberships", params={"project": pid})
+    got = carol.ok("GET", "/account/v1.0/projects/memberships", params={"project": pid})
     assert [m["id"] for m in got] == [a]
-    got = carol.ok("GET", "/projects/memberships", params={"project": pid.replace("-", "")})
+    got = carol.ok("GET", "/account/v1.0/projects/memberships",
+                   params={"project": pid.replace("-", "")})
     assert [m["id"] for m in got] == [a]
-    mine = {m["project"] for m in carol.ok("GET", "/projects/memberships")}
+    mine = {m["project"] for m in carol.ok("GET", "/account/v1.0/projects/memberships")}
     assert {pid, carol.uuid} <= mine
 
 
 def test_the_list_pages_by_marker_and_limit(admin):
-    everything = [m["id"] for m in admin.ok("GET", "/projects/memberships")]
+    everything = [m["id"] for m in admin.ok("GET", "/account/v1.0/projects/memberships")]
     assert everything == sorted(everything) and len(everything) >= 3
-    page = admin.ok("GET", "/projects/memberships", params={"limit": 2, "marker": everything[0]})
+    page = admin.ok("GET", "/account/v1.0/projects/memberships",
+                    params={"limit": 2, "marker": everything[0]})
     assert [m["id"] for m in page] == everything[1:3]
 
 
 @pytest.mark.parametrize("params", [{"project": "junk"}, {"limit": "0"}, {"marker": "x"}])
 def test_bad_list_parameters_are_bad_request(carol, params):
-    fault(carol.get("/projects/memberships", **params), 400, "badRequest")
+    fault(carol.get("/account/v1.0/projects/memberships", **params), 400, "badRequest")
 
 
 def test_an_unknown_membership_is_not_found(carol):
     for mid in ("999999999", "junk", "0", "-1"):
-        fault(carol.get("/projects/memberships/%s" % mid), 404, "itemNotFound")
+        fault(carol.get("/account/v1.0/projects/memberships/%s" % mid), 404, "itemNotFound")
         before = project_tables()
         fault(carol.member_act(mid, "leave", status=404), 404, "itemNotFound")
         assert project_tables() == before
@@ -381,7 +384,7 @@ BAD_CREATE = [
 @pytest.mark.parametrize("body", BAD_CREATE, ids=[str(i) for i in range(len(BAD_CREATE))])
 def test_a_bad_membership_request_is_bad_request(carol, body):
     before = project_tables()
-    fault(carol.post("/projects/memberships", body), 400, "badRequest")
+    fault(carol.post("/account/v1.0/projects/memberships", body), 400, "badRequest")
     assert project_tables() == before
 
 
@@ -394,13 +397,13 @@ def test_a_bad_membership_action_is_bad_request(admin, owner, carol, body):
     pid = active_project(owner, admin)
     mid = enroll(owner, pid, carol.name)
     before = project_tables(pid)
-    fault(carol.post("/projects/memberships/%d/action" % mid, body), 400, "badRequest")
+    fault(carol.post("/account/v1.0/projects/memberships/%d/action" % mid, body), 400, "badRequest")
     assert project_tables(pid) == before
 
 
 def test_a_reason_may_be_left_out(admin, owner, carol):
     pid = active_project(owner, admin)
     mid = enroll(owner, pid, carol.name)
-    r = carol.post("/projects/memberships/%d/action" % mid, {"leave": None})
+    r = carol.post("/account/v1.0/projects/memberships/%d/action" % mid, {"leave": None})
     assert r.status_code == 200, r.text
     assert state(carol, mid) == "removed"

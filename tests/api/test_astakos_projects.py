@@ -23,6 +23,11 @@ def bob():
     return new_astakos_user()
 
 
+def modify(actor, pid, **fields):
+    """PUT /projects/<id>: an application to modify; its id."""
+    return actor.ok("PUT", "/account/v1.0/projects/%s" % pid, fields, status=201)["application"]
+
+
 def app_state(owner, pid):
     return owner.project(pid)["last_application"]["state"]
 
@@ -40,7 +45,7 @@ def test_every_user_has_a_base_project_with_the_users_uuid(alice):
     assert {k: v["member_capacity"] for k, v in p["resources"].items()} == limits
     assert {k: v["project_capacity"] for k, v in p["resources"].items()} == limits
     # ... with the user its one accepted member
-    ms = alice.ok("GET", "/projects/memberships", params={"project": alice.uuid})
+    ms = alice.ok("GET", "/account/v1.0/projects/memberships", params={"project": alice.uuid})
     assert [(m["user"], m["state"]) for m in ms] == [(alice.uuid, "accepted")]
 
 
@@ -64,13 +69,13 @@ def test_a_system_project_keeps_its_name_owner_homepage_and_description(admin, a
     before = project_tables(alice.uuid)
     for field, value in (("name", "x.example.org"), ("owner", admin.uuid),
                          ("homepage", "http://x"), ("description", "d")):
-        fault(admin.put("/projects/%s" % alice.uuid, {field: value}), 409, "conflict")
+        fault(admin.put("/account/v1.0/projects/%s" % alice.uuid, {field: value}), 409, "conflict")
     assert project_tables(alice.uuid) == before
 
 
 def test_a_system_projects_limits_can_be_changed_by_an_administrator(admin, alice):
     bob_ = new_astakos_user()
-    out = admin.ok("PUT", "/projects/%s" % bob_.uuid,
+    out = admin.ok("PUT", "/account/v1.0/projects/%s" % bob_.uuid,
                    {"resources": {"cyclades.vm": {"project_capacity": 7, "member_capacity": 7}}},
                    status=201)
     admin.act(bob_.uuid, "approve", out["application"])
@@ -157,28 +162,28 @@ def test_a_bad_application_is_refused_and_creates_nothing(alice, change, field):
         else:
             body[k] = past() if v == "past" else v
     before = project_tables()
-    r = alice.post("/projects", body)
+    r = alice.post("/account/v1.0/projects", body)
     fault(r, 400, "badRequest")
     assert project_tables() == before
 
 
 def test_a_body_that_is_not_json_is_refused(alice):
     before = project_tables()
-    fault(alice.post("/projects", raw="{not json"), 400, "badRequest")
+    fault(alice.post("/account/v1.0/projects", raw="{not json"), 400, "badRequest")
     assert project_tables() == before
 
 
 def test_without_a_token_the_api_answers_unauthorized(alice):
-    fault(alice.call("GET", "/projects", token=False), 401, "unauthorized")
+    fault(alice.call("GET", "/account/v1.0/projects", token=False), 401, "unauthorized")
     before = project_tables()
-    fault(alice.call("POST", "/projects", {"name": project_name(), "end_date": future()},
-                     token=False), 401, "unauthorized")
+    body = {"name": project_name(), "end_date": future()}
+    fault(alice.call("POST", "/account/v1.0/projects", body, token=False), 401, "unauthorized")
     assert project_tables() == before
 
 
 def test_applications_are_not_served_on_their_own(alice):
-    fault(alice.get("/projects/apps"), 404, "itemNotFound")
-    fault(alice.get("/projects/apps/1"), 404, "itemNotFound")
+    fault(alice.get("/account/v1.0/projects/apps"), 404, "itemNotFound")
+    fault(alice.get("/account/v1.0/projects/apps/1"), 404, "itemNotFound")
 
 
 # ------------------------------------------------------------------ the application state machine
@@ -274,7 +279,7 @@ def test_an_application_action_needs_the_last_applications_id(admin, alice, acti
 def test_an_application_id_of_another_type_is_bad_request(admin, alice):
     pid, app = alice.apply()
     before = project_tables(pid)
-    r = admin.post("/projects/%s/action" % pid, {"approve": {"app_id": [app]}})
+    r = admin.post("/account/v1.0/projects/%s/action" % pid, {"approve": {"app_id": [app]}})
     fault(r, 400, "badRequest")
     assert project_tables(pid) == before
 
@@ -291,7 +296,7 @@ def test_only_administrators_approve_and_deny(alice, action):
 def test_only_the_applicant_or_an_administrator_cancels_and_dismisses(admin, alice, bob, action):
     # a public active project bob can see, with a pending (or denied) modification by alice
     pid = active_project(alice, admin)
-    app = alice.ok("PUT", "/projects/%s" % pid, {"max_members": 3}, status=201)["application"]
+    app = modify(alice, pid, max_members=3)
     if action == "dismiss":
         admin.act(pid, "deny", app)
     before = project_tables(pid)
@@ -301,8 +306,8 @@ def test_only_the_applicant_or_an_administrator_cancels_and_dismisses(admin, ali
 
 def test_an_older_application_is_replaced_by_a_newer_one(admin, alice):
     pid = active_project(alice, admin)
-    first = alice.ok("PUT", "/projects/%s" % pid, {"max_members": 3}, status=201)["application"]
-    second = alice.ok("PUT", "/projects/%s" % pid, {"max_members": 4}, status=201)["application"]
+    first = modify(alice, pid, max_members=3)
+    second = modify(alice, pid, max_members=4)
     assert second > first
     states = db_json("SELECT json_object_agg(id, state) FROM project_applications"
                      " WHERE project_id = '%s'" % pid)
@@ -318,7 +323,7 @@ def test_an_older_application_is_replaced_by_a_newer_one(admin, alice):
 def test_a_modification_applies_only_when_approved(admin, alice):
     pid = active_project(alice, admin, max_members=10)
     new_name = project_name()
-    out = alice.ok("PUT", "/projects/%s" % pid,
+    out = alice.ok("PUT", "/account/v1.0/projects/%s" % pid,
                    {"name": new_name, "max_members": 20, "join_policy": "auto",
                     "leave_policy": "closed", "description": "new",
                     "resources": {"cyclades.vm": {"project_capacity": 30,
@@ -338,7 +343,7 @@ def test_a_modification_applies_only_when_approved(admin, alice):
 
 def test_a_denied_modification_leaves_the_project_as_it_was(admin, alice):
     pid = active_project(alice, admin, max_members=10)
-    app = alice.ok("PUT", "/projects/%s" % pid, {"max_members": 99}, status=201)["application"]
+    app = modify(alice, pid, max_members=99)
     admin.act(pid, "deny", app)
     alice.act(pid, "dismiss", app)
     p = alice.project(pid)
@@ -349,7 +354,7 @@ def test_a_denied_modification_leaves_the_project_as_it_was(admin, alice):
 def test_approving_a_modification_of_a_suspended_project_activates_it(admin, alice):
     pid = active_project(alice, admin)
     admin.act(pid, "suspend")
-    app = alice.ok("PUT", "/projects/%s" % pid, {"max_members": 9}, status=201)["application"]
+    app = modify(alice, pid, max_members=9)
     admin.act(pid, "approve", app)
     assert alice.project(pid)["state"] == "active"
 
@@ -357,9 +362,9 @@ def test_approving_a_modification_of_a_suspended_project_activates_it(admin, ali
 def test_only_the_owner_or_an_administrator_applies_for_a_modification(admin, alice, bob):
     pid = active_project(alice, admin)
     before = project_tables(pid)
-    fault(bob.put("/projects/%s" % pid, {"max_members": 3}), 403, "forbidden")
+    fault(bob.put("/account/v1.0/projects/%s" % pid, {"max_members": 3}), 403, "forbidden")
     assert project_tables(pid) == before
-    admin.ok("PUT", "/projects/%s" % pid, {"max_members": 3}, status=201)
+    admin.ok("PUT", "/account/v1.0/projects/%s" % pid, {"max_members": 3}, status=201)
 
 
 @pytest.mark.parametrize("state", ["uninitialized", "deleted"])
@@ -368,7 +373,7 @@ def test_a_project_never_approved_cannot_be_modified(admin, alice, state):
     if state == "deleted":
         alice.act(pid, "cancel", app)
     before = project_tables(pid)
-    fault(alice.put("/projects/%s" % pid, {"max_members": 3}), 409, "conflict")
+    fault(alice.put("/account/v1.0/projects/%s" % pid, {"max_members": 3}), 409, "conflict")
     assert project_tables(pid) == before
 
 
@@ -378,15 +383,15 @@ def test_a_bad_modification_changes_nothing(admin, alice):
     for body in ({"end_date": past()}, {"join_policy": "x"}, {"max_members": -5},
                  {"resources": {"cyclades.vm": {"project_capacity": 1, "member_capacity": 5}}},
                  {"name": "not a domain"}):
-        fault(alice.put("/projects/%s" % pid, body), 400, "badRequest")
+        fault(alice.put("/account/v1.0/projects/%s" % pid, body), 400, "badRequest")
     assert project_tables(pid) == before
 
 
 def test_modifying_an_unknown_project_is_not_found(alice):
     before = project_tables()
-    fault(alice.put("/projects/00000000-0000-0000-0000-000000000000", {"max_members": 3}),
-          404, "itemNotFound")
-    fault(alice.put("/projects/junk", {"max_members": 3}), 404, "itemNotFound")
+    unknown = "/account/v1.0/projects/00000000-0000-0000-0000-000000000000"
+    fault(alice.put(unknown, {"max_members": 3}), 404, "itemNotFound")
+    fault(alice.put("/account/v1.0/projects/junk", {"max_members": 3}), 404, "itemNotFound")
     assert project_tables() == before
 
 
@@ -490,7 +495,7 @@ BAD_ACTIONS = [
 def test_a_bad_action_body_is_bad_request(admin, alice, body):
     pid = active_project(alice, admin)
     before = project_tables(pid)
-    fault(admin.post("/projects/%s/action" % pid, body), 400, "badRequest")
+    fault(admin.post("/account/v1.0/projects/%s/action" % pid, body), 400, "badRequest")
     assert project_tables(pid) == before
 
 
@@ -506,12 +511,12 @@ def test_others_see_only_active_public_projects(admin, alice, bob):
     private = active_project(alice, admin, private=True)
     public = active_project(alice, admin)
     for pid in (pending, private, alice.uuid):
-        fault(bob.get("/projects/%s" % pid), 404, "itemNotFound")
+        fault(bob.get("/account/v1.0/projects/%s" % pid), 404, "itemNotFound")
     p = bob.project(public)
     assert "last_application" not in p and "deactivation_date" not in p
     assert "last_application" in alice.project(public)
     assert "last_application" in admin.project(public)
-    ids = [p["id"] for p in bob.ok("GET", "/projects")]
+    ids = [p["id"] for p in bob.ok("GET", "/account/v1.0/projects")]
     assert public in ids and pending not in ids and private not in ids
     assert alice.uuid not in ids and bob.uuid in ids
 
@@ -523,23 +528,26 @@ def test_an_administrator_sees_every_project(admin, alice):
 
 
 def test_an_unknown_project_is_not_found(alice):
-    fault(alice.get("/projects/00000000-0000-0000-0000-000000000000"), 404, "itemNotFound")
-    fault(alice.get("/projects/not-a-uuid"), 404, "itemNotFound")
+    unknown = "/account/v1.0/projects/00000000-0000-0000-0000-000000000000"
+    fault(alice.get(unknown), 404, "itemNotFound")
+    fault(alice.get("/account/v1.0/projects/not-a-uuid"), 404, "itemNotFound")
 
 
 # ------------------------------------------------------------------ listing
 
-def test_list_filters_by_state_owner_and_name(admin, alice, bob):
+def test_list_filters_by_state_owner_and_name(admin):
+    bob = new_astakos_user()    # owns only what this test makes
     name = project_name()
     pid = active_project(bob, admin, name=name)
     pending, _ = bob.apply()
-    got = admin.ok("GET", "/projects", params={"name": name})
+    got = admin.ok("GET", "/account/v1.0/projects", params={"name": name})
     assert [p["id"] for p in got] == [pid]
-    got = admin.ok("GET", "/projects", params={"owner": bob.uuid})
+    got = admin.ok("GET", "/account/v1.0/projects", params={"owner": bob.uuid})
     assert {p["id"] for p in got} == {pid, pending}
-    got = admin.ok("GET", "/projects", params={"owner": bob.uuid, "state": "uninitialized"})
+    got = admin.ok("GET", "/account/v1.0/projects",
+                   params={"owner": bob.uuid, "state": "uninitialized"})
     assert [p["id"] for p in got] == [pending]
-    got = admin.ok("GET", "/projects", params={"owner": bob.uuid.replace("-", ""),
+    got = admin.ok("GET", "/account/v1.0/projects", params={"owner": bob.uuid.replace("-", ""),
                                                 "state": "active"})
     assert [p["id"] for p in got] == [pid]
 
@@ -548,21 +556,22 @@ def test_member_mode_lists_the_active_projects_the_caller_is_an_active_member_of
     carol = new_astakos_user()
     joined = active_project(alice, admin, join_policy="auto")
     other = active_project(alice, admin)
-    carol.ok("POST", "/projects/memberships", {"join": {"project": joined}})
-    ids = {p["id"] for p in carol.ok("GET", "/projects", params={"mode": "member"})}
+    carol.ok("POST", "/account/v1.0/projects/memberships", {"join": {"project": joined}})
+    ids = {p["id"] for p in carol.ok("GET", "/account/v1.0/projects", params={"mode": "member"})}
     assert ids == {joined, carol.uuid}
-    assert other in {p["id"] for p in carol.ok("GET", "/projects", params={"mode": "default"})}
+    listed = carol.ok("GET", "/account/v1.0/projects", params={"mode": "default"})
+    assert other in {p["id"] for p in listed}
     admin.act(joined, "suspend")
-    ids = {p["id"] for p in carol.ok("GET", "/projects", params={"mode": "member"})}
+    ids = {p["id"] for p in carol.ok("GET", "/account/v1.0/projects", params={"mode": "member"})}
     assert ids == {carol.uuid}
 
 
 def test_list_pages_by_marker_and_limit(admin, alice):
-    everything = [p["id"] for p in admin.ok("GET", "/projects")]
+    everything = [p["id"] for p in admin.ok("GET", "/account/v1.0/projects")]
     assert everything == sorted(everything)
-    page = admin.ok("GET", "/projects", params={"limit": 2})
+    page = admin.ok("GET", "/account/v1.0/projects", params={"limit": 2})
     assert [p["id"] for p in page] == everything[:2]
-    page = admin.ok("GET", "/projects", params={"limit": 2, "marker": everything[1]})
+    page = admin.ok("GET", "/account/v1.0/projects", params={"limit": 2, "marker": everything[1]})
     assert [p["id"] for p in page] == everything[2:4]
 
 
@@ -570,10 +579,10 @@ def test_list_pages_by_marker_and_limit(admin, alice):
                                     {"owner": "nobody"}, {"limit": "0"}, {"limit": "x"},
                                     {"marker": "x"}])
 def test_bad_list_parameters_are_bad_request(alice, params):
-    fault(alice.get("/projects", **params), 400, "badRequest")
+    fault(alice.get("/account/v1.0/projects", **params), 400, "badRequest")
 
 
 def test_wrong_method_is_not_allowed(alice):
-    r = alice.call("DELETE", "/projects/%s" % alice.uuid)
+    r = alice.call("DELETE", "/account/v1.0/projects/%s" % alice.uuid)
     fault(r, 405, "notAllowed")
     assert "GET" in r.headers["Allow"] and "PUT" in r.headers["Allow"]
