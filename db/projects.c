@@ -27,6 +27,11 @@ const char *const nb_project_action_names[NB_PROJECT_ACTION__MAX] = {
 #define HOMEPAGE_MAX_LEN 255
 #define TEXT_MAX_LEN 4096
 
+/* Astakos's words for two refusals too long for one line where they are made. */
+#define BELOW_MEMBER_LIMIT "Project quota limit is less than member limit for resource '%s'"
+#define SYSTEM_PROJECT_FIELDS                                                                      \
+    "Cannot modify fields 'owner', 'name', 'homepage', and 'description' of a system project."
+
 const char *
 nb_project_uuid(struct nb_req *r, const char *text)
 {
@@ -228,10 +233,7 @@ check_resources(struct nb_req *r, struct json_object *resources)
             return nb_fail_field(r, NB_E_INVALID, "resources",
                                  "Quota limit exceeds max value 9223372036854775806");
         if (json_object_get_int64(p) < json_object_get_int64(m))
-            return nb_fail_field(r, NB_E_INVALID, "resources",
-                                 "Project quota limit is less than member limit for resource "
-                                 "'%s'",
-                                 name);
+            return nb_fail_field(r, NB_E_INVALID, "resources", BELOW_MEMBER_LIMIT, name);
     }
     res = nb_db_query(r, NB_Q_PROJECT_FIRST_UNKNOWN_RESOURCE,
                       json_object_to_json_string_ext(resources, JSON_C_TO_STRING_PLAIN),
@@ -304,9 +306,7 @@ check_modification(struct nb_req *r, const PGresult *p, const struct nb_project_
         return nb_fail(r, NB_E_CONFLICT, "Cannot modify an uninitialized project.");
     if (nb_db_bool(p, 0, NB_PC_BASE) &&
         (q->owner != NULL || q->name != NULL || q->homepage != NULL || q->description != NULL))
-        return nb_fail(r, NB_E_CONFLICT,
-                       "Cannot modify fields 'owner', 'name', 'homepage', and "
-                       "'description' of a system project.");
+        return nb_fail(r, NB_E_CONFLICT, SYSTEM_PROJECT_FIELDS);
     return 0;
 }
 
