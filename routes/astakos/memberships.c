@@ -39,7 +39,7 @@ int
 astakos_membership_list(struct nb_req *r)
 {
     const PGresult *res = nb_membership_list(
-        r, nb_query_param(r, "project"), nb_query_param(r, "marker"), nb_query_param(r, "limit"));
+        r, nb_query_text(r, "project"), nb_query_text(r, "marker"), nb_query_text(r, "limit"));
     struct json_object *list;
 
     if (res == NULL)

@@ -84,13 +84,13 @@ project_json(const PGresult *res, int row)
 int
 astakos_project_list(struct nb_req *r)
 {
-    const char *mode = nb_query_param(r, "mode");
+    const char *mode = nb_query_text(r, "mode");
     struct nb_project_filter f = {
-        .state = nb_query_param(r, "state"),
-        .owner = nb_query_param(r, "owner"),
-        .name = nb_query_param(r, "name"),
-        .marker = nb_query_param(r, "marker"),
-        .limit = nb_query_param(r, "limit"),
+        .state = nb_query_text(r, "state"),
+        .owner = nb_query_text(r, "owner"),
+        .name = nb_query_text(r, "name"),
+        .marker = nb_query_text(r, "marker"),
+        .limit = nb_query_text(r, "limit"),
     };
     const PGresult *res;
     struct json_object *list;

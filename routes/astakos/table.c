@@ -1,4 +1,6 @@
 /* Astakos's route table: the account API and its Keystone-v2 identity endpoint. */
+#include <limits.h>
+
 #include "routes/astakos/astakos.h"
 #include "routes/dialects.h"
 
@@ -85,19 +87,39 @@ static const struct nb_field membership_action_in[] = {
     NB_ANY("reject", false), NB_ANY("remove", false), NB_FIELDS_END,
 };
 
+/* Query strings: the filters and paging of the two lists (nb_query_text). Limits and markers
+ * are checked here; what a uuid or a state must be, db/ decides. */
+static const struct nb_field project_list_query[] = {
+    NB_STRING("state", false, 0),
+    NB_STRING("owner", false, 0),
+    NB_STRING("name", false, 0),
+    NB_STRING("mode", false, 0), /* member | default, refused in Astakos's words by the handler */
+    NB_STRING("marker", false, 0),
+    NB_INT_RANGE("limit", false, 1, INT_MAX, "must be a positive integer"),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field membership_list_query[] = {
+    NB_STRING("project", false, 0),
+    NB_INT_RANGE("marker", false, 0, LLONG_MAX, "must be a membership id"),
+    NB_INT_RANGE("limit", false, 1, INT_MAX, "must be a positive integer"),
+    NB_FIELDS_END,
+};
+
 /* Memberships before /projects/<id>, which would take "memberships" for a project id. Every
  * project and membership handler audits its own change, in its own transaction (db/). */
 static const struct nb_route astakos_routes[] = {
     {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
     {NB_GET, "^/account/v1\\.0/projects/memberships/?$", astakos_membership_list, NULL, NB_CAP_USER,
-     NULL},
+     NULL, membership_list_query},
     {NB_POST, "^/account/v1\\.0/projects/memberships/?$", astakos_membership_create, membership_in,
      NB_CAP_USER, NULL},
     {NB_GET, "^/account/v1\\.0/projects/memberships/(?<membership_id>[^/]+)/?$",
      astakos_membership_get, NULL, NB_CAP_USER, NULL},
     {NB_POST, "^/account/v1\\.0/projects/memberships/(?<membership_id>[^/]+)/action/?$",
      astakos_membership_action, membership_action_in, NB_CAP_USER, NULL},
-    {NB_GET, "^/account/v1\\.0/projects/?$", astakos_project_list, NULL, NB_CAP_USER, NULL},
+    {NB_GET, "^/account/v1\\.0/projects/?$", astakos_project_list, NULL, NB_CAP_USER, NULL,
+     project_list_query},
     {NB_POST, "^/account/v1\\.0/projects/?$", astakos_project_create, project_in, NB_CAP_USER,
      NULL},
     {NB_GET, "^/account/v1\\.0/projects/(?<project_id>[^/]+)/?$", astakos_project_get, NULL,
