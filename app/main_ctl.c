@@ -28,6 +28,7 @@ static const char usage[] =
     "  cell add NAME --uri URI [--pool POOL]\n"
     "                           register a libvirt host (again: point it at URI); with --pool\n"
     "                           attach it to that compute pool, else it stays unallocated\n"
+    "  pool add NAME            create a compute pool unless it exists (the stack's pool sim)\n"
     "  cell list                cells with their pool, liveness and lease holder\n"
     "  cell remove NAME         unregister a cell that hosts no guests\n"
     "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
@@ -226,6 +227,20 @@ cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool)
 }
 
 static int
+pool_add(struct nb_req *r, const char *name)
+{
+    int rc;
+
+    if (nb_check_name(r, "compute pool", name) < 0 || nb_db_begin(r) < 0)
+        return fail(r);
+    rc = nb_db_query(r, NB_Q_POOL_ENSURE, name) != NULL ? 0 : -1;
+    if (commit_audited(r, rc, nb_arena_printf(r->arena, "adds compute pool %s", name)) < 0)
+        return fail(r);
+    printf("compute pool %s ready\n", name);
+    return 0;
+}
+
+static int
 cell_command(struct nb_req *r, int argc, char **argv)
 {
     const PGresult *res;
@@ -287,7 +302,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
     if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
-        strcmp(argv[1], "cell") != 0) {
+        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0) {
         (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -301,6 +316,9 @@ main(int argc, char **argv)
         rc = bootstrap(&r);
     else if (strcmp(argv[1], "user") == 0)
         rc = user_command(&r, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "pool") == 0)
+        rc = argc == 4 && strcmp(argv[2], "add") == 0 ? pool_add(&r, argv[3])
+                                                      : (fputs(usage, stderr), 2);
     else
         rc = cell_command(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);

@@ -92,6 +92,10 @@ bool nb_cell_copy_row(struct nb_cell *c, const PGresult *res, int row);
 /* Observes the guest domains of a held cell and writes them in one statement; an unreachable
  * cell (no connection) reports its created guests lost. */
 void nb_guests_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
+/* Credentials stored while a guest was stopped (PUT /guests/{id}/auth) set through the guest
+ * agent of each running guest of the cell that has them pending; a guest whose agent does not
+ * answer yet (still booting) is tried again next period. */
+void nb_guests_apply_auth(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
 
 /* Runs the oldest open operation of each guest on the held, connected cells (bounded per
  * cycle); returns how many ran. */
