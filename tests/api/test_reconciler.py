@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from conftest import (DB, GIB, HOST_CELL, SIM_CELL, STACK, STATE_DIR, TEST_HOST_SOCK, build_dir,
-                      needs_qemu, run_psql, sql_literal, test_host_cell, wait_for)
+                      needs_qemu, run_psql, sql_literal, fake_host_cell, wait_for)
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
 PERIOD = int(os.environ.get("NIMBUS_RECONCILE_PERIOD", "1"))
@@ -133,7 +133,7 @@ def test_unreachable_host_is_offline_with_libvirts_reason():
 def test_host_going_away_is_reported_offline_then_online_again():
     if not os.path.exists(TEST_HOST_SOCK):
         pytest.skip("no test-driver libvirtd in the stack (not root?)")
-    name = test_host_cell()
+    name = fake_host_cell()
     subprocess.run([STACK, "libvirt-stop"], check=True, capture_output=True, timeout=60)
     try:
         c = wait_for(lambda: cell(name)["alive"] is False and cell(name), TTL + 5,

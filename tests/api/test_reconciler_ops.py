@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from conftest import (GIB, STACK, STATE_DIR, TEST_HOST_SOCK, TEST_HOST_URI, cell_uri, psql_scalar,
-                      run_psql, sql_literal, test_host_cell, wait_for)
+                      run_psql, sql_literal, fake_host_cell, wait_for)
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
 SOCK = TEST_HOST_SOCK
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(SOCK),
 
 
 @pytest.fixture(scope="module", autouse=True)
-def test_host():
-    assert test_host_cell() == CELL
+def the_test_host():
+    assert fake_host_cell() == CELL
 
 
 def virsh(*args, check=True):

@@ -36,7 +36,7 @@ needs_qemu = pytest.mark.skipif(
     reason="cell0 runs on libvirt's test driver here (app/stack.sh says why when it starts)")
 
 
-def test_host_cell():
+def fake_host_cell():
     """The name of a cell on the stack's test-driver libvirtd: cell0 where it fell back to it,
     else testhost, registered here in no pool (placement never picks it) and left registered
     for the next module; waits until the reconciler sees it alive."""
