@@ -505,9 +505,15 @@ default_cell_uri() {
 # cell0 in pool default (the QEMU host, else the test driver), sim0 in pool sim.
 cells_register() {
     local sim
-    [ -n "${NIMBUS_DEFAULT_CELL_URI:-}" ] || qemu_start || true
+    QEMU_STARTED=""
+    if [ -z "${NIMBUS_DEFAULT_CELL_URI:-}" ] && qemu_start; then
+        QEMU_STARTED=1
+    fi
     sim=$(sim_node)
-    { nimbusctl cell add cell0 --uri "$(default_cell_uri)" --pool default &&
+    # The QEMU host's volumes go to a directory both mount namespaces see, so the reconciler
+    # reaches their files too (qemu-img for disk shrink).
+    { nimbusctl cell add cell0 --uri "$(default_cell_uri)" --pool default \
+        ${QEMU_STARTED:+--storage "$(QEMU_DIR)/images"} &&
         nimbusctl pool add sim && nimbusctl cell add sim0 --uri "$sim" --pool sim; } \
         >>"$LOG/nimbusctl.log" 2>&1 || { tail -n 20 "$LOG/nimbusctl.log" >&2; die "registering cells failed"; }
 }
@@ -806,6 +812,9 @@ Nimbus is running at $URL   (state: $STATE)
 
 Try a Nano log-in:
   curl -k -X POST $URL/api/v1/sessions/ -H 'Content-Type: application/json' -d '{"user":"$user","password":"$pass","nonce":"x"}'
+
+Compute pools: default (cell0: $(if qemu_running; then echo "QEMU, real guests with consoles"; else echo "libvirt's test driver"; fi))
+               sim (sim0: simulated, room for 100,000 small guests)
 
 Ctrl-C stops everything.
 EOF

@@ -220,6 +220,19 @@ def test_disk_shrink_is_carried_out_only_where_the_file_is_reachable(s, guest):
     assert status == "failed" and "this reconciler's host" in error
 
 
+@needs_qemu
+def test_disk_shrink_is_carried_out_on_the_qemu_cell(s, host_guest):
+    """cell0's volumes live in a directory the reconciler sees too (app/stack.sh registers it
+    with --storage), so qemu-img can rewrite them."""
+    nano_data(s.put("/guests/%s/disks/shrink/0" % host_guest, {"immediate": False}))
+    status, error = wait_for(lambda: (lambda rows: rows and rows[0][0] in ("done", "failed")
+                                      and rows[0])(run_psql(
+        "SELECT status, error FROM operations WHERE guest_id = %s AND kind = 'shrink_disk'"
+        " ORDER BY created_at DESC LIMIT 1" % sql_literal(host_guest))), CREATE_TIMEOUT,
+        what="shrink finished")
+    assert status == "done", error
+
+
 def test_snapshots_tree_create_restore_delete(s, guest):
     assert nano_data(s.get("/instances/%s/snapshots/" % guest)) == {}
     nano_data(s.post("/instances/%s/snapshots/" % guest, {"name": "base", "description": "first"}))
