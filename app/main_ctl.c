@@ -25,9 +25,11 @@ static const char usage[] =
     "  user add NAME [GROUP]    create a user; the password comes from NIMBUS_PASSWORD or stdin\n"
     "  user passwd NAME         set a user's password (NIMBUS_PASSWORD or stdin); ends every\n"
     "                           credential the user holds\n"
-    "  cell add NAME --uri URI [--pool POOL]\n"
+    "  cell add NAME --uri URI [--pool POOL] [--storage PATH]\n"
     "                           register a libvirt host (again: point it at URI); with --pool\n"
-    "                           attach it to that compute pool, else it stays unallocated\n"
+    "                           attach it to that compute pool, else it stays unallocated;\n"
+    "                           --storage: where its guests' volumes go (system and data path)\n"
+    "  pool add NAME            create a compute pool unless it exists (the stack's pool sim)\n"
     "  cell list                cells with their pool, liveness and lease holder\n"
     "  cell remove NAME         unregister a cell that hosts no guests\n"
     "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
@@ -204,15 +206,21 @@ option(int argc, char **argv, const char *name)
 }
 
 static int
-cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool)
+cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool, const char *storage)
 {
     const PGresult *res;
     int rc;
 
     if (nb_check_name(r, "cell", name) < 0 || nb_check_libvirt_uri(r, uri) < 0 ||
+        (storage != NULL && storage[0] != '/' &&
+         nb_fail(r, NB_E_INVALID, "--storage must be an absolute path") < 0) ||
         nb_db_begin(r) < 0)
         return fail(r);
-    rc = nb_db_query(r, NB_Q_CELL_REGISTER, name, uri) != NULL ? 0 : -1;
+    res = nb_db_query(r, NB_Q_CELL_REGISTER, name, uri);
+    rc = res != NULL ? 0 : -1;
+    if (rc == 0 && storage != NULL &&
+        nb_db_query(r, NB_Q_CELL_SET_PATHS, nb_db_text(res, 0, 0), storage) == NULL)
+        rc = -1;
     if (rc == 0 && pool != NULL) {
         res = nb_db_query(r, NB_Q_CELL_ATTACH, pool, name);
         rc = res == NULL           ? -1
@@ -226,12 +234,27 @@ cell_add(struct nb_req *r, const char *name, const char *uri, const char *pool)
 }
 
 static int
+pool_add(struct nb_req *r, const char *name)
+{
+    int rc;
+
+    if (nb_check_name(r, "compute pool", name) < 0 || nb_db_begin(r) < 0)
+        return fail(r);
+    rc = nb_db_query(r, NB_Q_POOL_ENSURE, name) != NULL ? 0 : -1;
+    if (commit_audited(r, rc, nb_arena_printf(r->arena, "adds compute pool %s", name)) < 0)
+        return fail(r);
+    printf("compute pool %s ready\n", name);
+    return 0;
+}
+
+static int
 cell_command(struct nb_req *r, int argc, char **argv)
 {
     const PGresult *res;
 
     if (argc >= 3 && strcmp(argv[1], "add") == 0 && option(argc, argv, "--uri") != NULL)
-        return cell_add(r, argv[2], option(argc, argv, "--uri"), option(argc, argv, "--pool"));
+        return cell_add(r, argv[2], option(argc, argv, "--uri"), option(argc, argv, "--pool"),
+                        option(argc, argv, "--storage"));
     if (argc >= 2 && strcmp(argv[1], "list") == 0) {
         if ((res = nb_db_query(r, NB_Q_CELL_LIST_ALL, NULL)) == NULL)
             return fail(r);
@@ -289,7 +312,7 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
     if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
-        strcmp(argv[1], "cell") != 0) {
+        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0) {
         (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -303,6 +326,9 @@ main(int argc, char **argv)
         rc = bootstrap(&r);
     else if (strcmp(argv[1], "user") == 0)
         rc = user_command(&r, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "pool") == 0)
+        rc = argc == 4 && strcmp(argv[2], "add") == 0 ? pool_add(&r, argv[3])
+                                                      : (fputs(usage, stderr), 2);
     else
         rc = cell_command(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);

@@ -24,7 +24,10 @@ usage: app/stack.sh <command>
   reconciler-stop, reconciler-start
                 stop or start nimbus-reconciler only (operations wait meanwhile)
   libvirt-stop, libvirt-start
-                stop or start the private test-driver libvirtd (cell0's host)
+                stop or start the private test-driver libvirtd (a shared fake host;
+                cell0's host where QEMU cannot run)
+  qemu-stop, qemu-start
+                stop or start the private QEMU libvirtd (cell0's host)
   websockify-stop, websockify-start
                 stop or start the WebSocket-to-VNC bridge behind /monitor_channels/
   test          build asan, start a throw-away stack on other ports, run ctest
@@ -38,8 +41,10 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_UPLOAD_WORKERS (4) NIMBUS_UPLOAD_CONNECTIONS (4: uploads one address may run at once)
   NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
   NIMBUS_WAIT_WORKERS (2 x cores, at least 8) NIMBUS_OP_WAIT (seconds a call waits for its operation; 30)
-  NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own test-driver
-  libvirtd when root, else test:///default in the reconciler's process)
+  NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own QEMU libvirtd
+  (root, QEMU and mount namespaces needed), else its test-driver libvirtd when root, else
+  test:///default in the reconciler's process)
+  NIMBUS_CELL0_DRIVER=test (cell0 on the test driver even where QEMU could run)
   NIMBUS_MONITOR_TTL (seconds an unused monitor channel lives; 60)
   NIMBUS_WEBSOCKIFY_PORT (websockify's port on 127.0.0.1; default: a free one)
   NIMBUS_METRICS_ALLOW (addresses or CIDR networks that may read /metrics, separated by
@@ -284,10 +289,15 @@ cmd_pg_restart() {
 
 # ---------------------------------------------------------------- libvirt
 
-# The default cell is libvirt's test driver served by a private libvirtd under the state dir
-# (root only), so that every reconciler sees the same host and a host can go away and come
-# back. LIBVIRT_DRIVER_DIR points at an empty directory: this daemon loads no hypervisor
-# driver but the built-in test driver, and never competes with a system libvirtd.
+# Three kinds of host, all private to the state dir:
+# - cell0 (pool default): a libvirtd with the QEMU driver (qemu_start below): real guests
+#   with consoles, nwfilters, volume resize and images from guests.
+# - sim0 (pool sim): libvirt's test driver in the reconciler's own process, from a node
+#   definition large enough for 100,000 small fake guests (sim_node below).
+# - the test-driver libvirtd (libvirt_start): test:///default served by a daemon, so that
+#   every reconciler and virsh see the same fake host and it can go away and come back (the
+#   reconciler's tests); cell0 when QEMU cannot run. LIBVIRT_DRIVER_DIR points at an empty
+#   directory: this daemon loads no hypervisor driver but the built-in test driver.
 LIBVIRT_DIR() { echo "$STATE/libvirt"; }
 
 libvirt_start() {
@@ -319,14 +329,199 @@ libvirt_stop() {
     stop_pid libvirtd "$pid" 10
 }
 
+# The QEMU host runs as root in a private mount namespace (unshare -m) in which /etc/libvirt,
+# /run/libvirt, /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt are directories of
+# QEMU_DIR: its own qemu.conf (user root), its own virtlogd, domain, network and pool
+# definitions, volumes under the state dir, and no clash with a system libvirtd.
+QEMU_DIR() { echo "$STATE/qemu-libvirt"; }
+QEMU_SOCK() { echo "$(QEMU_DIR)/sock/libvirt-sock"; }
+QEMU_URI() { echo "qemu+unix:///system?socket=$(QEMU_SOCK)"; }
+QEMU_BINDS="etc:/etc/libvirt run:/run/libvirt lib:/var/lib/libvirt log:/var/log/libvirt cache:/var/cache/libvirt"
+
+# Prints why the QEMU host cannot run here and succeeds; fails (prints nothing) when it can.
+qemu_why_not() {
+    local tool
+    if [ "${NIMBUS_CELL0_DRIVER:-qemu}" = test ]; then echo "NIMBUS_CELL0_DRIVER=test"; return 0; fi
+    is_root || { echo "not root: libvirt's qemu:///system needs root"; return 0; }
+    for tool in libvirtd virtlogd virsh qemu-img qemu-system-x86_64 unshare mount; do
+        command -v "$tool" >/dev/null || { echo "$tool is not installed (app/stack.sh deps)"; return 0; }
+    done
+    compgen -G "/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so" >/dev/null ||
+        { echo "libvirt's QEMU driver is not installed (libvirt-daemon-driver-qemu)"; return 0; }
+    unshare -m --propagation private true 2>/dev/null ||
+        { echo "no private mount namespace (unshare -m refused)"; return 0; }
+    return 1
+}
+
+# Debian's QEMU driver looks up its compiled-in user libvirt-qemu and group kvm before it reads
+# qemu.conf; where they do not exist, /etc/passwd and /etc/group gain them inside the
+# namespace only. Prints the mount commands for the namespace's script.
+qemu_accounts() {
+    local db line name dir
+    dir=$(QEMU_DIR)
+    for db in passwd group; do
+        cp "/etc/$db" "$dir/$db"
+        local add=0
+        if [ $db = passwd ]; then set -- "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin"
+        else set -- "kvm:x:64054:" "libvirt-qemu:x:64055:"; fi
+        for line in "$@"; do
+            name=${line%%:*}
+            grep -q "^$name:" "/etc/$db" || { echo "$line" >>"$dir/$db"; add=1; }
+        done
+        [ $add -eq 0 ] || echo "mount --bind $dir/$db /etc/$db || exit 1"
+    done
+}
+
+qemu_running() { pidfile_pid "$(QEMU_DIR)/libvirtd.pid" libvirtd >/dev/null; }
+
+qemu_virsh() { virsh -q -c "$(QEMU_URI)" "$@" </dev/null; }
+
+# Starts the QEMU host; fails (after saying why) where it cannot run.
+qemu_start() {
+    local dir why bind script i
+    dir=$(QEMU_DIR)
+    if why=$(qemu_why_not); then
+        say "no QEMU cell: $why; cell0 runs on libvirt's test driver (no consoles, nwfilters, resize or images from guests)"
+        return 1
+    fi
+    qemu_running && return 0
+    mkdir -p "$dir/sock"
+    script=""
+    for bind in $QEMU_BINDS; do
+        mkdir -p "$dir/${bind%%:*}"
+        script+="mkdir -p ${bind#*:} && mount --bind $dir/${bind%%:*} ${bind#*:} || exit 1"$'\n'
+    done
+    # As root, without dropping to libvirt-qemu; no per-domain /dev namespace (a container may
+    # refuse it); VNC on loopback only (websockify reaches it for monitor channels).
+    printf '%s\n' 'user = "root"' 'group = "root"' 'dynamic_ownership = 0' 'namespaces = [ ]' \
+        'vnc_listen = "127.0.0.1"' 'remember_owner = 0' >"$dir/etc/qemu.conf"
+    printf 'unix_sock_dir = "%s"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\n' "$dir/sock" \
+        >"$dir/libvirtd.conf"
+    : >"$dir/virtlogd.conf"
+    script+=$(qemu_accounts)$'\n'
+    script+="virtlogd -d -f $dir/virtlogd.conf -p $dir/virtlogd.pid || exit 1"$'\n'
+    script+="exec libvirtd -f $dir/libvirtd.conf -p $dir/libvirtd.pid"
+    rm -f "$dir/sock/libvirt-sock" "$dir/sock/libvirt-sock-ro" "$dir/sock/libvirt-admin-sock"
+    env -u LIBVIRT_DRIVER_DIR -u ASAN_OPTIONS -u UBSAN_OPTIONS -u LD_PRELOAD \
+        setsid unshare -m --propagation private sh -c "$script" </dev/null \
+        >>"$LOG/libvirtd-qemu.log" 2>&1 &
+    for ((i = 0; i < 150; i++)); do
+        if [ -S "$(QEMU_SOCK)" ] && qemu_virsh version >/dev/null 2>&1; then
+            say "libvirtd (QEMU, $([ -e /dev/kvm ] && echo KVM || echo TCG)) started: $(QEMU_URI)"
+            qemu_network
+            return 0
+        fi
+        sleep 0.2
+    done
+    say "no QEMU cell: its libvirtd did not start (see $LOG/libvirtd-qemu.log); cell0 runs on libvirt's test driver"
+    qemu_stop
+    return 1
+}
+
+# The host's network "default", which guest interfaces join and security policies (nwfilters)
+# need: NAT with DHCP where dnsmasq and iptables are installed, else an isolated bridge. The
+# bridge and subnet come from the state dir, so stacks of other checkouts do not collide.
+qemu_network() {
+    local dir hash bridge subnet body
+    dir=$(QEMU_DIR)
+    if qemu_virsh net-info default 2>/dev/null | grep -q '^Active: *yes'; then
+        return 0
+    fi
+    qemu_virsh net-undefine default >/dev/null 2>&1 || true
+    hash=$(printf '%s' "$STATE" | sha256sum | cut -c1-8)
+    bridge=nbq$(printf '%05x' $((16#$hash % 1048576)))
+    subnet=192.168.$((200 + 16#$hash % 50))
+    if command -v ip >/dev/null; then ip link del "$bridge" >/dev/null 2>&1 || true; fi
+    for body in nat isolated; do
+        if [ $body = nat ] && ! { command -v dnsmasq >/dev/null && command -v iptables >/dev/null; }; then
+            continue
+        fi
+        {
+            echo "<network><name>default</name><bridge name='$bridge' stp='off' delay='0'/>"
+            [ $body = isolated ] || echo "<forward mode='nat'/><ip address='$subnet.1' netmask='255.255.255.0'><dhcp><range start='$subnet.10' end='$subnet.250'/></dhcp></ip>"
+            echo "</network>"
+        } >"$dir/net-default.xml"
+        qemu_virsh net-define "$dir/net-default.xml" >/dev/null 2>&1 &&
+            qemu_virsh net-start default >>"$LOG/libvirtd-qemu.log" 2>&1 && return 0
+        qemu_virsh net-undefine default >/dev/null 2>&1 || true
+    done
+    say "warning: the QEMU host has no network default: guests get no interface, security policies are refused"
+}
+
+# Everything the QEMU host started goes: running guests (as at a power cut: the reconciler
+# observes them stopped), networks (their bridge lives outside the namespace), libvirtd,
+# virtlogd and any QEMU process left.
+qemu_stop() {
+    local dir pid name f
+    dir=$(QEMU_DIR)
+    if qemu_running; then
+        for name in $(qemu_virsh list --name 2>/dev/null); do
+            qemu_virsh destroy "$name" >/dev/null 2>&1 || true
+        done
+        for name in $(qemu_virsh net-list --name 2>/dev/null); do
+            qemu_virsh net-destroy "$name" >/dev/null 2>&1 || true
+        done
+        stop_pid "libvirtd (QEMU)" "$(pidfile_pid "$dir/libvirtd.pid" libvirtd)" 15
+    fi
+    pid=$(pidfile_pid "$dir/virtlogd.pid" virtlogd) && stop_pid virtlogd "$pid" 10
+    for f in "$dir"/run/qemu/*.pid; do
+        [ -f "$f" ] || continue
+        read -r pid <"$f" || continue
+        pid_alive "$pid" && stop_pid qemu "$pid" 10
+    done
+    return 0
+}
+
+# The simulated host: libvirt's test driver, in the process of each reconciler that holds the
+# cell, defined by a node file: 256 cores, 4 TiB of memory and a 1 PiB storage pool, room for
+# 100,000 small guests. Rewritten at every start; prints the cell's URI.
+sim_node() {
+    local dir=$STATE/sim
+    mkdir -p "$dir/images"
+    cat >"$dir/node.xml" <<EOX
+<node>
+  <cpu><mhz>2000</mhz><model>x86_64</model><nodes>1</nodes><sockets>8</sockets><cores>16</cores>
+       <threads>2</threads><active>256</active></cpu>
+  <memory>4294967296</memory>
+  <pool type='dir'>
+    <name>sim-pool</name>
+    <uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>
+    <capacity>1125899906842624</capacity><allocation>0</allocation>
+    <available>1125899906842624</available>
+    <source/>
+    <target><path>$dir/images</path></target>
+  </pool>
+</node>
+EOX
+    echo "test://$dir/node.xml"
+}
+
 default_cell_uri() {
     if [ -n "${NIMBUS_DEFAULT_CELL_URI:-}" ]; then
         echo "$NIMBUS_DEFAULT_CELL_URI"
+    elif qemu_running; then
+        QEMU_URI
     elif [ -S "$(LIBVIRT_DIR)/libvirt-sock" ]; then
         echo "test+unix:///default?socket=$(LIBVIRT_DIR)/libvirt-sock"
     else
         echo "test:///default"
     fi
+}
+
+# cell0 in pool default (the QEMU host, else the test driver), sim0 in pool sim.
+cells_register() {
+    local sim
+    QEMU_STARTED=""
+    if [ -z "${NIMBUS_DEFAULT_CELL_URI:-}" ] && qemu_start; then
+        QEMU_STARTED=1
+    fi
+    sim=$(sim_node)
+    # The QEMU host's volumes go to a directory both mount namespaces see, so the reconciler
+    # reaches their files too (qemu-img for disk shrink).
+    { nimbusctl cell add cell0 --uri "$(default_cell_uri)" --pool default \
+        ${QEMU_STARTED:+--storage "$(QEMU_DIR)/images"} &&
+        nimbusctl pool add sim && nimbusctl cell add sim0 --uri "$sim" --pool sim; } \
+        >>"$LOG/nimbusctl.log" 2>&1 || { tail -n 20 "$LOG/nimbusctl.log" >&2; die "registering cells failed"; }
 }
 
 # ---------------------------------------------------------------- websockify
@@ -562,8 +757,7 @@ stack_up() {
     nimbusctl bootstrap >>"$LOG/nimbusctl.log" 2>&1 ||
         { tail -n 20 "$LOG/nimbusctl.log" >&2; die "nimbusctl bootstrap failed"; }
     libvirt_start
-    nimbusctl cell add cell0 --uri "$(default_cell_uri)" --pool default >>"$LOG/nimbusctl.log" 2>&1 ||
-        { tail -n 20 "$LOG/nimbusctl.log" >&2; die "registering cell0 failed"; }
+    cells_register
     tls_init
     api_start
     reconciler_start
@@ -587,6 +781,7 @@ stack_down() {
     websockify_stop
     reconciler_stop
     api_stop
+    qemu_stop
     libvirt_stop
     pg_stop
 }
@@ -626,6 +821,9 @@ Nimbus is running at $URL   (state: $STATE)
 Try a Nano log-in:
   curl -k -X POST $URL/api/v1/sessions/ -H 'Content-Type: application/json' -d '{"user":"$user","password":"$pass","nonce":"x"}'
 
+Compute pools: default (cell0: $(if qemu_running; then echo "QEMU, real guests with consoles"; else echo "libvirt's test driver"; fi))
+               sim (sim0: simulated, room for 100,000 small guests)
+
 Ctrl-C stops everything.
 EOF
     while :; do
@@ -642,7 +840,7 @@ EOF
 cmd_stop() { stack_down; }
 
 cmd_status() {
-    local down=0 pid name kids
+    local down=0 pid name kids why
     echo "state: $STATE   url: $URL"
     if pg_running 2>/dev/null; then
         read -r pid <"$PGDATA/postmaster.pid"
@@ -651,9 +849,19 @@ cmd_status() {
         printf '%-18s stopped\n' postgres
         down=1
     fi
-    if pid=$(pidfile_pid "$(LIBVIRT_DIR)/libvirtd.pid" libvirtd); then
-        printf '%-18s running  pid %s  (%s)\n' libvirtd "$pid" "$(default_cell_uri)"
+    if pid=$(pidfile_pid "$(QEMU_DIR)/libvirtd.pid" libvirtd); then
+        printf '%-18s running  pid %s  (cell0: %s)\n' "libvirtd (QEMU)" "$pid" "$(QEMU_URI)"
+    elif why=$(qemu_why_not); then
+        printf '%-18s not used  (%s)\n' "libvirtd (QEMU)" "$why"
+    else
+        printf '%-18s stopped\n' "libvirtd (QEMU)"
+        down=1
     fi
+    if pid=$(pidfile_pid "$(LIBVIRT_DIR)/libvirtd.pid" libvirtd); then
+        printf '%-18s running  pid %s  (test+unix:///default?socket=%s)\n' "libvirtd (test)" "$pid" \
+            "$(LIBVIRT_DIR)/libvirt-sock"
+    fi
+    printf '%-18s in the reconciler  (sim0: test://%s)\n' "simulated host" "$STATE/sim/node.xml"
     if pid=$(pidfile_pid "$STATE/websockify.pid" websockify); then
         printf '%-18s running  pid %s  (127.0.0.1:%s)\n' websockify "$pid" "$(websockify_port)"
     elif command -v websockify >/dev/null; then
@@ -712,6 +920,8 @@ main() {
     reconciler-start) setup; prepare_state; reconciler_start ;;
     libvirt-stop) setup; libvirt_stop ;;
     libvirt-start) setup; prepare_state; libvirt_start ;;
+    qemu-stop) setup; qemu_stop ;;
+    qemu-start) setup; prepare_state; qemu_start ;;
     websockify-stop) setup; websockify_stop ;;
     websockify-start) setup; prepare_state; websockify_start ;;
     test) cmd_test "$@" ;;

@@ -415,12 +415,75 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
     return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, params, NULL, NULL);
 }
 
+/* What the guest's cell must be able to do for an operation of kind: the names recorded in
+ * cells.lacks by the reconciler (migration 021); NULL when the kind needs nothing special. */
+static const char *const *
+kind_needs(enum nb_op_kind kind)
+{
+    static const char *const define[] = {"nwfilter", "volume upload", NULL};
+    static const char *const resize[] = {"volume resize", NULL};
+    static const char *const download[] = {"volume download", NULL};
+    static const char *const upload[] = {"volume upload", NULL};
+
+    switch (kind) {
+    case NB_OP_CREATE_GUEST:
+    case NB_OP_SYNC_GUEST:
+        return define;
+    case NB_OP_RESIZE_DISK:
+        return resize;
+    case NB_OP_CREATE_DISK_IMAGE:
+        return download;
+    case NB_OP_RESET_SYSTEM:
+        return upload;
+    default:
+        return NULL;
+    }
+}
+
+/* Refuses (conflict) an operation the guest's cell cannot carry out, as the guest's row now
+ * reads (its security policy, its image), before it is queued: never accepted to fail later. */
+static int
+check_cell_can(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind)
+{
+    const char *const *needs = kind_needs(kind);
+    const PGresult *res;
+
+    if (needs == NULL || nb_guest_str(g, NB_GC_CELL_ID)[0] == '\0')
+        return 0;
+    res =
+        nb_db_query(r, NB_Q_GUEST_CELL_LACKS, nb_guest_str(g, NB_GC_ID), nb_db_json_list(r, needs),
+                    kind == NB_OP_CREATE_GUEST || kind == NB_OP_SYNC_GUEST ? "t" : "f");
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) > 0)
+        return nb_fail(r, NB_E_CONFLICT, "cell %s lacks %s (libvirt driver %s)",
+                       nb_db_text(res, 0, 0), nb_db_text(res, 0, 2), nb_db_text(res, 0, 1));
+    return 0;
+}
+
 int
 nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
                  struct json_object *params, const char *batch_id, const char **op_id)
 {
+    if (check_cell_can(r, g, kind) < 0)
+        return -1;
     return nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params,
                      batch_id, op_id);
+}
+
+int
+nb_guest_auth_store(struct nb_req *r, const struct nb_guest *g, const char *user,
+                    const char *password)
+{
+    const PGresult *res =
+        nb_db_query(r, NB_Q_GUEST_AUTH_STORE, nb_guest_str(g, NB_GC_ID), user, password);
+
+    if (res == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_CONFLICT, "guest %s started meanwhile; set its password again",
+                       nb_guest_str(g, NB_GC_NAME));
+    return 0;
 }
 
 int

@@ -157,6 +157,10 @@ int nb_guest_check_qos(struct nb_req *r, const struct nb_guest_qos *qos);
 /* Queues an operation of kind on the guest's cell; params a JSON object (NULL: {}). */
 int nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
                      struct json_object *params, const char *batch_id, const char **op_id);
+/* Stores the administrator's credentials of a stopped guest at once; the reconciler sets them
+ * through the guest agent when the guest next runs. Refused (conflict) when it runs. */
+int nb_guest_auth_store(struct nb_req *r, const struct nb_guest *g, const char *user,
+                        const char *password);
 /* Refuses (conflict) while another operation on the guest is open. */
 int nb_guest_idle(struct nb_req *r, const struct nb_guest *g);
 

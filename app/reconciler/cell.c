@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/statvfs.h>
 
 #include "app/log.h"
@@ -132,6 +133,35 @@ storage_space(struct nb_req *r, struct nb_cell *c, unsigned long long *total,
         path_space(c->paths, total, avail);
 }
 
+/* What each libvirt driver lacks of what operations need (virConnectGetType's name, any case). The
+ * test driver answers "not supported" for these; drivers not listed are taken to have them all. */
+static const struct {
+    const char *driver;
+    const char *lacks[5];
+} driver_lacks[] = {
+    {"test", {"nwfilter", "volume resize", "volume download", "volume upload", NULL}},
+};
+
+/* Records the cell's driver and what it lacks, so db/ refuses what the cell cannot do. */
+static void
+record_driver(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
+{
+    static const char *const none[] = {NULL};
+    const char *type = virConnectGetType(c->conn);
+    const char *const *lacks = none;
+
+    if (type == NULL) {
+        virResetLastError();
+        return;
+    }
+    for (size_t i = 0; i < sizeof(driver_lacks) / sizeof(driver_lacks[0]); i++)
+        if (strcasecmp(driver_lacks[i].driver, type) == 0)
+            lacks = driver_lacks[i].lacks;
+    (void)nb_db_query(r, NB_Q_RECON_CELL_DRIVER,
+                      nb_arena_printf(r->arena, "%lld", (long long)c->id), rc->id, type,
+                      nb_db_json_list(r, lacks));
+}
+
 void
 nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
 {
@@ -145,6 +175,7 @@ nb_cell_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c)
             return report_dead(r, rc, c);
         nb_log_info(NULL, "cell %s connected (%s)", c->name, c->uri);
         c->reported_dead = false;
+        record_driver(r, rc, c);
     }
     if (virNodeGetInfo(c->conn, &info) < 0) {
         if (!cached)

@@ -79,6 +79,7 @@ main(int argc, char **argv)
                 for (int i = 0; i < rc.ncells && !stopping; i++) {
                     nb_cell_observe(&r, &rc, &rc.cells[i]);
                     nb_guests_observe(&r, &rc, &rc.cells[i]);
+                    nb_guests_apply_auth(&r, &rc, &rc.cells[i]);
                 }
                 next_observation = nb_clock_now() + rc.period;
             }

@@ -95,6 +95,10 @@ void nb_guests_observe(struct nb_req *r, struct nb_reconciler *rc, struct nb_cel
 /* "host:port" of a running domain's console as the observation reads it; "" when it has
  * none (stopped, no graphics, or its definition unreadable). */
 const char *nb_guest_display(struct nb_req *r, const struct nb_cell *c, virDomainPtr dom);
+/* Credentials stored while a guest was stopped (PUT /guests/{id}/auth) set through the guest
+ * agent of each running guest of the cell that has them pending; a guest whose agent does not
+ * answer yet (still booting) is tried again next period. */
+void nb_guests_apply_auth(struct nb_req *r, struct nb_reconciler *rc, struct nb_cell *c);
 
 /* Runs the oldest open operation of each guest on the held, connected cells (bounded per
  * cycle); returns how many ran. */

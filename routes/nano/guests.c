@@ -300,7 +300,7 @@ nano_guest_qos_limits(struct nb_req *r)
 }
 
 /* GET /guests/{id}/auth: the administrator account as last set in the guest (created with,
- * or the last set_password that succeeded). */
+ * the last set_password that succeeded, or stored while it was stopped). */
 int
 nano_guest_auth_get(struct nb_req *r)
 {
@@ -338,8 +338,9 @@ nano_guest_system(struct nb_req *r)
 }
 
 /* PUT /guests/{id}/auth {password, user}: set through the guest agent of the running guest
- * (set_password). The answer carries the credentials being set (the password generated when
- * omitted); GET shows them once the guest has taken them. */
+ * (set_password; GET shows them once the guest has taken them), or stored at once for a
+ * stopped guest, whose agent gets them when it next runs. The answer carries the credentials
+ * (the password generated when omitted). */
 int
 nano_guest_auth_set(struct nb_req *r)
 {
@@ -350,10 +351,6 @@ nano_guest_auth_set(struct nb_req *r)
 
     if (load(r, &g, true) < 0)
         return -1;
-    if (!nb_guest_bool(&g, NB_GC_RUNNING))
-        return nb_fail(r, NB_E_CONFLICT,
-                       "guest %s is not running; its guest agent sets the password",
-                       nb_guest_str(&g, NB_GC_NAME));
     if (password != NULL && password[0] == '\0')
         return nb_fail_field(r, NB_E_INVALID, "password",
                              "must not be empty (omit it to generate one)");
@@ -366,7 +363,10 @@ nano_guest_auth_set(struct nb_req *r)
     json_object_object_add(
         params, "password",
         json_object_new_string(password != NULL ? password : nb_random_hex(r->arena, 8)));
-    if (nb_guest_enqueue(r, &g, NB_OP_SET_PASSWORD, params, NULL, NULL) < 0)
+    if (!nb_guest_bool(&g, NB_GC_RUNNING)
+            ? nb_guest_auth_store(r, &g, nb_json_get_string(params, "user"),
+                                  nb_json_get_string(params, "password")) < 0
+            : nb_guest_enqueue(r, &g, NB_OP_SET_PASSWORD, params, NULL, NULL) < 0)
         return -1;
     data = json_object_new_object();
     json_object_object_add(data, "password", json_object_get(nb_json_get(params, "password")));

@@ -272,6 +272,13 @@ static const struct nb_field storage_pool_in[] = {
     NB_STRING("target", false, 1024),
     END,
 };
+/* Creating a pool names its type (StoragePoolConfig); a change may leave it as it is. */
+static const struct nb_field storage_pool_create_in[] = {
+    NB_STRING("type", true, 0),
+    NB_STRING("host", false, 0),
+    NB_STRING("target", false, 1024),
+    END,
+};
 
 static const struct nb_field cell_storages_in[] = {
     NB_STRING("default", true, 1024),
@@ -587,8 +594,8 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/storage_pools/?$", nano_storage_list, NULL, NB_CAP_MANAGE_STORAGE, NULL},
     {NB_GET, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_get, NULL,
      NB_CAP_MANAGE_STORAGE, NULL},
-    {NB_POST, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_create, storage_pool_in,
-     NB_CAP_MANAGE_STORAGE, "creates storage pool {1}"},
+    {NB_POST, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_create,
+     storage_pool_create_in, NB_CAP_MANAGE_STORAGE, "creates storage pool {1}"},
     {NB_PUT, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_modify, storage_pool_in,
      NB_CAP_MANAGE_STORAGE, "modifies storage pool {1}"},
     {NB_DELETE, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_remove, NULL,

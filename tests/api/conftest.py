@@ -10,6 +10,7 @@ from nimbus_test.logins import *  # noqa: F401,F403
 from nimbus_test.db import *  # noqa: F401,F403
 from nimbus_test.stack import *  # noqa: F401,F403
 from nimbus_test.nano import *  # noqa: F401,F403
+from nimbus_test.pools import *  # noqa: F401,F403
 from nimbus_test.env import ADMIN_PASSWORD, ADMIN_USER, BASE_URL
 from nimbus_test.db import admin_count, run_psql, sql_literal
 from nimbus_test.logins import do_login

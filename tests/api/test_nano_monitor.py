@@ -12,15 +12,15 @@ import uuid
 import pytest
 import requests
 
-from conftest import (BASE_URL, GIB, MIB, NanoSession, nano_data, run_psql, sql_literal,
-                      unique_name, wait_for)
+from conftest import (BASE_URL, GIB, MIB, SIM_POOL, NanoSession, nano_data, run_psql,
+                      sql_literal, unique_name, wait_for)
 from wsclient import Refused, WebSocket
 
 TIMEOUT = 60
 
 
 def make_guest(s):
-    r = s.post("/guests/", {"name": unique_name("mon"), "pool": "default", "cores": 1,
+    r = s.post("/guests/", {"name": unique_name("mon"), "pool": SIM_POOL, "cores": 1,
                             "memory": 64 * MIB, "disks": [GIB], "template": "linux-default"})
     assert r.status_code == 202, r.text
     gid = r.json()["data"]["id"]
@@ -31,7 +31,8 @@ def make_guest(s):
 
 @pytest.fixture(scope="module")
 def guest(s):
-    """A created, stopped guest on the test driver."""
+    """A created, stopped guest on the test driver (the simulated pool; real consoles are
+    test_qemu_e2e.py's, on cell0)."""
     gid = make_guest(s)
     yield gid
     s.delete("/guests/%s" % gid, {"force": True})

@@ -1,21 +1,24 @@
 """Placement counts what a cell has promised: the memory of all its guests and the disks of the
 guests still being created (issue 6; kept on the cell since migrations/013). A guest that does
-not fit is refused and changes nothing; deleting a guest gives its room back."""
-from conftest import GIB, MIB, nano_data, nano_message, run_psql, sql_literal, unique_name, wait_for
+not fit is refused and changes nothing; deleting a guest gives its room back. On the simulated
+pool (sim0, test driver): filling a cell takes fake guests only."""
+from conftest import (GIB, MIB, SIM_CELL, SIM_POOL, nano_data, nano_message, run_psql, sql_literal,
+                      unique_name, wait_for)
 
 TIMEOUT = 60
 
 
 
 def spec(memory, disk=GIB):
-    return {"name": unique_name("pl"), "pool": "default", "cores": 1, "memory": memory,
+    return {"name": unique_name("pl"), "pool": SIM_POOL, "cores": 1, "memory": memory,
             "disks": [disk], "template": "linux-default", "auto_start": False}
 
 
 def free_memory():
-    """cell0's memory less the memory of its guests, summed from the guests themselves."""
+    """sim0's memory less the memory of its guests, summed from the guests themselves."""
     return int(run_psql("SELECT c.memory - (SELECT coalesce(sum(g.memory), 0) FROM guests g"
-                        " WHERE g.cell_id = c.id) FROM cells c WHERE c.name = 'cell0'")[0][0])
+                        " WHERE g.cell_id = c.id) FROM cells c WHERE c.name = %s"
+                        % sql_literal(SIM_CELL))[0][0])
 
 
 def loads_agree():
@@ -45,15 +48,15 @@ def delete_and_wait(s, gid):
 
 def test_a_guest_larger_than_the_room_left_is_refused_and_deleting_gives_room_back(s):
     free = free_memory()
-    assert free > 4 * MIB, "cell0 is already full"
+    assert free > 4 * MIB, "sim0 is already full"
     big = create(s, spec(free - MIB))          # fills the cell but for 1 MiB
     try:
         before = guest_count()
-        assert "no cell in pool default has room" in nano_message(s.post("/guests/",
+        assert "no cell in pool sim has room" in nano_message(s.post("/guests/",
                                                                           spec(2 * MIB)))
         assert guest_count() == before
         small = create(s, spec(MIB))           # exactly the rest
-        assert "no cell in pool default has room" in nano_message(s.post("/guests/", spec(MIB)))
+        assert "no cell in pool sim has room" in nano_message(s.post("/guests/", spec(MIB)))
         assert guest_count() == before + 1
         delete_and_wait(s, small)
         again = create(s, spec(MIB))           # the deleted guest's room is free again
@@ -65,14 +68,14 @@ def test_a_guest_larger_than_the_room_left_is_refused_and_deleting_gives_room_ba
 
 def test_disks_of_guests_being_created_count_until_they_are_created(s):
     disk_free = int(run_psql("SELECT disk_available - disk_pending FROM cells"
-                             " WHERE name = 'cell0'")[0][0])
-    assert "no cell in pool default has room" in nano_message(
+                             " WHERE name = %s" % sql_literal(SIM_CELL))[0][0])
+    assert "no cell in pool sim has room" in nano_message(
         s.post("/guests/", spec(MIB, disk=disk_free + GIB)))
 
 
 def test_kept_loads_follow_batches_resizes_and_deletes(s):
     r = s.post("/batch/create_guest/", {"name_prefix": unique_name("pb"), "count": 5,
-                                        "pool": "default", "cores": 1, "memory": 8 * MIB,
+                                        "pool": SIM_POOL, "cores": 1, "memory": 8 * MIB,
                                         "disks": [GIB], "template": "linux-default"})
     assert r.status_code == 202, r.text
     assert loads_agree()

@@ -6,17 +6,19 @@ usage and instance counts with guest rows placed in the pool."""
 import pytest
 
 from conftest import (ADMIN_USER, NANO_REFUSED, audit_mark, audit_since, nano_data, nano_message,
-                      psql_scalar, run_psql, unique_name, wait_for)
-from nano_pools_lib import (DEAD_URI, TEST_CORES, TEST_DISK, TEST_MEMORY, cell_row,  # noqa: F401
-                            outsider, res)
+                      psql_scalar, run_psql, sql_literal, unique_name, wait_for)
+from nano_pools_lib import (DEAD_URI, TEST_CORES, TEST_DISK, TEST_MEMORY, TEST_URI,  # noqa: F401
+                            cell_row, outsider, res)
 
 FIGURES = ("cpu_usage", "max_cpu", "available_memory", "max_memory", "available_disk",
            "max_disk", "read_speed", "write_speed", "receive_speed", "send_speed")
 
 
 def driver_free_memory():
-    """Free memory as the test driver reports it (what the reconciler stored for cell0)."""
-    return int(psql_scalar("SELECT memory_available FROM cells WHERE name = 'cell0'"))
+    """Free memory as the test driver reports it (what the reconciler stored for a live cell
+    on test:///default, as the tests' cells are)."""
+    return int(psql_scalar("SELECT memory_available FROM cells WHERE uri = %s AND alive"
+                           " AND memory_available > 0 LIMIT 1" % sql_literal(TEST_URI)))
 
 
 def figures(d):
@@ -88,7 +90,8 @@ def test_zone_status_adds_up_pools_cells_and_guests(nano_admin, res):
     data = wait_for(matches, 10, interval=0.3, what="zone status to match the database")
     assert data["name"] == "default"
     assert data["pools"][0] >= 1 and data["cells"][0] >= 1 and data["cells"][1] >= 2
-    assert data["max_cpu"] % TEST_CORES == 0 and data["max_cpu"] >= 2 * TEST_CORES
+    # Besides the test-driver cells made here, the stack's cell0 (the real host) and sim0.
+    assert data["max_cpu"] >= 2 * TEST_CORES
     assert data["instances"][0] >= 1 and data["instances"][1] >= 2
     assert data["cpu_usage"] >= GUEST_USAGE["cpu_usage"]
     assert set(data) == set(FIGURES) | {"name", "pools", "cells", "instances", "start_time"}

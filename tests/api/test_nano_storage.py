@@ -42,11 +42,16 @@ def test_storage_create_stores_the_pool_and_writes_one_audit_row(nano_admin, res
                                       "target": "/var/nano/pool1"}
 
 
-def test_storage_create_type_defaults_to_nfs(nano_admin, res):
+def test_storage_create_without_type_is_refused_and_creates_nothing(nano_admin, res):
+    """StoragePoolConfig's type is required on creation (issue 15); a change may omit it."""
     name = unique_name("s")
     res.adopt("storage", name)
-    nano_data(nano_admin.post("/storage_pools/%s" % name, {"host": "h1", "target": "/t"}))
-    assert storage_pool_row(name)["type"] == "nfs"
+    before, mark = storage_count(), audit_mark()
+    msg = nano_message(nano_admin.post("/storage_pools/%s" % name,
+                                       {"host": "h1", "target": "/t"}))
+    assert msg == "type: This field is required."
+    assert storage_pool_row(name) is None and storage_count() == before
+    assert audit_since(mark) == []
 
 
 def test_storage_modify_changes_an_unused_pool(nano_admin, res):
@@ -92,7 +97,8 @@ def test_storage_create_duplicate_name_is_refused(nano_admin, res):
     name = res.storage_pool(host="first.example.com", target="/first")
     mark = audit_mark()
     assert nano_message(nano_admin.post("/storage_pools/%s" % name,
-                                        {"host": "second.example.com", "target": "/second"})) == \
+                                        {"type": "nfs", "host": "second.example.com",
+                                         "target": "/second"})) == \
         "storage pool %s already exists" % name
     assert storage_pool_row(name)["host"] == "first.example.com"
     assert audit_since(mark) == []
@@ -102,20 +108,20 @@ def test_storage_create_duplicate_name_is_refused(nano_admin, res):
 def test_storage_create_invalid_name_is_refused(nano_admin, bad):
     before = storage_count()
     assert "storage pool name" in nano_message(
-        nano_admin.post("/storage_pools/%s" % bad, {"host": "h", "target": "/t"}))
+        nano_admin.post("/storage_pools/%s" % bad, {"type": "nfs", "host": "h", "target": "/t"}))
     assert storage_count() == before
 
 
 @pytest.mark.parametrize("body, message", [
     ({"type": "ceph", "host": "h", "target": "/t"}, "type: unsupported storage type 'ceph'"),
-    ({"target": "/t"}, "host: must be a host name or IP address"),
-    ({"host": "bad host!", "target": "/t"}, "host: must be a host name or IP address"),
-    ({"host": "h"}, "target: must be an absolute path"),
-    ({"host": "h", "target": "relative/path"}, "target: must be an absolute path"),
-    ({"host": "h", "target": "/a/../b"}, "target: must not hold . or .. segments"),
-    ({"host": "h", "target": "/a\nb"}, "target: must not hold control characters"),
-    ({"host": 5, "target": "/t"}, "host: This field must be a string."),
-    ({"host": "h", "target": "/t", "size": 1}, "size: This field is not accepted."),
+    ({"type": "nfs", "target": "/t"}, "host: must be a host name or IP address"),
+    ({"type": "nfs", "host": "bad host!", "target": "/t"}, "host: must be a host name or IP address"),
+    ({"type": "nfs", "host": "h"}, "target: must be an absolute path"),
+    ({"type": "nfs", "host": "h", "target": "relative/path"}, "target: must be an absolute path"),
+    ({"type": "nfs", "host": "h", "target": "/a/../b"}, "target: must not hold . or .. segments"),
+    ({"type": "nfs", "host": "h", "target": "/a\nb"}, "target: must not hold control characters"),
+    ({"type": "nfs", "host": 5, "target": "/t"}, "host: This field must be a string."),
+    ({"type": "nfs", "host": "h", "target": "/t", "size": 1}, "size: This field is not accepted."),
 ])
 def test_storage_create_bad_configuration_is_refused(nano_admin, res, body, message):
     name = unique_name("s")
@@ -180,6 +186,6 @@ def test_storage_routes_admit_a_user_whose_role_holds_the_storage_pool_tag(scrat
     s = NanoSession(user, password)
     name = unique_name("s")
     res.adopt("storage", name)
-    nano_data(s.post("/storage_pools/%s" % name, {"host": "h", "target": "/t"}))
+    nano_data(s.post("/storage_pools/%s" % name, {"type": "nfs", "host": "h", "target": "/t"}))
     assert storage_pool_row(name) is not None
     assert nano_message(s.get("/compute_pools/")) == NANO_REFUSED

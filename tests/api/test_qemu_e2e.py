@@ -1,28 +1,25 @@
-"""End to end on a real hypervisor (issues 6 and 7): a libvirtd with the QEMU driver that this
-test starts and stops itself, registered as a cell; a small TCG guest created, started, seen
-running with real figures, reached over a monitor channel (the RFB greeting of its VNC server
-through nginx and websockify), stopped, snapshotted and deleted, with nothing left on the host.
-Then a real qcow2 made with qemu-img goes up and comes back byte for byte, a guest is made from
-it (its volume 0 holds the image's content, read back from the host), and a security policy
-becomes the nwfilter nimbus-<guest id> that the guest's interface references.
+"""End to end on a real hypervisor (issues 6, 7 and 15): the stack's cell0, a libvirtd with
+the QEMU driver that app/stack.sh starts, in pool default; a small TCG guest created, started,
+seen running with real figures, reached over a monitor channel (the RFB greeting of its VNC
+server through nginx and websockify), stopped, snapshotted and deleted, with nothing left on the
+host. Then a real qcow2 made with qemu-img goes up and comes back byte for byte, a guest is made
+from it (its volume 0 holds the image's content, read back from the host), and a security
+policy becomes the nwfilter nimbus-<guest id> that the guest's interface references.
 
-The libvirtd runs as root in a private mount namespace (unshare -m) in which /etc/libvirt,
-/run/libvirt, /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt are directories of the
-stack's state dir: its own qemu.conf (user root), its own virtlogd, domain and pool
-definitions, and no clash with a system libvirtd or the stack's test-driver libvirtd (which
-loads no hypervisor driver). Its socket is under the state dir too, so the cell's URI is
+The stack's libvirtd runs as root in a private mount namespace (unshare -m) in which
+/etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt are
+directories of <state>/qemu-libvirt: its own qemu.conf (user root), its own virtlogd, domain,
+network and pool definitions. Its socket is under the state dir too: cell0's URI is
 qemu+unix:///system?socket=<state>/qemu-libvirt/sock/libvirt-sock.
 
-Skipped, with the reason, where it cannot run: not root, QEMU / libvirt's QEMU driver /
-virtlogd missing (app/stack.sh deps installs them), no mount namespaces. /dev/kvm is not
-needed: guests run under TCG when the host offers no KVM.
+Skipped where cell0 fell back to libvirt's test driver (not root, QEMU missing, no mount
+namespaces: app/stack.sh says which when it starts). /dev/kvm is not needed: guests run under
+TCG when the host offers no KVM.
 """
-import glob
 import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 import urllib.parse
@@ -30,140 +27,22 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import (BASE_URL, DB, MIB, STATE_DIR, build_dir, nano_data, run_psql, sql_literal,
-                      unique_name, wait_for)
+from conftest import (BASE_URL, HOST_CELL, HOST_POOL, MIB, STATE_DIR, cell_uri, nano_data,
+                      needs_qemu, run_psql, sql_literal, unique_name, wait_for)
 from test_nano_images import STORE, create, upload
 from wsclient import Refused, WebSocket
 
 TIMEOUT = 90  # seconds for a host-side step (TCG, ASan builds)
-BIND = {"etc": "/etc/libvirt", "run": "/run/libvirt", "lib": "/var/lib/libvirt",
-        "log": "/var/log/libvirt", "cache": "/var/cache/libvirt"}
 
-
-def _why_not():
-    """Why real QEMU cannot run here, or None."""
-    if os.geteuid() != 0:
-        return "not root: libvirt's qemu:///system needs root"
-    for tool in ("libvirtd", "virtlogd", "virsh", "qemu-img", "unshare", "mount"):
-        if shutil.which(tool) is None:
-            return "%s is not installed (app/stack.sh deps installs libvirt-daemon, " \
-                   "libvirt-clients, qemu-utils)" % tool
-    if shutil.which("qemu-system-x86_64") is None:
-        return "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
-    if not glob.glob("/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so"):
-        return "libvirt's QEMU driver is not installed (Debian package libvirt-daemon-driver-qemu)"
-    if not STATE_DIR:
-        return "NIMBUS_STATE_DIR is not set (run through make test)"
-    p = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        return "no private mount namespace (unshare -m): %s" % p.stderr.strip()
-    return None
-
-
-WHY_NOT = _why_not()
-pytestmark = pytest.mark.skipif(WHY_NOT is not None, reason=WHY_NOT or "")
-
-
-def _kill(pid, sig=signal.SIGTERM):
-    try:
-        os.kill(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _stop(pid, wait=10):
-    _kill(pid)
-    deadline = time.monotonic() + wait
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(pid):
-        _kill(pid, signal.SIGKILL)
-
-
-def _read_pid(path):
-    try:
-        with open(path) as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
+pytestmark = needs_qemu
 
 
 class QemuHost:
-    """A libvirtd (QEMU driver) and virtlogd of our own, in a private mount namespace."""
+    """The stack's QEMU host, as virsh sees it."""
 
-    def __init__(self, root):
-        self.root = root
-        self.sock = os.path.join(root, "sock", "libvirt-sock")
-        self.uri = "qemu+unix:///system?socket=" + self.sock
-        self.proc = None
-
-    def start(self):
-        shutil.rmtree(self.root, ignore_errors=True)
-        for d in list(BIND) + ["sock"]:
-            os.makedirs(os.path.join(self.root, d))
-        with open(os.path.join(self.root, "etc", "qemu.conf"), "w") as f:
-            # As root, without dropping to libvirt-qemu; no per-domain /dev namespace (a
-            # container may refuse it); VNC on loopback only.
-            f.write('user = "root"\ngroup = "root"\ndynamic_ownership = 0\n'
-                    'namespaces = [ ]\nvnc_listen = "127.0.0.1"\nremember_owner = 0\n')
-        with open(os.path.join(self.root, "libvirtd.conf"), "w") as f:
-            f.write('unix_sock_dir = "%s"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\n'
-                    % os.path.dirname(self.sock))
-        with open(os.path.join(self.root, "virtlogd.conf"), "w") as f:
-            f.write("")
-        # A fresh machine may lack some of the targets (only libvirt-daemon-system makes
-        # /var/lib/libvirt); an empty directory is all a bind mount needs.
-        mounts = "".join("mkdir -p {t} && mount --bind {s} {t} || exit 1\n".format(
-                         s=os.path.join(self.root, d), t=target) for d, target in BIND.items())
-        mounts += self._accounts()
-        script = (mounts +
-                  "virtlogd -d -f {r}/virtlogd.conf -p {r}/virtlogd.pid || exit 1\n"
-                  "exec libvirtd -f {r}/libvirtd.conf -p {r}/libvirtd.pid\n").format(r=self.root)
-        env = dict(os.environ)
-        env.pop("LIBVIRT_DRIVER_DIR", None)  # the normal driver directory: QEMU's driver loads
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LD_PRELOAD"):
-            env.pop(k, None)
-        self.log = open(os.path.join(self.root, "libvirtd.log"), "ab")
-        self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c",
-                                      script], stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            if os.path.exists(self.sock) and self.virsh("version", check=False).returncode == 0:
-                return
-            time.sleep(0.2)
-        log = open(os.path.join(self.root, "libvirtd.log")).read()[-2000:]
-        self.stop()
-        pytest.skip("libvirtd with the QEMU driver did not start: %s" % log)
-
-    def _accounts(self):
-        """Debian's QEMU driver looks up its compiled-in user libvirt-qemu and group kvm before
-        it reads qemu.conf, and fails where they do not exist (libvirt-daemon-system and udev
-        make them). Inside the namespace only, /etc/passwd and /etc/group gain them."""
-        script = ""
-        for db, line in (("passwd", "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n"),
-                         ("group", "kvm:x:64054:\nlibvirt-qemu:x:64055:\n")):
-            with open("/etc/" + db) as f:
-                text = f.read()
-            names = {entry.split(":")[0] for entry in text.splitlines()}
-            missing = "".join(l + "\n" for l in line.splitlines() if l.split(":")[0] not in names)
-            if missing:
-                copy = os.path.join(self.root, db)
-                with open(copy, "w") as f:
-                    f.write(text + ("" if text.endswith("\n") else "\n") + missing)
-                script += "mount --bind %s /etc/%s || exit 1\n" % (copy, db)
-        return script
+    def __init__(self, uri):
+        self.root = os.path.join(STATE_DIR, "qemu-libvirt")
+        self.uri = uri
 
     def virsh(self, *args, check=True):
         p = subprocess.run(["virsh", "-c", self.uri] + list(args), capture_output=True, text=True,
@@ -184,76 +63,19 @@ class QemuHost:
                     out.append((pool, line.split()[0]))
         return out
 
-    def stop(self):
-        """Everything this host started goes: domains, libvirtd, virtlogd, QEMU processes."""
-        if self.proc is not None and self.proc.poll() is None:
-            for name in self.domains() if os.path.exists(self.sock) else []:
-                self.virsh("destroy", name, check=False)
-            # Networks have a bridge (and firewall rules) outside the mount namespace.
-            for net in self.virsh("net-list", "--name", check=False).stdout.split():
-                self.virsh("net-destroy", net, check=False)
-            _stop(self.proc.pid, 15)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
-        for pidfile in glob.glob(os.path.join(self.root, "run", "qemu", "*.pid")) + \
-                [os.path.join(self.root, "virtlogd.pid"), os.path.join(self.root, "libvirtd.pid")]:
-            pid = _read_pid(pidfile)
-            if pid is not None and _alive(pid):
-                _stop(pid, 10)
-        if getattr(self, "log", None) is not None:
-            self.log.close()
-
 
 @pytest.fixture(scope="module")
 def host():
-    h = QemuHost(os.path.join(STATE_DIR, "qemu-libvirt"))
-    h.start()
-    try:
-        yield h
-    finally:
-        h.stop()
-
-
-def nimbusctl(*args):
-    env = dict(os.environ, NIMBUS_DB=DB)
-    p = subprocess.run([os.path.join(build_dir(), "nimbusctl")] + list(args), env=env,
-                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    assert p.returncode == 0, "nimbusctl %s: %s%s" % (args, p.stdout, p.stderr)
-    return p.stdout
+    return QemuHost(cell_uri(HOST_CELL))
 
 
 @pytest.fixture(scope="module")
 def cell(host, nano_admin):
-    """(pool, cell): a compute pool with the QEMU host as its one cell, alive."""
+    """(pool, cell): pool default and its QEMU cell0, alive."""
     s = nano_admin
-    pool, name = unique_name("qpool"), unique_name("qcell")
-    nimbusctl("cell", "add", name, "--uri", host.uri)
-    try:
-        nano_data(s.post("/compute_pools/%s" % pool, {}))
-        nano_data(s.post("/compute_pool_cells/%s/%s" % (pool, name)))
-        wait_for(lambda: nano_data(s.get("/compute_pool_cells/%s/%s" % (pool, name)))["alive"],
-                 TIMEOUT, interval=0.5, what="cell %s alive" % name)
-        yield pool, name
-    finally:
-        # Guests a failed test left go first (the reconciler clears the host), then the cell.
-        for (gid,) in run_psql("SELECT g.id FROM guests g JOIN cells c ON c.id = g.cell_id"
-                               " WHERE c.name = %s" % sql_literal(name)):
-            s.delete("/guests/%s" % gid, {"force": True})
-        try:
-            wait_for(lambda: not run_psql("SELECT 1 FROM guests g JOIN cells c ON"
-                                          " c.id = g.cell_id WHERE c.name = %s"
-                                          % sql_literal(name)), TIMEOUT, interval=0.5,
-                     what="guests of %s deleted" % name)
-        finally:
-            s.delete("/compute_pool_cells/%s/%s" % (pool, name))
-            run_psql("DELETE FROM operations WHERE cell_id = (SELECT id FROM cells WHERE name = %s)"
-                     % sql_literal(name))
-            run_psql("DELETE FROM guests WHERE cell_id = (SELECT id FROM cells WHERE name = %s)"
-                     % sql_literal(name))
-            run_psql("DELETE FROM cells WHERE name = %s" % sql_literal(name))
-            s.delete("/compute_pools/%s" % pool)
+    wait_for(lambda: nano_data(s.get("/compute_pool_cells/%s/%s" % (HOST_POOL, HOST_CELL)))
+             ["alive"], TIMEOUT, interval=0.5, what="cell %s alive" % HOST_CELL)
+    return HOST_POOL, HOST_CELL
 
 
 def instance(s, gid):
@@ -381,44 +203,14 @@ def test_a_guest_lives_its_whole_life_on_real_qemu(host, cell, nano_admin):
 
 # ------------------------------------------------------------------ images and security policy
 
-# The network namespace is the host's: the bridge name and subnet come from the state dir, so
-# that stacks of other checkouts running this test at the same time do not collide.
-_NET = int(hashlib.sha256(STATE_DIR.encode()).hexdigest()[:8], 16)
-BRIDGE = "nbq%05x" % (_NET % 0x100000)
-SUBNET = "192.168.%d" % (200 + _NET % 50)
-NET_XML = """<network>
-  <name>default</name>
-  <bridge name='%s' stp='off' delay='0'/>
-  %%s
-</network>""" % BRIDGE
-NAT = ("<forward mode='nat'/><ip address='{n}.1' netmask='255.255.255.0'>"
-       "<dhcp><range start='{n}.10' end='{n}.99'/></dhcp></ip>").format(n=SUBNET)
-
-
 @pytest.fixture(scope="module")
 def network(host):
-    """The host's active network named default, which the reconciler needs before a guest's
-    interface may carry a filter: NAT on 192.168.250.0/24 when dnsmasq and iptables are
-    installed, else an isolated bridge without addresses. Returns None, or why there is none."""
-    if host.virsh("net-info", "default", check=False).returncode == 0:
-        if "yes" in host.virsh("net-info", "default").stdout.split("Active:")[1].split("\n")[0]:
-            return None
-        host.virsh("net-undefine", "default", check=False)
-    if shutil.which("ip"):  # a bridge a killed libvirtd left behind
-        subprocess.run(["ip", "link", "del", BRIDGE], capture_output=True)
-    nat = shutil.which("dnsmasq") and (shutil.which("iptables") or shutil.which("nft"))
-    why = []
-    for body in ([NAT] if nat else []) + [""]:
-        path = os.path.join(host.root, "net-default.xml")
-        with open(path, "w") as f:
-            f.write(NET_XML % body)
-        host.virsh("net-define", path)
-        p = host.virsh("net-start", "default", check=False)
-        if p.returncode == 0:
-            return None
-        why.append((p.stdout + p.stderr).strip())
-        host.virsh("net-undefine", "default", check=False)
-    return "network default could not be started: %s" % " / ".join(why)
+    """None when the host's network default is active (app/stack.sh defines it: the
+    reconciler needs it before a guest's interface may carry a filter), else why not."""
+    p = host.virsh("net-info", "default", check=False)
+    if p.returncode == 0 and "yes" in p.stdout.split("Active:")[1].split("\n")[0]:
+        return None
+    return "the QEMU host has no active network default: %s%s" % (p.stdout, p.stderr)
 
 
 @pytest.fixture(scope="module")

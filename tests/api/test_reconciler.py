@@ -1,4 +1,5 @@
-"""nimbus-reconciler against real libvirt: cells observed from the test driver, hosts that go
+"""nimbus-reconciler against real libvirt: cells observed (the simulated sim0 from its node
+definition, the QEMU cell0 from the real host), hosts that go
 away and come back, several reconcilers splitting cells through leases and taking over the
 cells of one that dies."""
 import os
@@ -9,7 +10,8 @@ import uuid
 
 import pytest
 
-from conftest import DB, GIB, STACK, STATE_DIR, build_dir, run_psql, sql_literal, wait_for
+from conftest import (DB, GIB, HOST_CELL, SIM_CELL, STACK, STATE_DIR, TEST_HOST_SOCK, build_dir,
+                      needs_qemu, run_psql, sql_literal, fake_host_cell, wait_for)
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
 PERIOD = int(os.environ.get("NIMBUS_RECONCILE_PERIOD", "1"))
@@ -66,16 +68,27 @@ def start_reconciler(ident):
                             stderr=subprocess.PIPE, text=True)
 
 
-def test_default_cell_reports_the_test_driver_host():
-    c = wait_for(lambda: (cell("cell0") or {}).get("alive") and cell("cell0"), TTL + 5,
-                 what="cell0 alive")
-    # libvirt's test driver: 16 CPUs, 3 GiB, one 100 GiB storage pool.
-    assert c["cores"] == 16
-    assert c["memory"] == 3 * GIB
+def test_the_simulated_cell_reports_its_node_definition():
+    c = wait_for(lambda: (cell(SIM_CELL) or {}).get("alive") and cell(SIM_CELL), TTL + 5,
+                 what="sim0 alive")
+    # app/stack.sh's node file: 256 CPUs, 4 TiB; the test driver sizes its pool at 100 GiB.
+    assert c["cores"] == 256
+    assert c["memory"] == 4 * 1024 * GIB
     assert 0 < c["memory_available"] <= c["memory"]
     assert c["disk"] == 100 * GIB
     assert 0 < c["disk_available"] <= c["disk"]
     assert c["error"] == ""
+
+
+@needs_qemu
+def test_the_default_cell_reports_the_real_host():
+    c = wait_for(lambda: (cell(HOST_CELL) or {}).get("alive") and cell(HOST_CELL), TTL + 5,
+                 what="cell0 alive")
+    assert c["cores"] == os.cpu_count()
+    with open("/proc/meminfo") as f:
+        total = int(f.readline().split()[1]) * 1024
+    assert 0 < c["memory"] <= total and 0 < c["memory_available"] <= c["memory"]
+    assert 0 < c["disk_available"] <= c["disk"] and c["error"] == ""
 
 
 def test_cell_add_refuses_an_invalid_uri_and_registers_nothing():
@@ -118,17 +131,17 @@ def test_unreachable_host_is_offline_with_libvirts_reason():
 
 
 def test_host_going_away_is_reported_offline_then_online_again():
-    if not os.path.exists(os.path.join(STATE_DIR, "libvirt", "libvirt-sock")):
-        pytest.skip("cell0 is not served by the stack's libvirtd (not root?)")
-    wait_for(lambda: (cell("cell0") or {}).get("alive"), TTL + 5, what="cell0 alive")
+    if not os.path.exists(TEST_HOST_SOCK):
+        pytest.skip("no test-driver libvirtd in the stack (not root?)")
+    name = fake_host_cell()
     subprocess.run([STACK, "libvirt-stop"], check=True, capture_output=True, timeout=60)
     try:
-        c = wait_for(lambda: cell("cell0")["alive"] is False and cell("cell0"), TTL + 5,
-                     what="cell0 offline")
+        c = wait_for(lambda: cell(name)["alive"] is False and cell(name), TTL + 5,
+                     what="%s offline" % name)
         assert c["error"]  # libvirt's own words (socket closed, broken pipe, cannot connect)
     finally:
         subprocess.run([STACK, "libvirt-start"], check=True, capture_output=True, timeout=60)
-    c = wait_for(lambda: cell("cell0")["alive"] and cell("cell0"), TTL + 10, what="cell0 online")
+    c = wait_for(lambda: cell(name)["alive"] and cell(name), TTL + 10, what="%s online" % name)
     assert c["error"] == "" and c["cores"] == 16
 
 

@@ -1,5 +1,6 @@
-"""nimbus-reconciler carrying out operations rows (docs/operations.md) on cell0, the stack's
-test-driver libvirtd: guests are created, started, stopped, snapshotted, resized, redefined
+"""nimbus-reconciler carrying out operations rows (docs/operations.md) on the stack's
+test-driver libvirtd (cell testhost, or cell0 where that is the test driver): guests are
+created, started, stopped, snapshotted, resized, redefined
 and deleted on the host, what the host shows is observed back, and an operation left
 'running' by a killed reconciler is finished exactly once by the next one."""
 import json
@@ -11,15 +12,22 @@ import uuid
 
 import pytest
 
-from conftest import GIB, STACK, STATE_DIR, psql_scalar, run_psql, sql_literal, wait_for
+from conftest import (GIB, STACK, STATE_DIR, TEST_HOST_SOCK, TEST_HOST_URI, cell_uri, psql_scalar,
+                      run_psql, sql_literal, fake_host_cell, wait_for)
 
 TTL = int(os.environ.get("NIMBUS_LEASE_TTL", "4"))
-SOCK = os.path.join(STATE_DIR, "libvirt", "libvirt-sock")
-URI = "test+unix:///default?socket=" + SOCK
+SOCK = TEST_HOST_SOCK
+URI = TEST_HOST_URI
+CELL = "cell0" if cell_uri("cell0") == URI else "testhost"
 WAIT = TTL + 20
 
 pytestmark = pytest.mark.skipif(not os.path.exists(SOCK),
-                                reason="cell0 is not served by the stack's libvirtd (not root?)")
+                                reason="no test-driver libvirtd in the stack (not root?)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def the_test_host():
+    assert fake_host_cell() == CELL
 
 
 def virsh(*args, check=True):
@@ -66,17 +74,17 @@ def insert_guest(cores=2, memory=GIB, disks=(2 * GIB, GIB), template="linux-defa
     run_psql("INSERT INTO guests (id, name, owner_id, pool_id, cell_id, template_id, %s)"
              " SELECT %s, %s, (SELECT id FROM users WHERE name = 'admin'),"
              " (SELECT id FROM compute_pools WHERE name = 'default'),"
-             " (SELECT id FROM cells WHERE name = 'cell0'),"
+             " (SELECT id FROM cells WHERE name = %s),"
              " (SELECT id FROM templates WHERE name = %s), %s"
              % (", ".join(cols), sql_literal(gid), sql_literal("ops-" + gid[:8]),
-                sql_literal(template), ", ".join(cols.values())))
+                sql_literal(CELL), sql_literal(template), ", ".join(cols.values())))
     return gid
 
 
 def add_op(gid, kind, params=None, status="pending"):
     return psql_scalar("INSERT INTO operations (kind, guest_id, cell_id, params, status)"
-                       " VALUES (%s, %s, (SELECT id FROM cells WHERE name = 'cell0'), %s, %s)"
-                       " RETURNING id" % (sql_literal(kind), sql_literal(gid),
+                       " VALUES (%s, %s, (SELECT id FROM cells WHERE name = %s), %s, %s)"
+                       " RETURNING id" % (sql_literal(kind), sql_literal(gid), sql_literal(CELL),
                                           sql_literal(json.dumps(params or {})),
                                           sql_literal(status)))
 
@@ -129,7 +137,7 @@ def snapshots(gid):
 
 @pytest.fixture
 def guest():
-    """A created guest on cell0; removed from the host and the database afterwards."""
+    """A created guest on the test host; removed from the host and the database afterwards."""
     made = []
 
     def make(**kw):
@@ -341,8 +349,8 @@ def test_guests_of_a_host_that_goes_away_are_lost_until_it_has_them_again(guest)
         observed(gid, lost=True, running=False)
     finally:
         subprocess.run([STACK, "libvirt-start"], check=True, capture_output=True, timeout=60)
-    wait_for(lambda: psql_scalar("SELECT alive FROM cells WHERE name = 'cell0'") == "t", WAIT,
-             what="cell0 online")
+    wait_for(lambda: psql_scalar("SELECT alive FROM cells WHERE name = %s"
+                                 % sql_literal(CELL)) == "t", WAIT, what="the test host online")
     # The test driver's host forgets everything when it restarts: still lost until re-created.
     assert guest_row(gid)["lost"]
     run_op(gid, "create_guest")

@@ -8,4 +8,5 @@ them, so test files keep writing `from conftest import ...`):
     db        psql against the stack's database
     stack     the stack's processes, nimbusctl, /healthz and /metrics
     nano      Nano sessions and scratch roles, groups and users
+    pools     which compute pool a test's guests go to (the QEMU cell or the simulated one)
 """
