@@ -1,4 +1,6 @@
-/* Nano's roles are lists of menu tags; this table is the whole of what each tag grants. */
+/* Nano's roles are lists of menu tags; this table is the whole of what each tag grants. The
+ * names are the web portal's (its sidebar shows a page per tag); any other tag is a label a
+ * role stores and shows as given, granting nothing. */
 #include "routes/nano/nano.h"
 
 const struct nb_role_cap nano_menu[] = {
@@ -7,13 +9,12 @@ const struct nb_role_cap nano_menu[] = {
     {"address_pool", NB_CAP_MANAGE_ADDRESSES},
     {"storage_pool", NB_CAP_MANAGE_STORAGE},
     {"instance", NB_CAP_MANAGE_GUESTS},
-    {"disk_image", NB_CAP_MANAGE_DISK_IMAGES},
-    {"media_image", NB_CAP_MANAGE_MEDIA_IMAGES},
+    {"image", NB_CAP_MANAGE_DISK_IMAGES},
+    {"media", NB_CAP_MANAGE_MEDIA_IMAGES},
+    {"templates", NB_CAP_MANAGE_TEMPLATES},
+    {"policies", NB_CAP_MANAGE_SECURITY_GROUPS},
     {"user", NB_CAP_MANAGE_USERS},
     {"log", NB_CAP_MANAGE_LOGS},
     {"visibility", NB_CAP_MANAGE_VISIBILITY},
-    {"security_policy", NB_CAP_MANAGE_SECURITY_GROUPS},
-    {"system_template", NB_CAP_MANAGE_TEMPLATES},
-    {"image_server", NB_CAP_MANAGE_IMAGE_SERVER},
     {NULL, 0},
 };

@@ -24,6 +24,16 @@ static const struct nb_field session_in[] = {
     END,
 };
 
+static const struct nb_field initialise_in[] = {
+    NB_STRING("user", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_STRING("group", false, 0),
+    NB_STRING("display", false, 0),
+    NB_STRING("role", false, 0),
+    STRINGS("menu", true),
+    END,
+};
+
 static const struct nb_field role_in[] = {
     STRINGS("menu", true),
     END,
@@ -369,6 +379,10 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/sessions/" NAME(session) "/?$", nano_session_delete, NULL, NB_CAP_USER,
      "logs out"},
 
+    /* The system: asked by the web portal before its log-in; initialised with the first user. */
+    {NB_GET, "^/api/v1/system/?$", nano_system_status, NULL, NB_CAP_PUBLIC, NULL},
+    {NB_POST, "^/api/v1/system/?$", nano_system_initialise, initialise_in, NB_CAP_PUBLIC, NULL},
+
     /* Roles. */
     {NB_GET, "^/api/v1/roles/?$", nano_role_list, NULL, NB_CAP_MANAGE_USERS, NULL},
     {NB_GET, "^/api/v1/roles/" NAME(role) "/?$", nano_role_get, NULL, NB_CAP_MANAGE_USERS, NULL},
@@ -551,14 +565,17 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_remove, NULL,
      NB_CAP_MANAGE_STORAGE, "deletes storage pool {1}"},
 
-    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_MANAGE_POOLS, NULL},
-    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_MANAGE_POOLS, NULL},
+    /* The portal's dashboard page reads these four. */
+    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_VIEW_DASHBOARD,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_VIEW_DASHBOARD,
+     NULL},
     {NB_GET, "^/api/v1/compute_pool_status/" NAME(pool) "/?$", nano_status_pool, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/?$", nano_status_cells, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/?$", nano_status_cell,
-     NULL, NB_CAP_MANAGE_POOLS, NULL},
+     NULL, NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/storages/?$",
      nano_status_storages, NULL, NB_CAP_MANAGE_POOLS, NULL},
     {NB_PUT, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/storages/?$",

@@ -2,8 +2,8 @@
 what, and guests created with a group (issue 7).
 
 Callers: the admin; the owner, a member of the owner's user group ("mate"), and a user of
-another group ("outsider"), all three holding the security_policy and instance menu tags; and
-a user without the security_policy tag. A group is seen by its owner, admins, the members of
+another group ("outsider"), all three holding the policies and instance menu tags; and
+a user without the policies tag. A group is seen by its owner, admins, the members of
 the owner's group (read-only) and, when global, everyone; anyone else is told "not found".
 Every refused call changes nothing: the group and its rules read back the same."""
 import uuid
@@ -29,7 +29,7 @@ GUEST = {"pool": "default", "template": "linux-default", "cores": 1, "memory": 2
 @pytest.fixture(scope="module")
 def callers(nano_admin, module_scratch):
     s = module_scratch
-    role = s.role(["dashboard", "security_policy", "instance"])
+    role = s.role(["dashboard", "policies", "instance"])
     home, away = s.group([role]), s.group([role])
     bare = s.group([s.role(["dashboard", "instance"])])
     made = {"admin": nano_admin,
@@ -385,7 +385,7 @@ def test_only_the_owner_and_admins_change_a_group(callers, write, scope):
     assert audit_since(mark)[0].startswith(ADMIN_USER + " ")
 
 
-def test_without_the_security_policy_tag_every_route_is_refused(callers):
+def test_without_the_policies_tag_every_route_is_refused(callers):
     gid = with_rules(callers["owner"], **{"global": True})
     untagged = callers["untagged"]
     before, count, mark = stored(gid), group_count(), audit_mark()
