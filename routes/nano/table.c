@@ -662,6 +662,9 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
     {NB_POST, "^/api/v1/media_image_files/" NAME(image) "/?$", nano_media_image_upload, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}"},
+    /* The real frontend's paths for the same files, which its web portal uses. */
+    {NB_POST, "^/api/v1/media_images/" NAME(image) "/file/?$", nano_media_image_upload, NULL,
+     NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}"},
     {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
@@ -679,6 +682,10 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_download, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_POST, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_upload, NULL,
+     NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}"},
+    {NB_GET, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_download, NULL,
+     NB_CAP_MANAGE_DISK_IMAGES, NULL},
+    {NB_POST, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_upload, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}"},
 };
 

@@ -4,17 +4,23 @@ GET /api/v1/system/ (public: ready once any user exists, and the most one guest 
 POST /api/v1/system/ (the first administrator, only while no user exists) as the real frontend
 answers them; first-run initialisation on an empty system (a fresh database beside the stack,
 nimbus_test/fresh.py); the portal's twelve menu tags, each granting its page's API and nothing
-else; any other tag a label kept verbatim that grants nothing; migration 020's renaming."""
+else; any other tag a label kept verbatim that grants nothing; migration 020's renaming; the
+real frontend's paths the portal uses for consoles and image files."""
+import hashlib
+import json
 import os
 import subprocess
+import urllib.parse
 import uuid
 
 import pytest
 
-from conftest import (NANO_REFUSED, NanoSession, audit_mark, audit_since, nano_data, nano_message,
-                      psql_scalar, request, run_psql)
+from conftest import (BASE_URL, NANO_REFUSED, NanoSession, audit_mark, audit_since, nano_data,
+                      nano_message, psql_scalar, request, run_psql, unique_name)
 from nimbus_test.fresh import FreshSystem
 from nimbus_test.stack import build_dir
+from test_nano_images import make_iso, make_qcow2
+from wsclient import Refused, WebSocket
 
 # The portal's tags (its getAllMenus), in its sidebar's order.
 PORTAL_MENU = ["dashboard", "compute_pool", "address_pool", "storage_pool", "instance", "image",
@@ -284,3 +290,58 @@ def test_the_first_names_are_labels_now(module_scratch, old):
     assert nano_data(s.get("/sessions/%s" % s.token))["menu"] == [old]
     for tag in PORTAL_MENU:
         assert nano_message(probe(s, tag)) == NANO_REFUSED, tag
+
+
+# ------------------------------------------------------------------ the real frontend's paths
+
+def test_consoles_are_served_where_the_portal_connects():
+    """The portal opens ws://<host>/api/v1/monitor_channels/<id> (the real frontend's path);
+    it is the same nginx location as /monitor_channels/<id>, checked the same way."""
+    cid = uuid.uuid4().hex
+    for path in ("/api/v1/monitor_channels/%s" % cid, "/api/v1/monitor_channels/%s/" % cid):
+        with pytest.raises(Refused) as e:
+            WebSocket("127.0.0.1", urllib.parse.urlsplit(BASE_URL).port or 443, path).close()
+        doc = json.loads(e.value.body)
+        assert doc == {"error_code": 500, "data": "",
+                       "message": "monitor channel %s not found" % cid}, doc
+    r = request("GET", "/api/v1/monitor_channels/%s" % cid)
+    assert r.json()["message"] == "monitor channels take WebSocket connections only", r.text
+
+
+@pytest.fixture(scope="module")
+def image_files(tmp_path_factory, nano_admin):
+    d = tmp_path_factory.mktemp("portal-images")
+    made = []
+    yield {"media": make_iso(d), "disk": make_qcow2(d), "made": made}
+    for kind, image_id in made:
+        nano_admin.delete("/%s_images/%s" % (kind, image_id))
+
+
+def test_image_files_at_the_real_frontends_paths(nano_admin, image_files):
+    """The portal uploads to /media_images/<id>/file/ and /disk_images/<id>/file/ and
+    downloads from the latter: the same handlers as /…_image_files/<id>."""
+    for kind in ("media", "disk"):
+        data = image_files[kind]
+        image_id = nano_data(nano_admin.post("/%s_images/" % kind, {"name": unique_name("p")}))["id"]
+        image_files["made"].append((kind, image_id))
+        form = {"checksum": hashlib.sha256(data).hexdigest()} if kind == "disk" else None
+        mark = audit_mark()
+        r = nano_admin.call("POST", "/%s_images/%s/file/" % (kind, image_id), data=form,
+                            files={"image": ("x." + kind, data, "application/octet-stream")})
+        assert nano_data(r) == ""
+        assert audit_since(mark) == ["%s uploads the file of %s image %s" % (nano_admin.user,
+                                                                            kind, image_id)]
+        assert nano_data(nano_admin.get("/%s_images/%s" % (kind, image_id)))["created"] is True
+        assert nano_admin.get("/%s_image_files/%s" % (kind, image_id)).content == data
+    r = nano_admin.get("/disk_images/%s/file/" % image_id, headers={"Range": "bytes=0-3"})
+    assert r.status_code == 206 and r.content == b"QFI\xfb"
+
+
+def test_image_file_paths_of_the_real_frontend_need_their_tag(holders, image_files):
+    for kind, tag in (("media", "media"), ("disk", "image")):
+        other = holders["image" if tag == "media" else "media"]
+        path = "/%s_images/%s/file/" % (kind, uuid.uuid4())
+        r = other.call("POST", path, files={"image": ("x", b"data", "application/octet-stream")})
+        assert nano_message(r) == NANO_REFUSED
+        assert "not found" in nano_message(holders[tag].call(
+            "POST", path, files={"image": ("x", b"data", "application/octet-stream")}))
