@@ -39,6 +39,7 @@ enum nb_cap {
     NB_CAP_MANAGE_VISIBILITY,
     NB_CAP_MANAGE_SECURITY_GROUPS,
     NB_CAP_MANAGE_TEMPLATES,
+    NB_CAP_VIEW_POOLS, /* the compute pools and their cells by name, which a guest's create names */
     NB_CAP__MAX
 };
 

@@ -6,9 +6,11 @@
 const struct nb_role_cap nano_menu[] = {
     {"dashboard", NB_CAP_VIEW_DASHBOARD},
     {"compute_pool", NB_CAP_MANAGE_POOLS},
+    {"compute_pool", NB_CAP_VIEW_POOLS},
     {"address_pool", NB_CAP_MANAGE_ADDRESSES},
     {"storage_pool", NB_CAP_MANAGE_STORAGE},
     {"instance", NB_CAP_MANAGE_GUESTS},
+    {"instance", NB_CAP_VIEW_POOLS}, /* its pages list the pools and cells to create in */
     {"image", NB_CAP_MANAGE_DISK_IMAGES},
     {"media", NB_CAP_MANAGE_MEDIA_IMAGES},
     {"templates", NB_CAP_MANAGE_TEMPLATES},

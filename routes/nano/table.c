@@ -532,7 +532,7 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_GUESTS, NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
-    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_CAP_MANAGE_POOLS, NULL},
+    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_CAP_VIEW_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pools/" NAME(pool) "/?$", nano_pool_get, NULL, NB_CAP_MANAGE_POOLS,
      NULL},
     {NB_POST, "^/api/v1/compute_pools/" NAME(pool) "/?$", nano_pool_create, compute_pool_in,
@@ -545,7 +545,7 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL, NB_CAP_MANAGE_POOLS,
      NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/?$", nano_cell_list, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/" NAME(cell) "/?$", nano_cell_get, NULL,
      NB_CAP_MANAGE_POOLS, NULL},
     {NB_POST, "^/api/v1/compute_pool_cells/" NAME(pool) "/" NAME(cell) "/?$", nano_cell_add, NULL,

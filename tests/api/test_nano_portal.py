@@ -30,7 +30,8 @@ PORTAL_MENU = ["dashboard", "compute_pool", "address_pool", "storage_pool", "ins
 # message that is not the refusal; everyone else gets the refusal.
 PROBES = {
     "dashboard": ("GET", "/compute_zone_status/", None, None),
-    "compute_pool": ("GET", "/compute_pools/", None, None),
+    "compute_pool": ("PUT", "/compute_pools/%s" % uuid.uuid4().hex, {"failover": False},
+                     "not found"),
     "address_pool": ("GET", "/address_pools/", None, None),
     "storage_pool": ("GET", "/storage_pools/", None, None),
     "instance": ("POST", "/search/guests/", {"limit": 1}, None),
@@ -268,6 +269,20 @@ def test_each_portal_tag_opens_its_page_and_no_other(holders, tag):
         if other != tag:
             assert nano_message(probe(s, other)) == NANO_REFUSED, other
     assert audit_since(mark) == []
+
+
+def test_the_instance_pages_read_the_pools_and_cells_they_create_in(holders):
+    """The portal's instance list filters by pool and cell, its create dialog picks a pool:
+    instance (and compute_pool) holders read both lists; no other tag does."""
+    pools = nano_data(holders["instance"].get("/compute_pools/"))
+    assert "default" in [p["name"] for p in pools]
+    for tag in ("instance", "compute_pool"):
+        nano_data(holders[tag].get("/compute_pool_cells/default"))
+    for tag in set(PORTAL_MENU) - {"instance", "compute_pool"}:
+        assert nano_message(holders[tag].get("/compute_pools/")) == NANO_REFUSED, tag
+        assert nano_message(holders[tag].get("/compute_pool_cells/default")) == NANO_REFUSED, tag
+    # reading is all: a pool's own record and its changes stay compute_pool's
+    assert nano_message(holders["instance"].get("/compute_pools/default")) == NANO_REFUSED
 
 
 def test_an_unknown_tag_is_kept_verbatim_and_grants_nothing(holders, nano_admin):
