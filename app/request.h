@@ -39,7 +39,11 @@ enum nb_cap {
     NB_CAP_MANAGE_VISIBILITY,
     NB_CAP_MANAGE_SECURITY_GROUPS,
     NB_CAP_MANAGE_TEMPLATES,
-    NB_CAP_VIEW_POOLS, /* the compute pools and their cells by name, which a guest's create names */
+    /* Reads of what a guest's create names, for the pages that create guests: */
+    NB_CAP_VIEW_POOLS,           /* the compute pools and their cells */
+    NB_CAP_VIEW_DISK_IMAGES,     /* disk image searches (scoped by visibility) */
+    NB_CAP_VIEW_MEDIA_IMAGES,    /* media image searches (scoped by visibility) */
+    NB_CAP_VIEW_SECURITY_GROUPS, /* security policy group searches (scoped by visibility) */
     NB_CAP__MAX
 };
 

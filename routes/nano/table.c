@@ -640,12 +640,12 @@ static const struct nb_route nano_routes[] = {
      nano_secgroup_rule_remove, NULL, NB_CAP_MANAGE_SECURITY_GROUPS,
      "removes security rule {2} of security policy group {1}"},
     {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
-     NB_CAP_MANAGE_SECURITY_GROUPS, NULL},
+     NB_CAP_VIEW_SECURITY_GROUPS, NULL},
 
     /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
      * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
     {NB_GET, "^/api/v1/media_image_search/?$", nano_media_image_search, NULL,
-     NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
+     NB_CAP_VIEW_MEDIA_IMAGES, NULL},
     {NB_GET, "^/api/v1/media_images/?$", nano_media_image_search, NULL, NB_CAP_MANAGE_MEDIA_IMAGES,
      NULL},
     {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
@@ -665,8 +665,8 @@ static const struct nb_route nano_routes[] = {
     /* The real frontend's paths for the same files, which its web portal uses. */
     {NB_POST, "^/api/v1/media_images/" NAME(image) "/file/?$", nano_media_image_upload, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}"},
-    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL,
-     NB_CAP_MANAGE_DISK_IMAGES, NULL},
+    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL, NB_CAP_VIEW_DISK_IMAGES,
+     NULL},
     {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
      NULL},
     {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,

@@ -35,10 +35,11 @@ PROBES = {
     "address_pool": ("GET", "/address_pools/", None, None),
     "storage_pool": ("GET", "/storage_pools/", None, None),
     "instance": ("POST", "/search/guests/", {"limit": 1}, None),
-    "image": ("GET", "/disk_image_search/", None, None),
-    "media": ("GET", "/media_image_search/", None, None),
+    "image": ("PUT", "/disk_images/%s" % uuid.uuid4(), {"name": "x"}, "not found"),
+    "media": ("PUT", "/media_images/%s" % uuid.uuid4(), {"name": "x"}, "not found"),
     "templates": ("PUT", "/templates/%s" % uuid.uuid4(), {"disk": "ide"}, "not found"),
-    "policies": ("GET", "/search/security_policy_groups/", None, None),
+    "policies": ("PUT", "/security_policy_groups/%s" % uuid.uuid4(), {"name": "x"},
+                 "not found"),
     "user": ("GET", "/users/", None, None),
     "log": ("GET", "/logs/", None, None),
     "visibility": ("PUT", "/resource_visibilities/", {"instance_visible": "yes"},
@@ -271,18 +272,29 @@ def test_each_portal_tag_opens_its_page_and_no_other(holders, tag):
     assert audit_since(mark) == []
 
 
-def test_the_instance_pages_read_the_pools_and_cells_they_create_in(holders):
-    """The portal's instance list filters by pool and cell, its create dialog picks a pool:
-    instance (and compute_pool) holders read both lists; no other tag does."""
-    pools = nano_data(holders["instance"].get("/compute_pools/"))
-    assert "default" in [p["name"] for p in pools]
-    for tag in ("instance", "compute_pool"):
-        nano_data(holders[tag].get("/compute_pool_cells/default"))
-    for tag in set(PORTAL_MENU) - {"instance", "compute_pool"}:
-        assert nano_message(holders[tag].get("/compute_pools/")) == NANO_REFUSED, tag
-        assert nano_message(holders[tag].get("/compute_pool_cells/default")) == NANO_REFUSED, tag
-    # reading is all: a pool's own record and its changes stay compute_pool's
+# What the portal's instance pages list for a create, a media insertion or a system reset,
+# and the tag whose own page each list is.
+CREATE_LISTS = {"/compute_pools/": "compute_pool", "/compute_pool_cells/default": "compute_pool",
+                "/disk_image_search/": "image", "/media_image_search/": "media",
+                "/search/security_policy_groups/": "policies"}
+
+
+def test_the_instance_pages_read_what_a_create_names(holders):
+    """The portal's instance list filters by pool and cell; its create dialog picks a pool, a
+    source image and a security policy group; its media dialogs pick a media image. Instance
+    holders read those lists (images and groups as visibility allows); otherwise each list is
+    its own page's."""
+    assert "default" in [p["name"] for p in nano_data(holders["instance"].get("/compute_pools/"))]
+    for path, owner in CREATE_LISTS.items():
+        for tag in PORTAL_MENU:
+            r = holders[tag].get(path)
+            if tag in ("instance", owner):
+                nano_data(r)
+            else:
+                assert nano_message(r) == NANO_REFUSED, (tag, path)
+    # reading is all: a pool's own record and every change stay their own pages'
     assert nano_message(holders["instance"].get("/compute_pools/default")) == NANO_REFUSED
+    assert nano_message(holders["instance"].post("/disk_images/", {"name": "x"})) == NANO_REFUSED
 
 
 def test_an_unknown_tag_is_kept_verbatim_and_grants_nothing(holders, nano_admin):

@@ -14,6 +14,9 @@
 #include "routes/nano/nano.h"
 
 #define BIT(c) (1u << (c))
+#define VIEWS                                                                                      \
+    (BIT(NB_CAP_VIEW_POOLS) | BIT(NB_CAP_VIEW_DISK_IMAGES) | BIT(NB_CAP_VIEW_MEDIA_IMAGES) |       \
+     BIT(NB_CAP_VIEW_SECURITY_GROUPS))
 
 static const struct nb_role_cap two_words[] = {
     {"images", NB_CAP_MANAGE_DISK_IMAGES},
@@ -47,18 +50,21 @@ test_every_nano_tag_grants_its_capability(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         assert_true(nb_role_known(nano_menu, want[i].tag));
-        assert_int_equal(nb_cap_mask(nano_menu, want[i].tag) & ~BIT(NB_CAP_VIEW_POOLS),
-                         BIT(want[i].cap));
+        assert_int_equal(nb_cap_mask(nano_menu, want[i].tag) & ~VIEWS, BIT(want[i].cap));
     }
-    /* the pages that create guests (instance) or manage pools read the pool list */
-    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-        assert_int_equal(nb_cap_mask(nano_menu, want[i].tag) & BIT(NB_CAP_VIEW_POOLS),
-                         want[i].cap == NB_CAP_MANAGE_GUESTS || want[i].cap == NB_CAP_MANAGE_POOLS
-                             ? BIT(NB_CAP_VIEW_POOLS)
-                             : 0);
+    /* the reads of what a guest's create names: the instance pages', and each list's own */
+    assert_int_equal(nb_cap_mask(nano_menu, "instance") & VIEWS, VIEWS);
+    assert_int_equal(nb_cap_mask(nano_menu, "compute_pool") & VIEWS, BIT(NB_CAP_VIEW_POOLS));
+    assert_int_equal(nb_cap_mask(nano_menu, "image") & VIEWS, BIT(NB_CAP_VIEW_DISK_IMAGES));
+    assert_int_equal(nb_cap_mask(nano_menu, "media") & VIEWS, BIT(NB_CAP_VIEW_MEDIA_IMAGES));
+    assert_int_equal(nb_cap_mask(nano_menu, "policies") & VIEWS, BIT(NB_CAP_VIEW_SECURITY_GROUPS));
+    assert_int_equal(nb_cap_mask(nano_menu, "dashboard,address_pool,storage_pool,templates,user,"
+                                            "log,visibility") &
+                         VIEWS,
+                     0);
     while (nano_menu[rows].role != NULL)
         rows++;
-    assert_int_equal(rows, sizeof(want) / sizeof(want[0]) + 2);
+    assert_int_equal(rows, sizeof(want) / sizeof(want[0]) + 8);
 }
 
 static void
@@ -74,7 +80,7 @@ test_a_list_grants_the_union_of_its_roles(void **state)
 {
     (void)state;
     assert_int_equal(nb_cap_mask(nano_menu, "instance,log,user"),
-                     BIT(NB_CAP_MANAGE_GUESTS) | BIT(NB_CAP_VIEW_POOLS) | BIT(NB_CAP_MANAGE_LOGS) |
+                     BIT(NB_CAP_MANAGE_GUESTS) | VIEWS | BIT(NB_CAP_MANAGE_LOGS) |
                          BIT(NB_CAP_MANAGE_USERS));
     /* a role on two rows grants both */
     assert_int_equal(nb_cap_mask(two_words, "images"),
