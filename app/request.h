@@ -32,8 +32,8 @@ enum nb_cap {
     NB_CAP_USER,   /* any authenticated user */
     NB_CAP_SELF,   /* the user named by the first capture, or holders of NB_CAP_MANAGE_USERS */
     NB_CAP_ADMIN,  /* administrators only */
-    NB_CAP_VIEW_DASHBOARD,
-    NB_CAP_MANAGE_POOLS, /* compute pools, their cells and status */
+    NB_CAP_VIEW_DASHBOARD, /* the zone's, pools' and cells' status */
+    NB_CAP_MANAGE_POOLS,   /* compute pools, their cells and status */
     NB_CAP_MANAGE_ADDRESSES,
     NB_CAP_MANAGE_STORAGE,
     NB_CAP_MANAGE_GUESTS, /* guests, instances, snapshots, batches, migrations */
@@ -44,7 +44,11 @@ enum nb_cap {
     NB_CAP_MANAGE_VISIBILITY,
     NB_CAP_MANAGE_SECURITY_GROUPS,
     NB_CAP_MANAGE_TEMPLATES,
-    NB_CAP_MANAGE_IMAGE_SERVER,
+    /* Reads of what a guest's create names, for the pages that create guests: */
+    NB_CAP_VIEW_POOLS,           /* the compute pools and their cells */
+    NB_CAP_VIEW_DISK_IMAGES,     /* disk image searches (scoped by visibility) */
+    NB_CAP_VIEW_MEDIA_IMAGES,    /* media image searches (scoped by visibility) */
+    NB_CAP_VIEW_SECURITY_GROUPS, /* security policy group searches (scoped by visibility) */
     NB_CAP__MAX
 };
 

@@ -24,17 +24,32 @@ nb_role_load(struct nb_req *r, const char *name)
 }
 
 int
+nb_role_check_menu(struct nb_req *r, const char *const *menu)
+{
+    for (const char *const *tag = menu; *tag != NULL; tag++) {
+        if (**tag == '\0')
+            return nb_fail(r, NB_E_INVALID, "menu tags must not be empty");
+        if (strchr(*tag, ',') != NULL)
+            return nb_fail(r, NB_E_INVALID, "menu tag '%s' must not contain a comma", *tag);
+    }
+    return 0;
+}
+
+int
 nb_role_create(struct nb_req *r, const char *name, const char *const *menu)
 {
+    if (nb_role_check_menu(r, menu) < 0)
+        return -1;
     return nb_db_query(r, NB_Q_ROLE_CREATE, name, nb_db_json_list(r, menu)) != NULL ? 0 : -1;
 }
 
 int
 nb_role_modify(struct nb_req *r, const char *name, const char *const *menu)
 {
-    const PGresult *res = nb_db_query(r, NB_Q_ROLE_UPDATE, name, nb_db_json_list(r, menu));
+    const PGresult *res;
 
-    if (res == NULL)
+    if (nb_role_check_menu(r, menu) < 0 ||
+        (res = nb_db_query(r, NB_Q_ROLE_UPDATE, name, nb_db_json_list(r, menu))) == NULL)
         return -1;
     if (PQntuples(res) == 0)
         return nb_fail(r, NB_E_NOT_FOUND, "role %s not found", name);

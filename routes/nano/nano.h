@@ -24,6 +24,9 @@ int nano_session_get(struct nb_req *r);
 int nano_session_keep(struct nb_req *r);
 int nano_session_delete(struct nb_req *r);
 
+int nano_system_status(struct nb_req *r);
+int nano_system_initialise(struct nb_req *r);
+
 int nano_role_list(struct nb_req *r);
 int nano_role_get(struct nb_req *r);
 int nano_role_create(struct nb_req *r);

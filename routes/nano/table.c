@@ -24,6 +24,16 @@ static const struct nb_field session_in[] = {
     END,
 };
 
+static const struct nb_field initialise_in[] = {
+    NB_STRING("user", true, 0),
+    NB_STRING("password", true, 1024),
+    NB_STRING("group", false, 0),
+    NB_STRING("display", false, 0),
+    NB_STRING("role", false, 0),
+    STRINGS("menu", true),
+    END,
+};
+
 static const struct nb_field role_in[] = {
     STRINGS("menu", true),
     END,
@@ -415,6 +425,10 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/sessions/" NAME(session) "/?$", nano_session_delete, NULL, NB_CAP_USER,
      "logs out"},
 
+    /* The system: asked by the web portal before its log-in; initialised with the first user. */
+    {NB_GET, "^/api/v1/system/?$", nano_system_status, NULL, NB_CAP_PUBLIC, NULL},
+    {NB_POST, "^/api/v1/system/?$", nano_system_initialise, initialise_in, NB_CAP_PUBLIC, NULL},
+
     /* Roles. */
     {NB_GET, "^/api/v1/roles/?$", nano_role_list, NULL, NB_CAP_MANAGE_USERS, NULL},
     {NB_GET, "^/api/v1/roles/" NAME(role) "/?$", nano_role_get, NULL, NB_CAP_MANAGE_USERS, NULL},
@@ -568,7 +582,7 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_GUESTS, NULL},
 
     /* Compute pools, cells, storage pools and statistics. */
-    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_CAP_MANAGE_POOLS, NULL},
+    {NB_GET, "^/api/v1/compute_pools/?$", nano_pool_list, NULL, NB_CAP_VIEW_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pools/" NAME(pool) "/?$", nano_pool_get, NULL, NB_CAP_MANAGE_POOLS,
      NULL},
     {NB_POST, "^/api/v1/compute_pools/" NAME(pool) "/?$", nano_pool_create, compute_pool_in,
@@ -581,7 +595,7 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/compute_pool_cells/?$", nano_cell_unallocated, NULL, NB_CAP_MANAGE_POOLS,
      NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/?$", nano_cell_list, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_POOLS, NULL},
     {NB_GET, "^/api/v1/compute_pool_cells/" NAME(pool) "/" NAME(cell) "/?$", nano_cell_get, NULL,
      NB_CAP_MANAGE_POOLS, NULL},
     {NB_POST, "^/api/v1/compute_pool_cells/" NAME(pool) "/" NAME(cell) "/?$", nano_cell_add, NULL,
@@ -601,14 +615,17 @@ static const struct nb_route nano_routes[] = {
     {NB_DELETE, "^/api/v1/storage_pools/" NAME(pool) "/?$", nano_storage_remove, NULL,
      NB_CAP_MANAGE_STORAGE, "deletes storage pool {1}"},
 
-    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_MANAGE_POOLS, NULL},
-    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_MANAGE_POOLS, NULL},
+    /* The portal's dashboard page reads these four. */
+    {NB_GET, "^/api/v1/compute_zone_status/?$", nano_status_zone, NULL, NB_CAP_VIEW_DASHBOARD,
+     NULL},
+    {NB_GET, "^/api/v1/compute_pool_status/?$", nano_status_pools, NULL, NB_CAP_VIEW_DASHBOARD,
+     NULL},
     {NB_GET, "^/api/v1/compute_pool_status/" NAME(pool) "/?$", nano_status_pool, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/?$", nano_status_cells, NULL,
-     NB_CAP_MANAGE_POOLS, NULL},
+     NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/?$", nano_status_cell,
-     NULL, NB_CAP_MANAGE_POOLS, NULL},
+     NULL, NB_CAP_VIEW_DASHBOARD, NULL},
     {NB_GET, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/storages/?$",
      nano_status_storages, NULL, NB_CAP_MANAGE_POOLS, NULL},
     {NB_PUT, "^/api/v1/compute_cell_status/" NAME(pool) "/" NAME(cell) "/storages/?$",
@@ -673,12 +690,12 @@ static const struct nb_route nano_routes[] = {
      nano_secgroup_rule_remove, NULL, NB_CAP_MANAGE_SECURITY_GROUPS,
      "removes security rule {2} of security policy group {1}"},
     {NB_GET, "^/api/v1/search/security_policy_groups/?$", nano_secgroup_search, NULL,
-     NB_CAP_MANAGE_SECURITY_GROUPS, NULL, secgroup_search_query},
+     NB_CAP_VIEW_SECURITY_GROUPS, NULL, secgroup_search_query},
 
     /* Media and disk images. File routes take no JSON: nginx spools the upload and passes
      * its file name (nginx/nimbus.conf.in), and serves downloads itself. */
     {NB_GET, "^/api/v1/media_image_search/?$", nano_media_image_search, NULL,
-     NB_CAP_MANAGE_MEDIA_IMAGES, NULL, image_search_query},
+     NB_CAP_VIEW_MEDIA_IMAGES, NULL, image_search_query},
     {NB_GET, "^/api/v1/media_images/?$", nano_media_image_search, NULL, NB_CAP_MANAGE_MEDIA_IMAGES,
      NULL, image_search_query},
     {NB_POST, "^/api/v1/media_images/?$", nano_media_image_create, image_in,
@@ -695,8 +712,11 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_MEDIA_IMAGES, NULL},
     {NB_POST, "^/api/v1/media_image_files/" NAME(image) "/?$", nano_media_image_upload, NULL,
      NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}", image_upload_query},
-    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL,
-     NB_CAP_MANAGE_DISK_IMAGES, NULL, image_search_query},
+    /* The real frontend's paths for the same files, which its web portal uses. */
+    {NB_POST, "^/api/v1/media_images/" NAME(image) "/file/?$", nano_media_image_upload, NULL,
+     NB_CAP_MANAGE_MEDIA_IMAGES, "uploads the file of media image {1}", image_upload_query},
+    {NB_GET, "^/api/v1/disk_image_search/?$", nano_disk_image_search, NULL, NB_CAP_VIEW_DISK_IMAGES,
+     NULL, image_search_query},
     {NB_GET, "^/api/v1/disk_images/?$", nano_disk_image_search, NULL, NB_CAP_MANAGE_DISK_IMAGES,
      NULL, image_search_query},
     {NB_POST, "^/api/v1/disk_images/?$", nano_disk_image_create, disk_image_in,
@@ -712,6 +732,10 @@ static const struct nb_route nano_routes[] = {
     {NB_GET, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_download, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
     {NB_POST, "^/api/v1/disk_image_files/" NAME(image) "/?$", nano_disk_image_upload, NULL,
+     NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}", image_upload_query},
+    {NB_GET, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_download, NULL,
+     NB_CAP_MANAGE_DISK_IMAGES, NULL},
+    {NB_POST, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_upload, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}", image_upload_query},
 };
 

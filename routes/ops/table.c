@@ -9,6 +9,7 @@
 #include "routes/drf.h"
 
 #define CHANNEL_PATH "/monitor_channels/"
+#define NANO_MOUNT "/api/v1" /* the real frontend's path for channels, the portal's too */
 
 /* How a refusal ends the message "monitor channel <id> ...". */
 static const char *const refusals[NB_CHANNEL__MAX] = {
@@ -18,9 +19,10 @@ static const char *const refusals[NB_CHANNEL__MAX] = {
     [NB_CHANNEL_STALE] = "is stale: the guest stopped or its display moved",
 };
 
-/* nginx's auth_request for /monitor_channels/<id> (internal location /_nimbus/monitor_auth,
- * which alone sets NIMBUS_MONITOR_AUTH; REQUEST_URI is the client's). 204 takes the channel;
- * 403 with X-Nimbus-Error refuses it, and nginx answers the client in Nano's shape. */
+/* nginx's auth_request for [/api/v1]/monitor_channels/<id> (internal location
+ * /_nimbus/monitor_auth, which alone sets NIMBUS_MONITOR_AUTH; REQUEST_URI is the client's). 204
+ * takes the channel; 403 with X-Nimbus-Error refuses it, and nginx answers the client in Nano's
+ * shape. */
 static int
 ops_monitor_auth(struct nb_req *r)
 {
@@ -30,6 +32,8 @@ ops_monitor_auth(struct nb_req *r)
     enum nb_channel_state state;
     const char *why;
 
+    if (uri != NULL && strncmp(uri, NANO_MOUNT CHANNEL_PATH, strlen(NANO_MOUNT CHANNEL_PATH)) == 0)
+        uri += strlen(NANO_MOUNT);
     if (marker == NULL || strcmp(marker, "1") != 0 || uri == NULL ||
         strncmp(uri, CHANNEL_PATH, strlen(CHANNEL_PATH)) != 0)
         return nb_fail(r, NB_E_NOT_FOUND, "no API is mounted at this path");

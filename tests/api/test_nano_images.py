@@ -144,7 +144,7 @@ def cleanup(module_scratch):
 def tenants(module_scratch):
     """Group g1 with owner and peer, group g2 with an outsider (all granted both image menus
     and instances), and a user of a group without image permissions."""
-    role = module_scratch.role(["media_image", "disk_image", "instance"])
+    role = module_scratch.role(["media", "image", "instance"])
     g1 = module_scratch.group([role])
     g2 = module_scratch.group([role])
     bare = module_scratch.group([module_scratch.role(["dashboard"])])

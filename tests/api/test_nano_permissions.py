@@ -30,7 +30,7 @@ def callers(nano_admin, module_scratch):
     s = module_scratch
     manager_group = s.group([s.role(["dashboard", "user", "log", "visibility"])])
     plain_group = s.group([s.role(["dashboard", "instance", "compute_pool"])])
-    other_group = s.group([s.role(["dashboard", "media_image"])])
+    other_group = s.group([s.role(["dashboard", "media"])])
     return {
         "admin": nano_admin,
         "manager": NanoSession(*s.user(manager_group)),

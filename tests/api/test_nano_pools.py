@@ -234,8 +234,10 @@ def test_pool_delete_unknown_is_refused(nano_admin):
 # ------------------------------------------------------------------ permission
 
 def test_pool_routes_refuse_a_user_without_the_compute_pool_tag(outsider, res):
+    """The outsider holds instance: the pool list is theirs to create guests in (the portal's
+    instance pages read it, issue 16); nothing else of the pools is."""
     name = res.compute_pool()
-    assert nano_message(outsider.get("/compute_pools/")) == NANO_REFUSED
+    assert name in [p["name"] for p in nano_data(outsider.get("/compute_pools/"))]
     assert nano_message(outsider.get("/compute_pools/%s" % name)) == NANO_REFUSED
     other = unique_name("p")
     res.adopt("compute", other)

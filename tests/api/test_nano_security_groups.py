@@ -2,8 +2,8 @@
 what, and guests created with a group (issue 7).
 
 Callers: the admin; the owner, a member of the owner's user group ("mate"), and a user of
-another group ("outsider"), all three holding the security_policy and instance menu tags; and
-a user without the security_policy tag. A group is seen by its owner, admins, the members of
+another group ("outsider"), all three holding the policies and instance menu tags; and
+a user without the policies tag. A group is seen by its owner, admins, the members of
 the owner's group (read-only) and, when global, everyone; anyone else is told "not found".
 Every refused call changes nothing: the group and its rules read back the same."""
 import uuid
@@ -30,7 +30,7 @@ GUEST = {"pool": HOST_POOL, "template": "linux-default", "cores": 1, "memory": 1
 @pytest.fixture(scope="module")
 def callers(nano_admin, module_scratch):
     s = module_scratch
-    role = s.role(["dashboard", "security_policy", "instance"])
+    role = s.role(["dashboard", "policies", "instance"])
     home, away = s.group([role]), s.group([role])
     bare = s.group([s.role(["dashboard", "instance"])])
     made = {"admin": nano_admin,
@@ -386,7 +386,7 @@ def test_only_the_owner_and_admins_change_a_group(callers, write, scope):
     assert audit_since(mark)[0].startswith(ADMIN_USER + " ")
 
 
-def test_without_the_security_policy_tag_every_route_is_refused(callers):
+def test_without_the_policies_tag_every_route_is_refused(callers):
     gid = with_rules(callers["owner"], **{"global": True})
     untagged = callers["untagged"]
     before, count, mark = stored(gid), group_count(), audit_mark()
@@ -396,9 +396,12 @@ def test_without_the_security_policy_tag_every_route_is_refused(callers):
                                ("POST", BASE + gid + "/rules/", RULES[0]),
                                ("PUT", BASE + gid + "/rules/0", RULES[0]),
                                ("PUT", BASE + gid + "/rules/0/order", {"direction": "down"}),
-                               ("DELETE", BASE + gid + "/rules/0", None), ("GET", SEARCH, None)]:
+                               ("DELETE", BASE + gid + "/rules/0", None)]:
         assert nano_message(untagged.call(method, path, body)) == NANO_REFUSED, (method, path)
     assert stored(gid) == before and group_count() == count and audit_since(mark) == []
+    # untagged holds instance: searching the groups a guest's create may name is theirs (the
+    # portal's create dialog, issue 16)
+    nano_data(untagged.get(SEARCH))
 
 
 # ------------------------------------------------------------------ search

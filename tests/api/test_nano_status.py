@@ -5,8 +5,8 @@ GET|PUT /compute_cell_status/{pool}/{cell}/storages/, /instance_status/{pool}/ a
 usage and instance counts with guest rows placed in the pool."""
 import pytest
 
-from conftest import (ADMIN_USER, NANO_REFUSED, audit_mark, audit_since, nano_data, nano_message,
-                      psql_scalar, run_psql, sql_literal, unique_name, wait_for)
+from conftest import (ADMIN_USER, NANO_REFUSED, NanoSession, audit_mark, audit_since, nano_data,
+                      nano_message, psql_scalar, run_psql, sql_literal, unique_name, wait_for)
 from nano_pools_lib import (DEAD_URI, TEST_CORES, TEST_DISK, TEST_MEMORY, TEST_URI,  # noqa: F401
                             cell_row, outsider, res)
 
@@ -295,15 +295,29 @@ def test_instance_status_of_unknown_pool_or_foreign_cell_is_refused(nano_admin, 
 # ------------------------------------------------------------------ permission
 
 def test_status_routes_refuse_a_user_without_the_compute_pool_tag(outsider, res):
+    """The outsider holds dashboard: the dashboard's reads are theirs (issue 16), the cells'
+    storages and the instances' status are compute_pool's."""
     pool = res.compute_pool()
     cell = res.cell(pool=pool)
     before = cell_row(cell)
-    for path in ("/compute_zone_status/", "/compute_pool_status/",
-                 "/compute_pool_status/%s" % pool, "/compute_cell_status/%s/" % pool,
-                 "/compute_cell_status/%s/%s" % (pool, cell),
-                 "/compute_cell_status/%s/%s/storages/" % (pool, cell),
+    for path in ("/compute_cell_status/%s/%s/storages/" % (pool, cell),
                  "/instance_status/%s/" % pool, "/instance_status/%s/%s/" % (pool, cell)):
         assert nano_message(outsider.get(path)) == NANO_REFUSED, path
     assert nano_message(outsider.put("/compute_cell_status/%s/%s/storages/" % (pool, cell),
                                      {"default": "/srv/x"})) == NANO_REFUSED
     assert cell_row(cell) == before
+    for path in DASHBOARD_READS:
+        nano_data(outsider.get(path % {"pool": pool, "cell": cell}))
+
+
+DASHBOARD_READS = ("/compute_zone_status/", "/compute_pool_status/",
+                   "/compute_pool_status/%(pool)s", "/compute_cell_status/%(pool)s/",
+                   "/compute_cell_status/%(pool)s/%(cell)s")
+
+
+def test_dashboard_reads_refuse_a_user_without_the_dashboard_tag(scratch, res):
+    pool = res.compute_pool()
+    cell = res.cell(pool=pool)
+    s = NanoSession(*scratch.user(scratch.group([scratch.role(["compute_pool", "instance"])])))
+    for path in DASHBOARD_READS:
+        assert nano_message(s.get(path % {"pool": pool, "cell": cell})) == NANO_REFUSED, path

@@ -244,7 +244,7 @@ def test_templates_are_readable_by_any_user_and_writable_with_the_tag(nano_admin
     assert reader.fail("DELETE", "/templates/%s" % tid) == NANO_REFUSED
     assert audit_since(mark) == []
     assert template_row(tid) == before and template_count() == count
-    writer = NanoSession(*scratch.user(scratch.group([scratch.role(["system_template"])])))
+    writer = NanoSession(*scratch.user(scratch.group([scratch.role(["templates"])])))
     nano_data(writer.put("/templates/%s" % tid, {"disk": "ide"}))
     assert template_row(tid)["disk"] == "ide"
     templates.adopt(nano_data(writer.post("/templates/", {"name": unique_name("W")}))["id"])

@@ -1,6 +1,6 @@
 """Answers never show another tenant's names or the database's internals (issue 13, item 6).
 
-Two tenants of different user groups, both holding the instance and security_policy menu tags,
+Two tenants of different user groups, both holding the instance and policies menu tags,
 share the default compute pool, where guest names are unique. A refused change answers a clean
 message — never PostgreSQL's DETAIL ("Key (pool_id, name)=(1, x) already exists."), a
 constraint name or an internal id — and names nothing the caller cannot see. Every refused
@@ -20,7 +20,7 @@ INTERNALS = ("Key (", ")=(", "already exists.", "duplicate key", "pool_id", "_ke
 @pytest.fixture(scope="module")
 def tenants(module_scratch):
     s = module_scratch
-    role = s.role(["dashboard", "instance", "security_policy"])
+    role = s.role(["dashboard", "instance", "policies"])
     made = {"a": NanoSession(*s.user(s.group([role]))),
             "b": NanoSession(*s.user(s.group([role])))}
     yield made
