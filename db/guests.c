@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/images.h"
 #include "db/operations.h"
+#include "db/quotas.h"
 #include "db/security_groups.h"
 #include "db/users.h"
 
@@ -296,6 +297,9 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     g = (struct nb_guest){row, 0};
     *id = nb_guest_str(&g, NB_GC_ID);
+    if (nb_quota_guest_fits(r, *id, &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total},
+                            true) < 0)
+        return -1;
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
     address_pool = nb_db_text(p.pool, 0, PL_ADDRESS_POOL);
     if (address_pool[0] != '\0' &&
@@ -359,6 +363,34 @@ check_resources(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
     return 0;
 }
 
+/* More cores or memory, just written, come out of the quotas of the guest's project and
+ * owner. */
+static int
+fits_quota(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
+{
+    struct nb_quota_guest growth = {0};
+
+    if (c->set & NB_GUEST_SET_CORES)
+        growth.cores = c->cores - nb_guest_int(g, NB_GC_CORES);
+    if (c->set & NB_GUEST_SET_MEMORY)
+        growth.memory = c->memory - nb_guest_int(g, NB_GC_MEMORY);
+    return nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID), &growth, true);
+}
+
+int
+nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int64_t size,
+                     int64_t current)
+{
+    struct json_object *params = nb_json_own(r, json_object_new_object());
+
+    if (nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID),
+                            &(struct nb_quota_guest){.disk = size - current}, false) < 0)
+        return -1;
+    json_object_object_add(params, "disk", json_object_new_int64(disk));
+    json_object_object_add(params, "size", json_object_new_int64(size));
+    return nb_guest_enqueue(r, g, NB_OP_RESIZE_DISK, params, NULL, NULL);
+}
+
 int
 nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
@@ -385,7 +417,8 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
                     c->set & NB_GUEST_SET_POLICY_DEFAULT ? c->policy_default : NULL,
                     c->set & NB_GUEST_SET_POLICY_RULES
                         ? json_object_to_json_string_ext(c->policy_rules, JSON_C_TO_STRING_PLAIN)
-                        : NULL) == NULL)
+                        : NULL) == NULL ||
+        fits_quota(r, g, c) < 0)
         return -1;
     /* A name is the API's alone; everything else the guest's domain reflects. */
     if ((c->set & ~(unsigned)NB_GUEST_SET_NAME) == 0)
