@@ -51,7 +51,7 @@ enum nb_project_quota_col {
 };
 
 /* The caller's quotas: per source (the base project and each project the caller actually
- * belongs to) and visible resource, ordered by source. NULL with the error recorded. */
+ * belongs to) and visible resource, in no order. NULL with the error recorded. */
 const PGresult *nb_quota_of_user(struct nb_req *r);
 /* The calling service's (r->service_id) resources' quotas of the users whose uuids users
  * lists (NULL-terminated; NULL: all) in the projects projects lists (NULL: all), the user's
