@@ -293,6 +293,11 @@ static const struct {
      "an address range with that start already exists"},
     {"address_allocations_pkey", "that address is already allocated"},
     {"cells_name_key", "a cell with that name already exists"},
+    {"resources_name_key", "a resource with that name already exists"},
+    {"projects_base_of_key", "that user already has a base project"},
+    {"project_members_project_id_user_id_role_key", "that user is already a member of the project"},
+    {"project_resources_pkey", "the project already has a limit for that resource"},
+    {"project_application_resources_pkey", "the application already names that resource"},
 };
 
 static const char *

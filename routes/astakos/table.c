@@ -26,11 +26,14 @@ static const struct nb_field tokens_in[] = {
     NB_FIELDS_END,
 };
 
-/* Commissions: provisions as astakos/api/quotas.py takes them. */
+/* Commissions: provisions as astakos/api/quotas.py takes them (source null for a project's
+ * own holding). */
 static const struct nb_field provision_in[] = {
-    NB_STRING("holder", true, 300),   NB_STRING("source", false, 300), /* null for a project's own
-                                                                          holding */
-    NB_STRING("resource", true, 255), NB_INT("quantity", true),        NB_FIELDS_END,
+    NB_STRING("holder", true, 300),
+    NB_STRING("source", false, 300),
+    NB_STRING("resource", true, 255),
+    NB_INT("quantity", true),
+    NB_FIELDS_END,
 };
 static const struct nb_field provision_item = {.type = NB_T_OBJECT, .sub = provision_in};
 static const struct nb_field serial_item = NB_INT(NULL, false);
@@ -55,10 +58,88 @@ static const struct nb_field commissions_action_in[] = {
     NB_FIELDS_END,
 };
 
+/* POST /projects and PUT /projects/<id>: what an application may say. Lengths are checked
+ * in db/ with Astakos's own words; these bounds only keep bodies sane. */
+static const struct nb_field project_in[] = {
+    NB_STRING("name", false, 1024),
+    NB_STRING("owner", false, 64),
+    NB_STRING("homepage", false, 1024),
+    NB_STRING("description", false, 8192),
+    NB_STRING("comments", false, 8192),
+    NB_STRING("start_date", false, 64),
+    NB_STRING("end_date", false, 64),
+    NB_STRING("join_policy", false, 32),
+    NB_STRING("leave_policy", false, 32),
+    NB_INT("max_members", false),
+    NB_BOOL("private", false),
+    NB_OBJECT("resources", false, NULL),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field project_action_data[] = {
+    NB_STRING("reason", false, 4096),
+    NB_ANY("app_id", false),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field project_action_in[] = {
+    NB_OBJECT("suspend", false, project_action_data),
+    NB_OBJECT("unsuspend", false, project_action_data),
+    NB_OBJECT("terminate", false, project_action_data),
+    NB_OBJECT("reinstate", false, project_action_data),
+    NB_OBJECT("approve", false, project_action_data),
+    NB_OBJECT("deny", false, project_action_data),
+    NB_OBJECT("dismiss", false, project_action_data),
+    NB_OBJECT("cancel", false, project_action_data),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field join_in[] = {
+    NB_STRING("project", true, 64),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field enroll_in[] = {
+    NB_STRING("project", true, 64),
+    NB_STRING("user", true, 255),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field membership_in[] = {
+    NB_OBJECT("join", false, join_in),
+    NB_OBJECT("enroll", false, enroll_in),
+    NB_FIELDS_END,
+};
+
+/* {"<action>": "reason"}: the reason may also be null. */
+static const struct nb_field membership_action_in[] = {
+    NB_ANY("leave", false),  NB_ANY("cancel", false), NB_ANY("accept", false),
+    NB_ANY("reject", false), NB_ANY("remove", false), NB_FIELDS_END,
+};
+
 #define ACCOUNT "^/account/v1\\.0"
 
+/* Memberships before /projects/<id>, which would take "memberships" for a project id. Every
+ * project and membership handler audits its own change, in its own transaction (db/). */
 static const struct nb_route astakos_routes[] = {
     {NB_POST, "^/identity/v2\\.0/tokens/?$", astakos_tokens_create, tokens_in, NB_CAP_PUBLIC, NULL},
+    {NB_GET, "^/account/v1\\.0/projects/memberships/?$", astakos_membership_list, NULL, NB_CAP_USER,
+     NULL},
+    {NB_POST, "^/account/v1\\.0/projects/memberships/?$", astakos_membership_create, membership_in,
+     NB_CAP_USER, NULL},
+    {NB_GET, "^/account/v1\\.0/projects/memberships/(?<membership_id>[^/]+)/?$",
+     astakos_membership_get, NULL, NB_CAP_USER, NULL},
+    {NB_POST, "^/account/v1\\.0/projects/memberships/(?<membership_id>[^/]+)/action/?$",
+     astakos_membership_action, membership_action_in, NB_CAP_USER, NULL},
+    {NB_GET, "^/account/v1\\.0/projects/?$", astakos_project_list, NULL, NB_CAP_USER, NULL},
+    {NB_POST, "^/account/v1\\.0/projects/?$", astakos_project_create, project_in, NB_CAP_USER,
+     NULL},
+    {NB_GET, "^/account/v1\\.0/projects/(?<project_id>[^/]+)/?$", astakos_project_get, NULL,
+     NB_CAP_USER, NULL},
+    {NB_PUT, "^/account/v1\\.0/projects/(?<project_id>[^/]+)/?$", astakos_project_modify,
+     project_in, NB_CAP_USER, NULL},
+    {NB_POST, "^/account/v1\\.0/projects/(?<project_id>[^/]+)/action/?$", astakos_project_action,
+     project_action_in, NB_CAP_USER, NULL},
     {NB_GET, ACCOUNT "/quotas/?$", astakos_quotas_get, NULL, NB_CAP_USER, NULL},
     {NB_GET, ACCOUNT "/service_quotas/?$", astakos_service_quotas_get, NULL, NB_CAP_SERVICE, NULL},
     {NB_GET, ACCOUNT "/service_project_quotas/?$", astakos_service_project_quotas_get, NULL,
