@@ -13,6 +13,7 @@
 #include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/services.h"
 
 /* A credential lives its dialect's credential_ttl (and keep-alive ends NIMBUS_SESSION_MAX_AGE
  * seconds after the log-in), or NIMBUS_TOKEN_TTL seconds when the dialect names none. */
@@ -139,6 +140,21 @@ nb_auth_resolve(struct nb_req *r)
      * here (a dialect without roles grants nothing beyond what its routes' USER admits). */
     r->user.caps = nb_cap_mask(r->dialect->roles, r->user.roles);
     fill_scope(r);
+    return 0;
+}
+
+int
+nb_auth_service(struct nb_req *r)
+{
+    const char *name;
+
+    if (r->credential == NULL || r->credential[0] == '\0')
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_NO_CREDENTIAL, NULL);
+    if (nb_service_resolve(r, r->credential, &r->service_id, &name) < 0)
+        return -1;
+    if (r->service_id == NULL)
+        return nb_fail_reason(r, NB_E_UNAUTHENTICATED, NB_R_BAD_CREDENTIAL, NULL);
+    r->user.name = name;
     return 0;
 }
 

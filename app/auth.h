@@ -23,6 +23,10 @@ void nb_auth_init(void);
 const char *nb_auth_credential(struct nb_req *r);
 /* Fills r->user from r->credential; NB_E_UNAUTHENTICATED with the dialect's wording. */
 int nb_auth_resolve(struct nb_req *r);
+/* Fills r->service_id, and r->user.name with the service's name (the audit's author), from
+ * r->credential when it is a registered service's token; NB_E_UNAUTHENTICATED with the
+ * dialect's wording otherwise (a user's credential is no service's). */
+int nb_auth_service(struct nb_req *r);
 /* Forgets resolved credentials once the database announces a change to credentials, users or
  * groups (or the connection was lost and notifications may have been missed). Runs before a
  * credential is resolved (reading what other processes announced) and after every request

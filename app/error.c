@@ -57,6 +57,7 @@ const char *const nb_reason_name[NB_REASON__MAX] = {
     [NB_R_OVERLAP] = "overlap",
     [NB_R_REFERENCED] = "referenced",
     [NB_R_BAD_VALUE] = "bad_value",
+    [NB_R_OVER_LIMIT] = "over_limit",
     [NB_R_DB_UNAVAILABLE] = "db_unavailable",
     [NB_R_INTERNAL] = "internal",
 };
@@ -99,6 +100,29 @@ say(struct nb_error *e, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
+}
+
+const char *const nb_over_limit_name[NB_OVER__MAX] = {
+    [NB_OVER_CAPACITY] = "NoCapacityError",
+    [NB_OVER_QUANTITY] = "NoQuantityError",
+    [NB_OVER_NO_HOLDING] = "NoHoldingError",
+};
+
+/* Synnefo's quotaholder messages, with the figures. */
+static void
+describe_over_limit(struct nb_error *e)
+{
+    const struct nb_over_limit *o = e->arg.over;
+
+    if (o == NULL || o->kind == NB_OVER_NO_HOLDING)
+        say(e, "There is no such holding (%s, %s, %s)", o ? o->holder : "?",
+            o && o->source ? o->source : "null", o ? o->resource : "?");
+    else if (o->kind == NB_OVER_QUANTITY)
+        say(e, "%s attempts to release more %s than it contains (usage %lld, released %lld)",
+            o->holder, o->resource, o->usage, -o->quantity);
+    else
+        say(e, "%s has not enough capacity of %s (limit %lld, usage %lld, requested %lld)",
+            o->holder, o->resource, o->limit, o->usage, o->quantity);
 }
 
 /* The neutral words of a reason: what the log says, and what a dialect without words of its
@@ -180,6 +204,9 @@ describe(struct nb_req *r)
         break;
     case NB_R_BAD_VALUE:
         say(e, "invalid value");
+        break;
+    case NB_R_OVER_LIMIT:
+        describe_over_limit(e);
         break;
     case NB_R_DB_UNAVAILABLE:
         say(e, "database unavailable");

@@ -44,16 +44,35 @@ enum nb_reason {
     NB_R_OVERLAP,        /* an exclusion constraint: overlaps an existing row */
     NB_R_REFERENCED,     /* a foreign key still points at the row */
     NB_R_BAD_VALUE,      /* the database refused a value (SQLSTATE 22…, 23514) */
+    NB_R_OVER_LIMIT,     /* over: the charge a quota refused, and why */
     NB_R_DB_UNAVAILABLE, /* the database is unreachable */
     NB_R_INTERNAL,       /* a bug or an unexpected database error */
     NB_REASON__MAX
 };
 
+/* Why a quota refused a charge, as Synnefo's quotaholder names it. */
+enum nb_over_limit_kind {
+    NB_OVER_CAPACITY,   /* the charge would take usage above the limit (NoCapacityError) */
+    NB_OVER_QUANTITY,   /* the release would take usage below zero (NoQuantityError) */
+    NB_OVER_NO_HOLDING, /* no such holding: no limit applies to that holder (NoHoldingError) */
+    NB_OVER__MAX
+};
+extern const char *const nb_over_limit_name[NB_OVER__MAX];
+
+/* The charge a quota refused: the provision (holder "user:<uuid>" or "project:<uuid>", source
+ * "project:<uuid>" or NULL, resource, quantity) and the holding's limit and usage. */
+struct nb_over_limit {
+    enum nb_over_limit_kind kind;
+    const char *holder, *source, *resource;
+    long long quantity, limit, usage;
+};
+
 /* A reason's arguments besides the field; which ones a reason uses is listed above. */
 struct nb_error_args {
-    const char *kind; /* a kind of object or value */
-    const char *id;   /* the object, method or value concerned */
-    long long limit;  /* a bound the input broke */
+    const char *kind;                 /* a kind of object or value */
+    const char *id;                   /* the object, method or value concerned */
+    long long limit;                  /* a bound the input broke */
+    const struct nb_over_limit *over; /* NB_R_OVER_LIMIT, in the request's arena */
 };
 
 struct nb_error {

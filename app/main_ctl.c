@@ -12,6 +12,7 @@
 #include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/services.h"
 #include "db/users.h"
 
 static const char usage[] =
@@ -32,6 +33,9 @@ static const char usage[] =
     "  pool add NAME            create a compute pool unless it exists (the stack's pool sim)\n"
     "  cell list                cells with their pool, liveness and lease holder\n"
     "  cell remove NAME         unregister a cell that hosts no guests\n"
+    "  service add NAME         register an Astakos service (again: a new token) and print\n"
+    "                           its token, which issues commissions for the resources that\n"
+    "                           name it (cyclades_compute: cyclades.vm, .cpu, .ram, .disk)\n"
     "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
     "                           routes (for the API tests; no database)\n"
     "  nginx PART               PART of nginx's configuration from the dialects: mounts,\n"
@@ -286,6 +290,24 @@ cell_command(struct nb_req *r, int argc, char **argv)
     return 2;
 }
 
+/* service add NAME: the token is printed once; only its hash is kept. */
+static int
+service_command(struct nb_req *r, int argc, char **argv)
+{
+    const char *token;
+
+    if (argc < 3 || strcmp(argv[1], "add") != 0) {
+        (void)fputs(usage, stderr);
+        return 2;
+    }
+    if (nb_check_name(r, "service", argv[2]) < 0 || nb_db_begin(r) < 0 ||
+        commit_audited(r, nb_service_add(r, argv[2], &token),
+                       nb_arena_printf(r->arena, "registers service %s", argv[2])) < 0)
+        return fail(r);
+    printf("%s\n", token);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -312,7 +334,8 @@ main(int argc, char **argv)
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
     if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
-        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0) {
+        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0 &&
+        strcmp(argv[1], "service") != 0) {
         (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -329,6 +352,8 @@ main(int argc, char **argv)
     else if (strcmp(argv[1], "pool") == 0)
         rc = argc == 4 && strcmp(argv[2], "add") == 0 ? pool_add(&r, argv[3])
                                                       : (fputs(usage, stderr), 2);
+    else if (strcmp(argv[1], "service") == 0)
+        rc = service_command(&r, argc - 1, argv + 1);
     else
         rc = cell_command(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);

@@ -411,7 +411,9 @@ nb_request_handle(struct nb_req *r)
         nb_fail_reason(r, NB_E_TOO_LARGE, NB_R_TOO_LARGE, NULL, .limit = NB_MAX_BODY);
         goto fail;
     }
-    if (r->route->perm != NB_CAP_PUBLIC && nb_auth_resolve(r) < 0)
+    if (r->route->perm == NB_CAP_SERVICE
+            ? nb_auth_service(r) < 0
+            : r->route->perm != NB_CAP_PUBLIC && nb_auth_resolve(r) < 0)
         goto fail;
     if (nb_authorise(r) < 0)
         goto fail;

@@ -28,10 +28,11 @@ enum nb_method {
  * grant: each dialect maps its own role names to them (struct nb_dialect's roles), and a route
  * needing one admits administrators and every caller holding it. */
 enum nb_cap {
-    NB_CAP_PUBLIC, /* no credential needed (log-in, health) */
-    NB_CAP_USER,   /* any authenticated user */
-    NB_CAP_SELF,   /* the user named by the first capture, or holders of NB_CAP_MANAGE_USERS */
-    NB_CAP_ADMIN,  /* administrators only */
+    NB_CAP_PUBLIC,  /* no credential needed (log-in, health) */
+    NB_CAP_USER,    /* any authenticated user */
+    NB_CAP_SELF,    /* the user named by the first capture, or holders of NB_CAP_MANAGE_USERS */
+    NB_CAP_SERVICE, /* a registered service's token (services), no user: Astakos commissions */
+    NB_CAP_ADMIN,   /* administrators only */
     NB_CAP_VIEW_DASHBOARD, /* the zone's, pools' and cells' status */
     NB_CAP_MANAGE_POOLS,   /* compute pools, their cells and status */
     NB_CAP_MANAGE_ADDRESSES,
@@ -256,8 +257,9 @@ struct nb_req {
     unsigned allowed; /* methods the path accepts, for 405 */
 
     struct nb_user user;
-    struct nb_scope scope; /* filled with user */
-    const char *op_id;     /* the last operation the request queued, or NULL */
+    struct nb_scope scope;  /* filled with user */
+    const char *op_id;      /* the last operation the request queued, or NULL */
+    const char *service_id; /* NB_CAP_SERVICE routes: the calling service (services.id) */
     struct nb_error err;
 
     /* Response. */

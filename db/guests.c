@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/images.h"
 #include "db/operations.h"
+#include "db/quotas.h"
 #include "db/security_groups.h"
 #include "db/users.h"
 
@@ -296,6 +297,9 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     g = (struct nb_guest){row, 0};
     *id = nb_guest_str(&g, NB_GC_ID);
+    if (nb_quota_guest_fits(r, *id, &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total},
+                            true) < 0)
+        return -1;
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
     address_pool = nb_db_text(p.pool, 0, PL_ADDRESS_POOL);
     if (address_pool[0] != '\0' &&
@@ -390,6 +394,35 @@ change_json(struct nb_req *r, const struct nb_guest_change *c)
     return set;
 }
 
+/* More cores or memory must fit the quotas of the guest's project and owner. The row (and the
+ * usage its trigger keeps) takes them only when the host has them, so the growth is checked
+ * here, before it is queued, as a disk's growth is. */
+static int
+fits_quota(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
+{
+    struct nb_quota_guest growth = {0};
+
+    if (c->set & NB_GUEST_SET_CORES)
+        growth.cores = c->cores - nb_guest_int(g, NB_GC_CORES);
+    if (c->set & NB_GUEST_SET_MEMORY)
+        growth.memory = c->memory - nb_guest_int(g, NB_GC_MEMORY);
+    return nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID), &growth, false);
+}
+
+int
+nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int64_t size,
+                     int64_t current)
+{
+    struct json_object *params = nb_json_own(r, json_object_new_object());
+
+    if (nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID),
+                            &(struct nb_quota_guest){.disk = size - current}, false) < 0)
+        return -1;
+    json_object_object_add(params, "disk", json_object_new_int64(disk));
+    json_object_object_add(params, "size", json_object_new_int64(size));
+    return nb_guest_enqueue(r, g, NB_OP_RESIZE_DISK, params, NULL, NULL);
+}
+
 int
 nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
@@ -400,6 +433,8 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
     if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && check_resources(r, g, c) < 0)
         return -1;
     if ((c->set & NB_GUEST_SET_QOS) && nb_guest_check_qos(r, &c->qos) < 0)
+        return -1;
+    if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && fits_quota(r, g, c) < 0)
         return -1;
     set = change_json(r, c);
     /* A name is the API's alone: it holds at once. */

@@ -116,10 +116,11 @@ struct nb_guest_spec {
     bool auto_start;
 };
 
-/* Validates spec, places the guest on a cell, inserts it (one statement, which returns it),
- * allocates its address and queues create_guest (batch_id may be NULL). A
- * security_policy_group the caller can see gives the guest a copy of its default action and
- * rules. *id is the new guest's id. Runs inside the caller's transaction. */
+/* Validates spec, checks the quotas of the owner's base project (db/quotas.h), places the guest on
+ * a cell, inserts it (one statement, which returns it), allocates its address and queues
+ * create_guest (batch_id may be NULL). A security_policy_group the caller can see gives the guest a
+ * copy of its default action and rules. *id is the new guest's id. Runs inside the caller's
+ * transaction. */
 int nb_guest_create(struct nb_req *r, const struct nb_guest_spec *spec, const char *batch_id,
                     const char **id);
 
@@ -149,6 +150,11 @@ struct nb_guest_change {
  * sync_guest with the change in its params ({"set": …}), and the row takes it only once the
  * host has it (the reconciler writes it), so a change the host refuses changes nothing. */
 int nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c);
+/* Queues growing disk number disk of the guest from current to size bytes, once the quotas
+ * of its project and owner have room for the difference (db/quotas.h); the guest row
+ * changes, and the quotas are charged, when the host has grown it. */
+int nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int64_t size,
+                         int64_t current);
 /* Refuses (conflict) while the guest runs: "<what> only while it is stopped". */
 int nb_guest_stopped(struct nb_req *r, const struct nb_guest *g, const char *what);
 /* QoS settings: cpu_priority high, medium or low; limits at least 0. */

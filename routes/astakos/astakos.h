@@ -22,4 +22,17 @@ int astakos_membership_action(struct nb_req *r);
 int astakos_action_pick(struct nb_req *r, const char *const *names, int n,
                         struct json_object **data);
 
+/* quotas.c */
+int astakos_quotas_get(struct nb_req *r);
+int astakos_service_quotas_get(struct nb_req *r);
+int astakos_service_project_quotas_get(struct nb_req *r);
+int astakos_resources_get(struct nb_req *r);
+
+/* commissions.c */
+int astakos_commission_create(struct nb_req *r);
+int astakos_commission_list(struct nb_req *r);
+int astakos_commission_get(struct nb_req *r);
+int astakos_commission_action(struct nb_req *r);
+int astakos_commissions_resolve(struct nb_req *r);
+
 #endif

@@ -28,6 +28,38 @@ static const struct nb_field tokens_in[] = {
     NB_FIELDS_END,
 };
 
+/* Commissions: provisions as astakos/api/quotas.py takes them (source null for a project's
+ * own holding). */
+static const struct nb_field provision_in[] = {
+    NB_STRING("holder", true, 300),
+    NB_STRING("source", false, 300),
+    NB_STRING("resource", true, 255),
+    NB_INT("quantity", true),
+    NB_FIELDS_END,
+};
+static const struct nb_field provision_item = {.type = NB_T_OBJECT, .sub = provision_in};
+static const struct nb_field serial_item = NB_INT(NULL, false);
+
+static const struct nb_field commission_in[] = {
+    {.name = "provisions", .type = NB_T_ARRAY, .required = true, .item = &provision_item},
+    NB_BOOL("force", false),
+    NB_BOOL("auto_accept", false),
+    NB_STRING("name", false, 4096),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field commission_action_in[] = {
+    NB_ANY("accept", false),
+    NB_ANY("reject", false),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field commissions_action_in[] = {
+    {.name = "accept", .type = NB_T_ARRAY, .item = &serial_item},
+    {.name = "reject", .type = NB_T_ARRAY, .item = &serial_item},
+    NB_FIELDS_END,
+};
+
 /* POST /projects and PUT /projects/<id>: what an application may say. Lengths are checked
  * in db/ with Astakos's own words; these bounds only keep bodies sane. */
 static const struct nb_field project_in[] = {
@@ -106,6 +138,22 @@ static const struct nb_field membership_list_query[] = {
     NB_FIELDS_END,
 };
 
+#define ACCOUNT "^/account/v1\\.0"
+
+/* Comma-separated uuids (dashed or 32 hex digits): about a hundred fit. */
+#define UUID_LIST_MAX 4096
+
+static const struct nb_field service_quotas_query[] = {
+    NB_STRING("user", false, UUID_LIST_MAX),
+    NB_STRING("project", false, UUID_LIST_MAX),
+    NB_FIELDS_END,
+};
+
+static const struct nb_field service_project_quotas_query[] = {
+    NB_STRING("project", false, UUID_LIST_MAX),
+    NB_FIELDS_END,
+};
+
 /* Memberships before /projects/<id>, which would take "memberships" for a project id. Every
  * project and membership handler audits its own change, in its own transaction (db/). */
 static const struct nb_route astakos_routes[] = {
@@ -128,6 +176,21 @@ static const struct nb_route astakos_routes[] = {
      project_in, NB_CAP_USER, NULL},
     {NB_POST, "^/account/v1\\.0/projects/(?<project_id>[^/]+)/action/?$", astakos_project_action,
      project_action_in, NB_CAP_USER, NULL},
+    {NB_GET, ACCOUNT "/quotas/?$", astakos_quotas_get, NULL, NB_CAP_USER, NULL},
+    {NB_GET, ACCOUNT "/service_quotas/?$", astakos_service_quotas_get, NULL, NB_CAP_SERVICE, NULL,
+     service_quotas_query},
+    {NB_GET, ACCOUNT "/service_project_quotas/?$", astakos_service_project_quotas_get, NULL,
+     NB_CAP_SERVICE, NULL, service_project_quotas_query},
+    {NB_GET, ACCOUNT "/resources/?$", astakos_resources_get, NULL, NB_CAP_PUBLIC, NULL},
+    {NB_GET, ACCOUNT "/commissions/?$", astakos_commission_list, NULL, NB_CAP_SERVICE, NULL},
+    {NB_POST, ACCOUNT "/commissions/?$", astakos_commission_create, commission_in, NB_CAP_SERVICE,
+     "issues a commission"},
+    {NB_POST, ACCOUNT "/commissions/action/?$", astakos_commissions_resolve, commissions_action_in,
+     NB_CAP_SERVICE, "resolves commissions"},
+    {NB_GET, ACCOUNT "/commissions/(?<serial>[^/]+)/?$", astakos_commission_get, NULL,
+     NB_CAP_SERVICE, NULL},
+    {NB_POST, ACCOUNT "/commissions/(?<serial>[^/]+)/action/?$", astakos_commission_action,
+     commission_action_in, NB_CAP_SERVICE, "resolves commission {1}"},
 };
 
 static const char *const astakos_mounts[] = {"/account/v1.0/", "/identity/v2.0/", NULL};

@@ -234,7 +234,6 @@ nano_guest_disk_resize(struct nb_req *r)
 {
     struct nb_guest g;
     int64_t current, size = json_object_get_int64(nb_json_get(r->json, "size"));
-    struct json_object *params = params_new(r);
     long index;
 
     if (stopped_disk(r, &g, "disks can be resized", &index, &current) < 0)
@@ -244,9 +243,7 @@ nano_guest_disk_resize(struct nb_req *r)
                              "disk %ld is already %lld bytes; a resize must grow it", index,
                              (long long)current);
     /* The row changes when the host has grown the volume (the reconciler writes it). */
-    json_object_object_add(params, "disk", json_object_new_int64(index));
-    json_object_object_add(params, "size", json_object_new_int64(size));
-    if (nb_guest_enqueue(r, &g, NB_OP_RESIZE_DISK, params, NULL, NULL) < 0)
+    if (nb_guest_resize_disk(r, &g, index, size, current) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
