@@ -121,7 +121,10 @@ nb_query_text(struct nb_req *r, const char *name)
 {
     struct json_object *v = nb_json_get(r->params, name);
 
-    return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    return v != NULL && (json_object_is_type(v, json_type_string) ||
+                         json_object_is_type(v, json_type_int))
+               ? json_object_get_string(v)
+               : NULL;
 }
 
 long long

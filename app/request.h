@@ -334,8 +334,9 @@ int nb_field_check(struct nb_req *r, struct json_object *val, const struct nb_fi
  * parameters are skipped. Records NB_E_INVALID naming the parameter and returns -1 when
  * refused. */
 int nb_query_check(struct nb_req *r, const struct nb_field *spec);
-/* The route's checked query parameters (only those its spec declares): a string parameter's
- * decoded text, NULL when absent; an integer's value, fallback when absent; a boolean's 1 or 0,
+/* The route's checked query parameters (only those its spec declares): a parameter's decoded
+ * text (an integer's in canonical decimal, ready for a statement), NULL when absent; an
+ * integer's value, fallback when absent; a boolean's 1 or 0,
  * fallback (-1 for "no filter", say) when absent. */
 const char *nb_query_text(struct nb_req *r, const char *name);
 long long nb_query_int(struct nb_req *r, const char *name, long long fallback);

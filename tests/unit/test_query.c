@@ -62,6 +62,9 @@ each_type_is_read_typed(void **state)
     assert_int_equal(nb_query_bool(r, "running", -1), 1);
     assert_string_equal(nb_query_text(r, "mode"), "safe");
     assert_null(nb_query_text(r, "note"));
+    /* an integer's text is its canonical decimal, ready for a statement */
+    assert_int_equal(check(r, "name=vm1&cores=004"), 0);
+    assert_string_equal(nb_query_text(r, "cores"), "4");
 }
 
 static void
