@@ -476,18 +476,22 @@ kind_needs(enum nb_op_kind kind)
 }
 
 /* Refuses (conflict) an operation the guest's cell cannot carry out, as the guest's row now
- * reads (its security policy, its image), before it is queued: never accepted to fail later. */
+ * reads with the change params carries (its security policy, its image), before it is queued:
+ * never accepted to fail later. */
 static int
-check_cell_can(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind)
+check_cell_can(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
+               struct json_object *params)
 {
     const char *const *needs = kind_needs(kind);
+    struct json_object *set = kind == NB_OP_SYNC_GUEST ? nb_json_get(params, "set") : NULL;
     const PGresult *res;
 
     if (needs == NULL || nb_guest_str(g, NB_GC_CELL_ID)[0] == '\0')
         return 0;
-    res =
-        nb_db_query(r, NB_Q_GUEST_CELL_LACKS, nb_guest_str(g, NB_GC_ID), nb_db_json_list(r, needs),
-                    kind == NB_OP_CREATE_GUEST || kind == NB_OP_SYNC_GUEST ? "t" : "f");
+    res = nb_db_query(
+        r, NB_Q_GUEST_CELL_LACKS, nb_guest_str(g, NB_GC_ID), nb_db_json_list(r, needs),
+        kind == NB_OP_CREATE_GUEST || kind == NB_OP_SYNC_GUEST ? "t" : "f",
+        set != NULL ? json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN) : NULL);
     if (res == NULL)
         return -1;
     if (PQntuples(res) > 0)
@@ -500,7 +504,7 @@ int
 nb_guest_enqueue(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
                  struct json_object *params, const char *batch_id, const char **op_id)
 {
-    if (check_cell_can(r, g, kind) < 0)
+    if (check_cell_can(r, g, kind, params) < 0)
         return -1;
     return nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params,
                      batch_id, op_id);
