@@ -9,6 +9,7 @@ from astakos_quota_lib import (COMPUTE, User, auth, both, commission, compute_se
                                service_add, set_limit)
 from conftest import (GIB, MIB, NanoSession, ADMIN_PASSWORD, ADMIN_USER, get, nano_data,
                       nano_message, psql_scalar, run_psql, sql_literal, unique_name, wait_for)
+from nimbus_test.pools import SIM_POOL
 
 ACCOUNT = "/account/v1.0"  # a literal here, so api_coverage.py sees the paths
 
@@ -158,7 +159,9 @@ def nano():
 
 
 def guest_spec(owner, **over):
-    body = {"name": unique_name("qvm"), "pool": "default", "cores": 1, "memory": 64 * MIB,
+    # The simulated pool: quotas need no host's features, and its cells are large enough that
+    # only the quota refuses a guest.
+    body = {"name": unique_name("qvm"), "pool": SIM_POOL, "cores": 1, "memory": 64 * MIB,
             "disks": [GIB], "template": "linux-default", "auto_start": False, "owner": owner}
     body.update(over)
     return body
