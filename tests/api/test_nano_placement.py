@@ -2,10 +2,29 @@
 guests still being created (issue 6; kept on the cell since migrations/013). A guest that does
 not fit is refused and changes nothing; deleting a guest gives its room back. On the simulated
 pool (sim0, test driver): filling a cell takes fake guests only."""
-from conftest import (GIB, MIB, SIM_CELL, SIM_POOL, nano_data, nano_message, run_psql, sql_literal,
-                      unique_name, wait_for)
+import pytest
+
+from conftest import (ADMIN_USER, GIB, MIB, SIM_CELL, SIM_POOL, nano_data, nano_message, run_psql,
+                      sql_literal, unique_name, wait_for)
 
 TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True, scope="module")
+def admin_quota_out_of_the_way():
+    """Placement is under test, not quotas: the admin's base project grants more than sim0 has
+    for the module (a cell-filling guest is larger than the default base limits), then what it
+    granted before."""
+    where = (" WHERE project_id = (SELECT uuid FROM users WHERE name = %s)"
+             % sql_literal(ADMIN_USER))
+    saved = run_psql("SELECT resource_id, project_capacity, member_capacity"
+                     " FROM project_resources" + where)
+    run_psql("UPDATE project_resources SET project_capacity = 1::bigint << 60,"
+             " member_capacity = 1::bigint << 60" + where)
+    yield
+    for resource, project_capacity, member_capacity in saved:
+        run_psql("UPDATE project_resources SET project_capacity = %s, member_capacity = %s"
+                 "%s AND resource_id = %s" % (project_capacity, member_capacity, where, resource))
 
 
 
