@@ -69,11 +69,15 @@ class FreshSystem:
 
     def start(self):
         self._admin_sql("CREATE DATABASE %s OWNER nimbus" % self.dbname)
-        env = dict(os.environ, NIMBUS_DB=self.db, NIMBUS_STATE_DIR=self.dir.name,
+        # None of the stack's listen addresses: nimbus-api replaces the socket it binds, and
+        # would take a pool's socket from the stack (as it took the wait pool's once).
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_LISTEN")}
+        env.update(NIMBUS_DB=self.db, NIMBUS_STATE_DIR=self.dir.name,
                    NIMBUS_FCGI_LISTEN=self.sock, NIMBUS_WORKERS="1", NIMBUS_UPLOAD_WORKERS="1",
-                   NIMBUS_LOGIN_WORKERS="1",
+                   NIMBUS_LOGIN_WORKERS="1", NIMBUS_WAIT_WORKERS="1",
                    NIMBUS_UPLOAD_LISTEN=os.path.join(self.dir.name, "upload.sock"),
-                   NIMBUS_LOGIN_LISTEN=os.path.join(self.dir.name, "login.sock"))
+                   NIMBUS_LOGIN_LISTEN=os.path.join(self.dir.name, "login.sock"),
+                   NIMBUS_WAIT_LISTEN=os.path.join(self.dir.name, "wait.sock"))
         p = subprocess.run([os.path.join(build_dir(), "nimbusctl"), "migrate"], env=env,
                            capture_output=True, text=True, timeout=120)
         assert p.returncode == 0, "nimbusctl migrate: %s%s" % (p.stdout, p.stderr)
