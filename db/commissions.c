@@ -8,20 +8,21 @@
 
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/projects.h"
 #include "db/quotas.h"
 
 /* Columns of COMMISSION_ISSUE. */
 enum { CI_ORD, CI_LIMIT, CI_USAGE_MIN, CI_USAGE_MAX, CI_DMIN, CI_DMAX, CI_QUANTITY, CI_SERIAL };
 
-/* The uuid after prefix in ref ("user:<uuid>"), or NULL when ref is not one. */
+/* The uuid after prefix in ref ("user:<uuid>"), dashed, or NULL when ref is not one. */
 static const char *
-ref_uuid(const char *ref, const char *prefix)
+ref_uuid(struct nb_req *r, const char *ref, const char *prefix)
 {
     size_t n = strlen(prefix);
 
-    if (ref == NULL || strncmp(ref, prefix, n) != 0 || !nb_quota_uuid_ok(ref + n))
+    if (ref == NULL || strncmp(ref, prefix, n) != 0)
         return NULL;
-    return ref + n;
+    return nb_project_uuid(r, ref + n);
 }
 
 /* The provisions as COMMISSION_ISSUE takes them: {ord, project, usr, resource, quantity}. */
@@ -32,12 +33,12 @@ provisions_json(struct nb_req *r, const struct nb_commission_spec *s)
 
     for (size_t i = 0; i < s->nprovisions; i++) {
         const struct nb_provision *p = &s->provisions[i];
-        const char *user = ref_uuid(p->holder, "user:"), *project;
+        const char *user = ref_uuid(r, p->holder, "user:"), *project;
         struct json_object *o = json_object_new_object();
 
         /* A member draws from a project; a project from nothing above it. */
-        project = user != NULL        ? ref_uuid(p->source, "project:")
-                  : p->source == NULL ? ref_uuid(p->holder, "project:")
+        project = user != NULL        ? ref_uuid(r, p->source, "project:")
+                  : p->source == NULL ? ref_uuid(r, p->holder, "project:")
                                       : NULL;
         json_object_array_add(a, o);
         if (project == NULL || p->resource == NULL || p->resource[0] == '\0') {

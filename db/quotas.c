@@ -2,12 +2,12 @@
  * (db/queries/quotas.def), the guests' usage kept by migration 019's triggers. */
 #include "db/quotas.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "app/validate.h"
 #include "db/db.h"
+#include "db/projects.h"
 
 /* Columns of QUOTA_GUEST_FITS. */
 enum { FIT_RESOURCE, FIT_IS_USER, FIT_LIMIT, FIT_USAGE, FIT_REQUESTED, FIT_PROJECT, FIT_USER };
@@ -52,19 +52,6 @@ nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quot
     return nb_fail_reason(r, NB_E_CONFLICT, NB_R_OVER_LIMIT, NULL, .over = o);
 }
 
-bool
-nb_quota_uuid_ok(const char *s)
-{
-    size_t n = s != NULL ? strlen(s) : 0;
-
-    if (n == 36)
-        return nb_is_uuid(s);
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i]))
-            return false;
-    return n == 32;
-}
-
 /* A NULL-terminated list of uuids as the JSON text the statements take; NULL for NULL. */
 static int
 uuid_list(struct nb_req *r, const char *field, const char *const *list, const char **json)
@@ -73,7 +60,7 @@ uuid_list(struct nb_req *r, const char *field, const char *const *list, const ch
     if (list == NULL)
         return 0;
     for (const char *const *u = list; *u != NULL; u++)
-        if (!nb_quota_uuid_ok(*u))
+        if (nb_project_uuid(r, *u) == NULL)
             return nb_fail_field(r, NB_E_INVALID, field, "'%s' is not a UUID", *u);
     *json = nb_db_json_list(r, list);
     return 0;

@@ -23,9 +23,6 @@ struct nb_quota_guest {
 int nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quota_guest *growth,
                         bool charged);
 
-/* A uuid with or without its dashes (32 hex digits), as every dialect accepts them. */
-bool nb_quota_uuid_ok(const char *s);
-
 /* Columns of a quota read: source project, resource, then limit, usage_min and usage_max of
  * the member's holding and of the project's own (pending = usage_max - usage_min). The reads
  * for services put the user's uuid before them (NB_QC__USER_OFFSET). */
