@@ -38,8 +38,8 @@ membership_json(struct nb_req *r, const PGresult *res, int row)
 int
 astakos_membership_list(struct nb_req *r)
 {
-    const PGresult *res = nb_membership_list(
-        r, nb_query_text(r, "project"), nb_query_text(r, "marker"), nb_query_text(r, "limit"));
+    const PGresult *res = nb_membership_list(r, nb_query_text(r, "project"),
+                                             nb_query_text(r, "marker"), nb_query_text(r, "limit"));
     struct json_object *list;
 
     if (res == NULL)

@@ -116,8 +116,7 @@ astakos_service_project_quotas_get(struct nb_req *r)
     if (res == NULL)
         return -1;
     if (projects != NULL && PQntuples(res) == 0)
-        return nb_fail(r, NB_E_NOT_FOUND, "No project with UUID '%s'",
-                       nb_query_text(r, "project"));
+        return nb_fail(r, NB_E_NOT_FOUND, "No project with UUID '%s'", nb_query_text(r, "project"));
     doc = json_object_new_object();
     for (int i = 0; i < PQntuples(res); i++) {
         struct json_object *q = json_object_new_object();
