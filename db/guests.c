@@ -459,6 +459,7 @@ kind_needs(enum nb_op_kind kind)
     static const char *const resize[] = {"volume resize", NULL};
     static const char *const download[] = {"volume download", NULL};
     static const char *const upload[] = {"volume upload", NULL};
+    static const char *const device[] = {"device update", NULL};
 
     switch (kind) {
     case NB_OP_CREATE_GUEST:
@@ -470,6 +471,9 @@ kind_needs(enum nb_op_kind kind)
         return download;
     case NB_OP_RESET_SYSTEM:
         return upload;
+    case NB_OP_INSERT_MEDIA:
+    case NB_OP_EJECT_MEDIA: /* a running domain's cdrom: virDomainUpdateDeviceFlags */
+        return device;
     default:
         return NULL;
     }

@@ -137,9 +137,10 @@ storage_space(struct nb_req *r, struct nb_cell *c, unsigned long long *total,
  * test driver answers "not supported" for these; drivers not listed are taken to have them all. */
 static const struct {
     const char *driver;
-    const char *lacks[5];
+    const char *lacks[6];
 } driver_lacks[] = {
-    {"test", {"nwfilter", "volume resize", "volume download", "volume upload", NULL}},
+    {"test",
+     {"nwfilter", "volume resize", "volume download", "volume upload", "device update", NULL}},
 };
 
 /* Records the cell's driver and what it lacks, so db/ refuses what the cell cannot do. */
