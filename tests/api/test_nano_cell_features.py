@@ -14,7 +14,7 @@ from conftest import (GIB, MIB, SIM_CELL, SIM_POOL, cell0_is_qemu, nano_data, ru
 from test_nano_images import create, make_qcow2, upload_ok
 
 WAIT = 60
-TEST_LACKS = ["nwfilter", "volume resize", "volume download", "volume upload"]
+TEST_LACKS = ["nwfilter", "volume resize", "volume download", "volume upload", "device update"]
 
 
 def lacks(feature):
