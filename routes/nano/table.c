@@ -477,7 +477,10 @@ static const struct nb_route nano_routes[] = {
 
     /* Logs. */
     {NB_GET, "^/api/v1/logs/?$", nano_log_query, NULL, NB_CAP_MANAGE_LOGS, NULL, log_query},
-    {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_CAP_MANAGE_LOGS, NULL},
+    /* Any member may add an entry, as in the real frontend: its web portal posts one after each
+     * action a user takes ("group.user(address): …"). The entry records its author (issue 13),
+     * so it cannot pass for Nimbus's own; reading and removing stay with the "log" tag. */
+    {NB_POST, "^/api/v1/logs/?$", nano_log_add, log_add_in, NB_CAP_USER, NULL},
     /* nano_log_remove writes its own entry, naming the entries it removed. */
     {NB_DELETE, "^/api/v1/logs/?$", nano_log_remove, log_remove_in, NB_CAP_MANAGE_LOGS, NULL},
 

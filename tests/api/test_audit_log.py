@@ -1,6 +1,7 @@
 """Who wrote each audit entry, and what a delete removed (issue 13, item 7).
 
-Nano's POST /logs/ lets anyone holding the "log" menu tag add text to the audit log. Each
+Nano's POST /logs/ lets any member add text to the audit log (the real frontend's web portal
+posts a line after each action its user takes); reading and removing need the "log" tag. Each
 entry records its author and whether the system wrote it; GET /logs/ shows both ("user",
 "source") and names the author of posted text in its content, so that a posted line never
 reads as a record of a change. DELETE /logs/ writes one entry, as the deleter, naming the
@@ -58,6 +59,22 @@ def test_posted_text_shows_its_author_and_never_reads_as_a_system_record(writer,
     assert (entry.get("user"), entry.get("source"), entry["content"]) == \
         (writer.user, "system", "%s logs in via nano" % writer.user)
     assert stored(login[0][0]) == [writer.user, "system"]
+
+
+def test_a_member_without_the_log_tag_posts_with_its_author_but_cannot_read_or_remove(
+        scratch, nano_admin):
+    """What the portal does after a user's action ("group.user(address): create instance x"):
+    allowed to a user whose role grants only "instance", recorded as that user's text."""
+    member = NanoSession(*scratch.user(scratch.group([scratch.role(["instance"])])))
+    text = "%s: create instance %s" % (member.user, unique_name("vm"))
+    posted = post(member, text)
+    assert stored(posted) == [member.user, "user"]
+    assert shown(nano_admin, [posted])[posted]["content"] == "%s writes: %s" % (member.user, text)
+    mark = audit_mark()
+    assert member.get("/logs/").json()["error_code"] != 0
+    assert member.delete("/logs/", {"entries": [posted]}).json()["error_code"] != 0
+    assert rows_since(mark) == []
+    assert run_psql("SELECT count(*) FROM audit_log WHERE id = %s" % posted) == [["1"]]
 
 
 def test_a_change_is_recorded_as_the_systems_with_its_author(writer, scratch, nano_admin):
