@@ -86,7 +86,8 @@ def test_a_new_user_may_have_two_applications_pending():
 
 def test_each_pending_application_uses_one_and_past_the_limit_nothing_is_written(admin):
     u = new_astakos_user()
-    owned = active_project(admin, admin, owner=u.uuid)   # admin's filing: not u's to count
+    owned, app = admin.apply(owner=u.uuid)      # the administrator's filing: not u's to count
+    admin.act(owned, "approve", app)
     assert usage(u) == 0
     u.apply()
     assert usage(u) == 1
