@@ -356,11 +356,38 @@ project_command(struct nb_req *r, int argc, char **argv)
     return failed > 0;
 }
 
+static int
+bootstrap_command(struct nb_req *r, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return bootstrap(r);
+}
+
+static int
+pool_command(struct nb_req *r, int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "add") == 0)
+        return pool_add(r, argv[2]);
+    (void)fputs(usage, stderr);
+    return 2;
+}
+
+/* The commands that work on the database: each gets its own words (argv[0] its name). */
+static const struct db_command {
+    const char *name;
+    int (*run)(struct nb_req *r, int argc, char **argv);
+} db_commands[] = {
+    {"bootstrap", bootstrap_command}, {"user", user_command},       {"cell", cell_command},
+    {"pool", pool_command},           {"service", service_command}, {"project", project_command},
+};
+
 int
 main(int argc, char **argv)
 {
     const char *conninfo = env("NIMBUS_DB", "");
     struct nb_req r = {.user = {.name = "nimbusctl"}, .request_id = "cli"};
+    const struct db_command *cmd = NULL;
     int rc;
 
     nb_log_set_process("ctl");
@@ -381,9 +408,10 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
-    if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
-        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0 &&
-        strcmp(argv[1], "service") != 0 && strcmp(argv[1], "project") != 0) {
+    for (size_t i = 0; i < sizeof(db_commands) / sizeof(db_commands[0]); i++)
+        if (strcmp(argv[1], db_commands[i].name) == 0)
+            cmd = &db_commands[i];
+    if (cmd == NULL) {
         (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -393,19 +421,7 @@ main(int argc, char **argv)
         (void)fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
         return 1;
     }
-    if (strcmp(argv[1], "bootstrap") == 0)
-        rc = bootstrap(&r);
-    else if (strcmp(argv[1], "user") == 0)
-        rc = user_command(&r, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "pool") == 0)
-        rc = argc == 4 && strcmp(argv[2], "add") == 0 ? pool_add(&r, argv[3])
-                                                      : (fputs(usage, stderr), 2);
-    else if (strcmp(argv[1], "service") == 0)
-        rc = service_command(&r, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "project") == 0)
-        rc = project_command(&r, argc - 1, argv + 1);
-    else
-        rc = cell_command(&r, argc - 1, argv + 1);
+    rc = cmd->run(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);
     nb_db_close();
     return rc;

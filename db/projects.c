@@ -536,8 +536,7 @@ change_state(struct nb_req *r, const PGresult *p, enum nb_project_action action)
 
     if (to == NULL)
         return -1;
-    if (action == NB_PROJECT_REINSTATE &&
-        check_name_free(r, id, nb_db_text(p, 0, NB_PC_NAME)) < 0)
+    if (action == NB_PROJECT_REINSTATE && check_name_free(r, id, nb_db_text(p, 0, NB_PC_NAME)) < 0)
         return -1;
     return nb_db_query(r, NB_Q_PROJECT_SET_STATE, id, to) != NULL ? 0 : -1;
 }

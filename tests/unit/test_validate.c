@@ -257,17 +257,17 @@ uuid_canonical_refuses_everything_else(void **state)
     static const char *const bad[] = {
         "",
         "nobody",
-        "0f8fad5bd9cb469fa16570867728950",                /* 31 digits */
-        "0f8fad5bd9cb469fa16570867728950e0",              /* 33 */
-        "0f8fad5bd9cb469fa16570867728950g",               /* not hex */
-        "0f8fad5b-d9cb-469f-a165-70867728950",            /* 35 */
-        "0f8fad5b-d9cb-469f-a165-70867728950e0",          /* 37 */
-        "0f8fad5bd-9cb-469f-a165-70867728950e",           /* a dash out of place */
-        "0f8fad5b-d9cb-469f-a165_70867728950e",           /* another separator */
-        " 0f8fad5bd9cb469fa16570867728950e",              /* space */
-        "0f8fad5b-d9cb469fa16570867728950e",              /* some dashes only */
-        "{0f8fad5b-d9cb-469f-a165-70867728950e}",         /* braces */
-        "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",  /* a URN */
+        "0f8fad5bd9cb469fa16570867728950",               /* 31 digits */
+        "0f8fad5bd9cb469fa16570867728950e0",             /* 33 */
+        "0f8fad5bd9cb469fa16570867728950g",              /* not hex */
+        "0f8fad5b-d9cb-469f-a165-70867728950",           /* 35 */
+        "0f8fad5b-d9cb-469f-a165-70867728950e0",         /* 37 */
+        "0f8fad5bd-9cb-469f-a165-70867728950e",          /* a dash out of place */
+        "0f8fad5b-d9cb-469f-a165_70867728950e",          /* another separator */
+        " 0f8fad5bd9cb469fa16570867728950e",             /* space */
+        "0f8fad5b-d9cb469fa16570867728950e",             /* some dashes only */
+        "{0f8fad5b-d9cb-469f-a165-70867728950e}",        /* braces */
+        "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e", /* a URN */
     };
     struct nb_req *r = *state;
 
