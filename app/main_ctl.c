@@ -1,4 +1,5 @@
-/* nimbusctl: the operator's command line (migrations, users, the first admin). */
+/* nimbusctl: the operator's command line (migrations, users, the first admin, cells,
+ * services, expired projects). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/projects.h"
 #include "db/services.h"
 #include "db/users.h"
 
@@ -36,6 +38,10 @@ static const char usage[] =
     "  service add NAME         register an Astakos service (again: a new token) and print\n"
     "                           its token, which issues commissions for the resources that\n"
     "                           name it (cyclades_compute: cyclades.vm, .cpu, .ram, .disk)\n"
+    "  project check-expired    list the live projects whose end date has passed\n"
+    "  project terminate-expired\n"
+    "                           terminate them, as an administrator would (run it from cron:\n"
+    "                           an expired project keeps its quotas until then)\n"
     "  dialects                 the dialects as JSON: mounts, log-in, credential headers,\n"
     "                           routes (for the API tests; no database)\n"
     "  nginx PART               PART of nginx's configuration from the dialects: mounts,\n"
@@ -308,11 +314,80 @@ service_command(struct nb_req *r, int argc, char **argv)
     return 0;
 }
 
+/* project check-expired | terminate-expired: Synnefo's `snf-manage project-control
+ * --check-expired` and `--terminate-expired`. The list goes to stdout as a table (tab-
+ * separated), the counts to stderr. Each project is terminated in its own transaction by the
+ * terminate action's path; one that cannot be (changed meanwhile) is reported and the others
+ * go on. */
+static int
+project_command(struct nb_req *r, int argc, char **argv)
+{
+    bool terminate = argc == 2 && strcmp(argv[1], "terminate-expired") == 0;
+    const PGresult *res;
+    int failed = 0, n;
+
+    if (argc != 2 || (!terminate && strcmp(argv[1], "check-expired") != 0)) {
+        (void)fputs(usage, stderr);
+        return 2;
+    }
+    /* The operator acts as an administrator, seeing every project. */
+    r->user.is_admin = true;
+    r->scope = (struct nb_scope){.user_id = "0", .admin = "t"};
+    if ((res = nb_project_expired(r)) == NULL)
+        return fail(r);
+    if ((n = PQntuples(res)) == 0) {
+        (void)fputs("No expired projects.\n", stderr);
+        return 0;
+    }
+    printf("Project\tName\tStatus\tExpiration date\n");
+    for (int i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\n", nb_db_text(res, i, NB_XC_ID), nb_db_text(res, i, NB_XC_NAME),
+               nb_db_text(res, i, NB_XC_STATE), nb_db_text(res, i, NB_XC_END));
+    for (int i = 0; terminate && i < n; i++) {
+        memset(&r->err, 0, sizeof(r->err));
+        if (nb_project_terminate_expired(r, nb_db_text(res, i, NB_XC_ID)) < 0) {
+            nb_db_rollback();
+            (void)fprintf(stderr, "nimbusctl: %s\n", r->err.message);
+            failed++;
+        }
+    }
+    if (terminate)
+        (void)fprintf(stderr, "%d projects have been terminated.\n", n - failed);
+    return failed > 0;
+}
+
+static int
+bootstrap_command(struct nb_req *r, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return bootstrap(r);
+}
+
+static int
+pool_command(struct nb_req *r, int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "add") == 0)
+        return pool_add(r, argv[2]);
+    (void)fputs(usage, stderr);
+    return 2;
+}
+
+/* The commands that work on the database: each gets its own words (argv[0] its name). */
+static const struct db_command {
+    const char *name;
+    int (*run)(struct nb_req *r, int argc, char **argv);
+} db_commands[] = {
+    {"bootstrap", bootstrap_command}, {"user", user_command},       {"cell", cell_command},
+    {"pool", pool_command},           {"service", service_command}, {"project", project_command},
+};
+
 int
 main(int argc, char **argv)
 {
     const char *conninfo = env("NIMBUS_DB", "");
     struct nb_req r = {.user = {.name = "nimbusctl"}, .request_id = "cli"};
+    const struct db_command *cmd = NULL;
     int rc;
 
     nb_log_set_process("ctl");
@@ -333,9 +408,10 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "migrate") == 0)
         return nb_db_migrate(conninfo, env("NIMBUS_MIGRATIONS", NB_SOURCE_DIR "/migrations")) < 0;
-    if (strcmp(argv[1], "bootstrap") != 0 && strcmp(argv[1], "user") != 0 &&
-        strcmp(argv[1], "cell") != 0 && strcmp(argv[1], "pool") != 0 &&
-        strcmp(argv[1], "service") != 0) {
+    for (size_t i = 0; i < sizeof(db_commands) / sizeof(db_commands[0]); i++)
+        if (strcmp(argv[1], db_commands[i].name) == 0)
+            cmd = &db_commands[i];
+    if (cmd == NULL) {
         (void)fprintf(stderr, "nimbusctl: unknown command %s\n\n%s", argv[1], usage);
         return 2;
     }
@@ -345,17 +421,7 @@ main(int argc, char **argv)
         (void)fprintf(stderr, "nimbusctl: database unreachable (NIMBUS_DB)\n");
         return 1;
     }
-    if (strcmp(argv[1], "bootstrap") == 0)
-        rc = bootstrap(&r);
-    else if (strcmp(argv[1], "user") == 0)
-        rc = user_command(&r, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "pool") == 0)
-        rc = argc == 4 && strcmp(argv[2], "add") == 0 ? pool_add(&r, argv[3])
-                                                      : (fputs(usage, stderr), 2);
-    else if (strcmp(argv[1], "service") == 0)
-        rc = service_command(&r, argc - 1, argv + 1);
-    else
-        rc = cell_command(&r, argc - 1, argv + 1);
+    rc = cmd->run(&r, argc - 1, argv + 1);
     nb_arena_free(r.arena);
     nb_db_close();
     return rc;

@@ -70,6 +70,19 @@ nb_is_uuid(const char *s)
     return s[36] == '\0';
 }
 
+const char *
+nb_uuid_canonical(struct nb_req *r, const char *text)
+{
+    size_t n = text != NULL ? strlen(text) : 0;
+
+    if (n == 36 && nb_is_uuid(text))
+        return text;
+    if (n != 32 || strspn(text, "0123456789abcdefABCDEF") != 32)
+        return NULL;
+    return nb_arena_printf(r->arena, "%.8s-%.4s-%.4s-%.4s-%.12s", text, text + 8, text + 12,
+                           text + 16, text + 20);
+}
+
 int
 nb_check_mac(struct nb_req *r, const char *field, const char *mac)
 {

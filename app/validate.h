@@ -19,6 +19,10 @@ int nb_check_password(struct nb_req *r, const char *field, const char *password)
 int nb_check_libvirt_uri(struct nb_req *r, const char *uri);
 /* Whether s is a UUID in its canonical text form (36 characters, hex and dashes). */
 bool nb_is_uuid(const char *s);
+/* The canonical form (36 characters, lower or upper case as given) of a UUID written with or
+ * without dashes (32 hex digits, as Waldur prints them), in r's arena; NULL when text is
+ * neither. Every dialect accepts both forms on input (MODEL.md, Ids). */
+const char *nb_uuid_canonical(struct nb_req *r, const char *text);
 /* A MAC address as six colon-separated hex pairs. */
 int nb_check_mac(struct nb_req *r, const char *field, const char *mac);
 /* An absolute path: starts with '/', no control characters, no "." or ".." segments. */

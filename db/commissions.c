@@ -8,7 +8,6 @@
 
 #include "app/validate.h"
 #include "db/db.h"
-#include "db/projects.h"
 #include "db/quotas.h"
 
 /* Columns of COMMISSION_ISSUE. */
@@ -22,7 +21,7 @@ ref_uuid(struct nb_req *r, const char *ref, const char *prefix)
 
     if (ref == NULL || strncmp(ref, prefix, n) != 0)
         return NULL;
-    return nb_project_uuid(r, ref + n);
+    return nb_uuid_canonical(r, ref + n);
 }
 
 /* The provisions as COMMISSION_ISSUE takes them: {ord, project, usr, resource, quantity}. */

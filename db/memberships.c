@@ -126,7 +126,7 @@ nb_membership_load(struct nb_req *r, const char *id)
 const PGresult *
 nb_membership_list(struct nb_req *r, const char *project, const char *marker, const char *limit)
 {
-    const char *uuid = project != NULL ? nb_project_uuid(r, project) : NULL;
+    const char *uuid = project != NULL ? nb_uuid_canonical(r, project) : NULL;
     long long n;
 
     if (project != NULL && uuid == NULL) {

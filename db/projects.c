@@ -11,6 +11,7 @@
 #include "app/validate.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/pending_apps.h"
 
 const char *const nb_project_states[] = {"uninitialized", "active",  "suspended",
                                          "terminated",    "deleted", NULL};
@@ -32,25 +33,12 @@ const char *const nb_project_action_names[NB_PROJECT_ACTION__MAX] = {
 #define SYSTEM_PROJECT_FIELDS                                                                      \
     "Cannot modify fields 'owner', 'name', 'homepage', and 'description' of a system project."
 
-const char *
-nb_project_uuid(struct nb_req *r, const char *text)
-{
-    size_t n = text != NULL ? strlen(text) : 0;
-
-    if (n == 36 && nb_is_uuid(text))
-        return text;
-    if (n != 32 || strspn(text, "0123456789abcdefABCDEF") != 32)
-        return NULL;
-    return nb_arena_printf(r->arena, "%.8s-%.4s-%.4s-%.4s-%.12s", text, text + 8, text + 12,
-                           text + 16, text + 20);
-}
-
 /* The project id names, by query q (PROJECT_GET or PROJECT_GET_FOR_UPDATE), if the caller
  * may see it. */
 static const PGresult *
 load(struct nb_req *r, const char *id, enum nb_query q)
 {
-    const char *uuid = nb_project_uuid(r, id);
+    const char *uuid = nb_uuid_canonical(r, id);
     const PGresult *res = uuid != NULL ? nb_db_query_scoped(r, q, uuid) : NULL;
 
     if (uuid != NULL && res == NULL)
@@ -82,11 +70,11 @@ nb_project_list(struct nb_req *r, const struct nb_project_filter *f)
 
     if (f->state != NULL && nb_check_enum(r, "state", f->state, nb_project_states) < 0)
         return NULL;
-    if (f->owner != NULL && (owner = nb_project_uuid(r, f->owner)) == NULL) {
+    if (f->owner != NULL && (owner = nb_uuid_canonical(r, f->owner)) == NULL) {
         nb_fail_field(r, NB_E_INVALID, "owner", "must be a user's uuid");
         return NULL;
     }
-    if (f->marker != NULL && (marker = nb_project_uuid(r, f->marker)) == NULL) {
+    if (f->marker != NULL && (marker = nb_uuid_canonical(r, f->marker)) == NULL) {
         nb_fail_field(r, NB_E_INVALID, "marker", "must be a project's uuid");
         return NULL;
     }
@@ -250,7 +238,7 @@ check_resources(struct nb_req *r, struct json_object *resources)
 static int
 owner_id(struct nb_req *r, const char *owner, const char **id)
 {
-    const char *uuid = nb_project_uuid(r, owner);
+    const char *uuid = nb_uuid_canonical(r, owner);
     const PGresult *res;
 
     *id = NULL;
@@ -376,7 +364,8 @@ nb_project_apply(struct nb_req *r, const char *project_id, const struct nb_proje
     const char *owner, *project;
 
     if (nb_db_begin(r) < 0 || application_target(r, project_id, q, &project) < 0 ||
-        check_request(r, q) < 0 || owner_id(r, q->owner, &owner) < 0)
+        check_request(r, q) < 0 || owner_id(r, q->owner, &owner) < 0 ||
+        nb_pending_app_charge(r, project) < 0)
         return -1;
     if (project == NULL) {
         /* A new project's first application names all it is, owner too, so that approving
@@ -515,6 +504,10 @@ answer_application(struct nb_req *r, const PGresult *p, enum nb_project_action a
     if (action == NB_PROJECT_APPROVE &&
         check_name_free(r, id, nb_db_text_or_null(p, 0, NB_PC_APP_NAME)) < 0)
         return -1;
+    /* Approving, denying or cancelling ends a pending application (dismissal takes a denied
+     * one): its applicant may file another. */
+    if (action != NB_PROJECT_DISMISS && nb_pending_app_release(r, id) < 0)
+        return -1;
     if (nb_db_query(r, NB_Q_PROJECT_APPLICATION_SET_STATE, app, to, reason, r->user.id_text) ==
         NULL)
         return -1;
@@ -534,6 +527,20 @@ static const char *const verbs[NB_PROJECT_ACTION__MAX] = {
     [NB_PROJECT_DISMISS] = "dismisses",    [NB_PROJECT_CANCEL] = "cancels",
 };
 
+/* A project action (suspend, unsuspend, terminate, reinstate) on the locked project p, checked
+ * and written: the one path of every change of a project's state. */
+static int
+change_state(struct nb_req *r, const PGresult *p, enum nb_project_action action)
+{
+    const char *id = nb_db_text(p, 0, NB_PC_ID), *to = project_transition(r, p, action);
+
+    if (to == NULL)
+        return -1;
+    if (action == NB_PROJECT_REINSTATE && check_name_free(r, id, nb_db_text(p, 0, NB_PC_NAME)) < 0)
+        return -1;
+    return nb_db_query(r, NB_Q_PROJECT_SET_STATE, id, to) != NULL ? 0 : -1;
+}
+
 int
 nb_project_act(struct nb_req *r, const char *id, enum nb_project_action action, const char *app_id,
                const char *reason)
@@ -547,20 +554,39 @@ nb_project_act(struct nb_req *r, const char *id, enum nb_project_action action, 
         if ((to = application_transition(r, p, action, app_id)) == NULL ||
             answer_application(r, p, action, to, reason) < 0)
             return -1;
-    } else {
-        if ((to = project_transition(r, p, action)) == NULL)
-            return -1;
-        if (action == NB_PROJECT_REINSTATE &&
-            check_name_free(r, nb_db_text(p, 0, NB_PC_ID), nb_db_text(p, 0, NB_PC_NAME)) < 0)
-            return -1;
-        if (nb_db_query(r, NB_Q_PROJECT_SET_STATE, nb_db_text(p, 0, NB_PC_ID), to) == NULL)
-            return -1;
+    } else if (change_state(r, p, action) < 0) {
+        return -1;
     }
     if ((action >= NB_PROJECT_APPROVE
              ? nb_audit(r, "%s %s application %s of project %s", r->user.name, verbs[action],
                         app_id, nb_db_text(p, 0, NB_PC_ID))
              : nb_audit(r, "%s %s project %s", r->user.name, verbs[action],
                         nb_db_text(p, 0, NB_PC_ID))) < 0)
+        return -1;
+    return nb_db_commit(r);
+}
+
+const PGresult *
+nb_project_expired(struct nb_req *r)
+{
+    return nb_db_query(r, NB_Q_PROJECT_EXPIRED, NULL);
+}
+
+int
+nb_project_terminate_expired(struct nb_req *r, const char *id)
+{
+    const PGresult *p, *res;
+
+    if (nb_db_begin(r) < 0 || (p = nb_project_lock(r, id)) == NULL)
+        return -1;
+    /* Listed as expired, but its end date may have moved since: read it again under the lock. */
+    if ((res = nb_db_query(r, NB_Q_PROJECT_HAS_EXPIRED, nb_db_text(p, 0, NB_PC_ID))) == NULL)
+        return -1;
+    if (!nb_db_bool(res, 0, 0))
+        return nb_fail(r, NB_E_CONFLICT, "Project %s has not expired.", id);
+    if (change_state(r, p, NB_PROJECT_TERMINATE) < 0 ||
+        nb_audit(r, "%s terminates project %s: its end date %s has passed", r->user.name,
+                 nb_db_text(p, 0, NB_PC_ID), nb_db_text(p, 0, NB_PC_END)) < 0)
         return -1;
     return nb_db_commit(r);
 }

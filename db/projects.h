@@ -116,8 +116,17 @@ extern const char *const nb_project_action_names[NB_PROJECT_ACTION__MAX];
 int nb_project_act(struct nb_req *r, const char *id, enum nb_project_action action,
                    const char *app_id, const char *reason);
 
-/* A uuid in canonical form (36 characters) from one with or without dashes, in r's arena;
- * NULL when text is neither. */
-const char *nb_project_uuid(struct nb_req *r, const char *text);
+/* Columns of nb_project_expired: uuid, name, state, end date (ISO 8601). */
+enum nb_expired_col { NB_XC_ID, NB_XC_NAME, NB_XC_STATE, NB_XC_END, NB_XC__MAX };
+/* The projects whose end date has passed while they are still alive (active or suspended;
+ * Astakos's expired_projects), oldest end date first; base projects, which are never
+ * terminated, are left out. Reading does not change them: an expired project keeps its state
+ * and its quotas until nb_project_terminate_expired ends it (`nimbusctl project
+ * terminate-expired`, as Synnefo's `snf-manage project-control --terminate-expired`). */
+const PGresult *nb_project_expired(struct nb_req *r);
+/* Terminates project id because its end date has passed, by the path of the terminate action
+ * (the caller must be an administrator), in one transaction with its audit entry. A project
+ * whose end date is no longer past is NB_E_CONFLICT; one no longer alive too, as terminate. */
+int nb_project_terminate_expired(struct nb_req *r, const char *id);
 
 #endif

@@ -7,7 +7,6 @@
 
 #include "app/validate.h"
 #include "db/db.h"
-#include "db/projects.h"
 
 /* Columns of QUOTA_GUEST_FITS. */
 enum { FIT_RESOURCE, FIT_IS_USER, FIT_LIMIT, FIT_USAGE, FIT_REQUESTED, FIT_PROJECT, FIT_USER };
@@ -60,7 +59,7 @@ uuid_list(struct nb_req *r, const char *field, const char *const *list, const ch
     if (list == NULL)
         return 0;
     for (const char *const *u = list; *u != NULL; u++)
-        if (nb_project_uuid(r, *u) == NULL)
+        if (nb_uuid_canonical(r, *u) == NULL)
             return nb_fail_field(r, NB_E_INVALID, field, "'%s' is not a UUID", *u);
     *json = nb_db_json_list(r, list);
     return 0;

@@ -4,12 +4,13 @@ quotaholder's tables.
 
 Projects and memberships are made straight in the database here (the projects API is another
 part of issue 17); limits too, as the project model keeps them (project_resources)."""
-import os
-import subprocess
 import uuid
 
-from conftest import (DB, build_dir, do_login, get, post, psql_scalar, run_psql, sql_literal,
-                      unique_name, user_add)
+import pytest
+
+from conftest import (do_login, get, post, psql_scalar, run_psql, sql_literal, unique_name,
+                      user_add)
+from nimbus_test.stack import nimbusctl
 
 ACCOUNT = "/account/v1.0"
 COMPUTE = ("cyclades.vm", "cyclades.cpu", "cyclades.ram", "cyclades.disk")
@@ -18,9 +19,7 @@ COMPUTE = ("cyclades.vm", "cyclades.cpu", "cyclades.ram", "cyclades.disk")
 def service_add(name=None):
     """`nimbusctl service add NAME`: (name, the token it printed)."""
     name = name or unique_name("svc")
-    p = subprocess.run([os.path.join(build_dir(), "nimbusctl"), "service", "add", name],
-                       env=dict(os.environ, NIMBUS_DB=DB), capture_output=True, text=True,
-                       timeout=60, stdin=subprocess.DEVNULL)
+    p = nimbusctl("service", "add", name)
     assert p.returncode == 0, "nimbusctl service add failed: %s%s" % (p.stdout, p.stderr)
     return name, p.stdout.strip()
 
@@ -47,6 +46,20 @@ class User:
         r = get(ACCOUNT + "/quotas", headers={"X-Auth-Token": self.token})
         assert r.status_code == 200, r.text
         return r.json()
+
+
+# Fixtures of the quota and commission tests; a test module imports them by name.
+
+@pytest.fixture(scope="module")
+def svc():
+    """A token of the compute service, one per test module."""
+    return compute_service()
+
+
+@pytest.fixture
+def user():
+    """A fresh user for each test."""
+    return User()
 
 
 def auth(token):

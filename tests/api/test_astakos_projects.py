@@ -13,14 +13,16 @@ def admin():
     return Astakos()
 
 
+# alice and bob leave many applications pending: more than the default limit of 2
+# (test_astakos_pending_apps.py tests the limit).
 @pytest.fixture(scope="module")
 def alice():
-    return new_astakos_user()
+    return new_astakos_user(pending_apps=1000)
 
 
 @pytest.fixture(scope="module")
 def bob():
-    return new_astakos_user()
+    return new_astakos_user(pending_apps=1000)
 
 
 def modify(actor, pid, **fields):
@@ -34,7 +36,8 @@ def app_state(owner, pid):
 
 # ------------------------------------------------------------------ base projects
 
-def test_every_user_has_a_base_project_with_the_users_uuid(alice):
+def test_every_user_has_a_base_project_with_the_users_uuid():
+    alice = new_astakos_user()  # at the base limits
     p = alice.project(alice.uuid)
     assert p["id"] == alice.uuid
     assert p["state"] == "active" and p["system_project"] is True

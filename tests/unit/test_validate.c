@@ -1,4 +1,4 @@
-/* Unit tests for the IPv4, enum and integer checks of app/validate.c. */
+/* Unit tests for the IPv4, enum, integer and uuid checks of app/validate.c. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,6 +238,46 @@ env_int_falls_back_on_bad_settings(void **state)
     unsetenv("NB_TEST_SETTING");
 }
 
+/* Both forms every dialect accepts come out dashed; the dashed form is returned as given. */
+static void
+uuid_canonical_reads_both_forms(void **state)
+{
+    struct nb_req *r = *state;
+    const char *dashed = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    assert_ptr_equal(nb_uuid_canonical(r, dashed), dashed);
+    assert_string_equal(nb_uuid_canonical(r, "0f8fad5bd9cb469fa16570867728950e"), dashed);
+    assert_string_equal(nb_uuid_canonical(r, "0F8FAD5BD9CB469FA16570867728950E"),
+                        "0F8FAD5B-D9CB-469F-A165-70867728950E");
+}
+
+static void
+uuid_canonical_refuses_everything_else(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "nobody",
+        "0f8fad5bd9cb469fa16570867728950",               /* 31 digits */
+        "0f8fad5bd9cb469fa16570867728950e0",             /* 33 */
+        "0f8fad5bd9cb469fa16570867728950g",              /* not hex */
+        "0f8fad5b-d9cb-469f-a165-70867728950",           /* 35 */
+        "0f8fad5b-d9cb-469f-a165-70867728950e0",         /* 37 */
+        "0f8fad5bd-9cb-469f-a165-70867728950e",          /* a dash out of place */
+        "0f8fad5b-d9cb-469f-a165_70867728950e",          /* another separator */
+        " 0f8fad5bd9cb469fa16570867728950e",             /* space */
+        "0f8fad5b-d9cb469fa16570867728950e",             /* some dashes only */
+        "{0f8fad5b-d9cb-469f-a165-70867728950e}",        /* braces */
+        "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e", /* a URN */
+    };
+    struct nb_req *r = *state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (nb_uuid_canonical(r, bad[i]) != NULL)
+            fail_msg("accepted '%s'", bad[i]);
+    }
+    assert_null(nb_uuid_canonical(r, NULL));
+}
+
 int
 main(void)
 {
@@ -256,6 +296,8 @@ main(void)
         cmocka_unit_test(parse_int_reaches_the_limits_and_no_further),
         cmocka_unit_test(env_int_reads_bounded_settings),
         cmocka_unit_test(env_int_falls_back_on_bad_settings),
+        REQ_TEST(uuid_canonical_reads_both_forms),
+        REQ_TEST(uuid_canonical_refuses_everything_else),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,13 +104,31 @@ def active_project(owner, admin, **fields):
     return pid
 
 
-def new_astakos_user(mail=None):
-    """A fresh user (nimbusctl), logged in through Astakos; mail set when given."""
-    name, password = user_add()
+def new_astakos_user(mail=None, group=None, pending_apps=None):
+    """A fresh user (nimbusctl, in group when given: "admin" for an administrator), logged in
+    through Astakos; mail set when given; pending_apps: its limit on pending applications."""
+    name, password = user_add(group)
     if mail is not None:
         run_psql("UPDATE users SET mail = %s WHERE name = %s" % (sql_literal(mail),
                                                                  sql_literal(name)))
-    return Astakos(name, password)
+    user = Astakos(name, password)
+    if pending_apps is not None:
+        allow_pending_apps(user, pending_apps)
+    return user
+
+
+PENDING_APP = "astakos.pending_app"
+
+
+def allow_pending_apps(user, n):
+    """Sets user's limit on pending applications (astakos.pending_app of its base project, 2
+    by default), as an operator changes a user's base quota: for tests that leave many
+    applications pending."""
+    rows = run_psql("UPDATE project_resources SET project_capacity = %d, member_capacity = %d"
+                    " WHERE project_id = %s AND resource_id = (SELECT id FROM resources"
+                    " WHERE name = %s) RETURNING 1"
+                    % (n, n, sql_literal(user.uuid), sql_literal(PENDING_APP)))
+    assert rows, "no %s limit in the base project of %s" % (PENDING_APP, user.name)
 
 
 def fault(r, status, name):

@@ -117,14 +117,19 @@ def build_dir():
     raise AssertionError("no nimbusctl under %s/build/{asan,debug,release}" % REPO)
 
 
+def nimbusctl(*args, env=None):
+    """Run `nimbusctl ARGS` against the stack's database; the finished process (text output)."""
+    return subprocess.run([os.path.join(build_dir(), "nimbusctl")] + list(args),
+                          env=dict(os.environ, NIMBUS_DB=DB, **(env or {})), capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
 def user_add(group=None, password=None):
     """Create a fresh user with `nimbusctl user add NAME [GROUP]`; return (name, password)."""
     name = "t" + uuid.uuid4().hex[:12]
     password = password or "pw-" + uuid.uuid4().hex
-    env = dict(os.environ, NIMBUS_DB=DB, NIMBUS_PASSWORD=password)
-    args = [os.path.join(build_dir(), "nimbusctl"), "user", "add", name] + ([group] if group else [])
-    p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60,
-                       stdin=subprocess.DEVNULL)
+    p = nimbusctl("user", "add", name, *([group] if group else []),
+                  env={"NIMBUS_PASSWORD": password})
     assert p.returncode == 0, "nimbusctl user add failed (%d): %s%s" % (p.returncode, p.stdout,
                                                                         p.stderr)
     return name, password
