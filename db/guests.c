@@ -297,8 +297,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     g = (struct nb_guest){row, 0};
     *id = nb_guest_str(&g, NB_GC_ID);
-    if (nb_quota_guest_fits(r, *id, &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total}) <
-        0)
+    if (nb_quota_guest_fits(r, *id,
+                            &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total}) < 0)
         return -1;
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
     address_pool = nb_db_text(p.pool, 0, PL_ADDRESS_POOL);
@@ -409,8 +409,8 @@ enqueue_growth(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
 {
     const char *op;
 
-    if (nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params,
-                  NULL, &op) < 0 ||
+    if (nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params, NULL,
+                  &op) < 0 ||
         nb_quota_guest_pend(r, op, nb_guest_str(g, NB_GC_ID), growth) < 0)
         return -1;
     return check_cell_can(r, g, kind, params);

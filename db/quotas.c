@@ -1,5 +1,6 @@
-/* Quotas: the guest check and the reads of limits and usage; the limits are derived in SQL
- * (db/queries/quotas.def), the guests' usage kept by migration 019's triggers. */
+/* Quotas: the guest check, a growth's pending charge, and the reads of limits and usage; the
+ * limits are derived in SQL (db/queries/quotas.def), the guests' usage kept by migration 019's
+ * triggers and pending growth released by migration 023's. */
 #include "db/quotas.h"
 
 #include <inttypes.h>
@@ -60,7 +61,8 @@ nb_quota_guest_pend(struct nb_req *r, const char *op_id, const char *guest_id,
     if (nb_db_query(r, NB_Q_QUOTA_GUEST_PEND, op_id, guest_id, int_text(r, g->cores),
                     int_text(r, g->memory), int_text(r, g->disk)) == NULL)
         return -1;
-    return nb_quota_guest_fits(r, guest_id, &(struct nb_quota_guest){0, g->cores, g->memory, g->disk});
+    return nb_quota_guest_fits(r, guest_id,
+                               &(struct nb_quota_guest){0, g->cores, g->memory, g->disk});
 }
 
 /* A NULL-terminated list of uuids as the JSON text the statements take; NULL for NULL. */

@@ -19,7 +19,8 @@ struct nb_quota_guest {
  * (migration 019's trigger charged and locked those holdings, after the cells, as every
  * path locks them), or a growth charged as pending by nb_quota_guest_pend. The caller rolls
  * back on a refusal. Over a limit: NB_E_CONFLICT with NB_R_OVER_LIMIT. */
-int nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quota_guest *growth);
+int nb_quota_guest_fits(struct nb_req *r, const char *guest_id,
+                        const struct nb_quota_guest *growth);
 
 /* Charges guest_id's growth (its parts above 0; vms ignored) as pending on operation op_id,
  * queued in this transaction for the host to carry it out, then checks it as

@@ -288,7 +288,7 @@ nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
     if (json_object_object_get_ex(op->params, "set", &set) &&
         (nb_op_closing(r) < 0 ||
          nb_db_query(r, NB_Q_GUEST_APPLY, op->guest_id,
-                    json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) == NULL))
+                     json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) == NULL))
         return -1;
     return 0;
 }

@@ -8,6 +8,7 @@ revoked, its guest deleted) the pending part is released in the transaction that
 Guests are the owner's (a fresh user), made by the admin through Nano; the owner's base
 project holds the limits. SIM_POOL guests need nothing of a host; those whose operations must
 run after a reconciler restart live on cell0 (HOST_POOL), which outlives it."""
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -90,6 +91,13 @@ def figures(u, resource):
 def guest_sum(gids, column):
     return int(psql_scalar("SELECT coalesce(sum(%s), 0) FROM guests WHERE id::text IN (%s)"
                            % (column, ",".join(sql_literal(g) for g in gids))))
+
+
+def database_deadlocks():
+    """Deadlocks PostgreSQL has detected in the stack's database (and broken by aborting a
+    transaction, which a caller would see as an error)."""
+    return int(psql_scalar("SELECT deadlocks FROM pg_stat_database"
+                           " WHERE datname = current_database()"))
 
 
 def delete_guests(nano, gids):
@@ -262,6 +270,7 @@ def test_deletes_racing_cores_changes_all_answer_and_leave_exact_usage(nano, use
     answers (no deadlock between the charge, the row change and the delete), and once all is
     over nothing is used or pending."""
     u = user
+    deadlocks = database_deadlocks()
     for _ in range(3):
         gids = make_guests(nano, u.name, 12)
 
@@ -284,3 +293,5 @@ def test_deletes_racing_cores_changes_all_answer_and_leave_exact_usage(nano, use
         wait_ops_ended(gids)
         assert figures(u, "cyclades.cpu") == (0, 0, 0, 0)
         assert holdings(u.base).get((None, "cyclades.cpu"), (0, 0)) == (0, 0)
+    time.sleep(1.5)  # a backend reports its statistics within a second
+    assert database_deadlocks() == deadlocks
