@@ -297,8 +297,8 @@ nb_guest_create(struct nb_req *r, const struct nb_guest_spec *s, const char *bat
         return -1;
     g = (struct nb_guest){row, 0};
     *id = nb_guest_str(&g, NB_GC_ID);
-    if (nb_quota_guest_fits(r, *id, &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total},
-                            true) < 0)
+    if (nb_quota_guest_fits(r, *id,
+                            &(struct nb_quota_guest){1, s->cores, s->memory, p.disk_total}) < 0)
         return -1;
     /* A pool with an address pool hands out its addresses (the requested one, if any). */
     address_pool = nb_db_text(p.pool, 0, PL_ADDRESS_POOL);
@@ -394,19 +394,26 @@ change_json(struct nb_req *r, const struct nb_guest_change *c)
     return set;
 }
 
-/* More cores or memory must fit the quotas of the guest's project and owner. The row (and the
- * usage its trigger keeps) takes them only when the host has them, so the growth is checked
- * here, before it is queued, as a disk's growth is. */
-static int
-fits_quota(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
-{
-    struct nb_quota_guest growth = {0};
+static int check_cell_can(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
+                          struct json_object *params);
 
-    if (c->set & NB_GUEST_SET_CORES)
-        growth.cores = c->cores - nb_guest_int(g, NB_GC_CORES);
-    if (c->set & NB_GUEST_SET_MEMORY)
-        growth.memory = c->memory - nb_guest_int(g, NB_GC_MEMORY);
-    return nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID), &growth, false);
+/* Queues an operation that grows guest g by growth and charges the growth as pending on it:
+ * the row (and the usage its trigger keeps) takes the growth only when the host has it, and
+ * until then the charge keeps a concurrent growth from passing the same check. Lock order,
+ * as on every path that moves usage (docs/architecture.md): the operation's insert takes its
+ * key-share lock on the cell, then the charge locks the holdings, last. The quota is checked
+ * before what the cell can do (a refusal of either rolls the operation back). */
+static int
+enqueue_growth(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
+               struct json_object *params, const struct nb_quota_guest *growth)
+{
+    const char *op;
+
+    if (nb_op_add(r, kind, nb_guest_str(g, NB_GC_ID), nb_guest_str(g, NB_GC_CELL_ID), params, NULL,
+                  &op) < 0 ||
+        nb_quota_guest_pend(r, op, nb_guest_str(g, NB_GC_ID), growth) < 0)
+        return -1;
+    return check_cell_can(r, g, kind, params);
 }
 
 int
@@ -415,26 +422,23 @@ nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int6
 {
     struct json_object *params = nb_json_own(r, json_object_new_object());
 
-    if (nb_quota_guest_fits(r, nb_guest_str(g, NB_GC_ID),
-                            &(struct nb_quota_guest){.disk = size - current}, false) < 0)
-        return -1;
     json_object_object_add(params, "disk", json_object_new_int64(disk));
     json_object_object_add(params, "size", json_object_new_int64(size));
-    return nb_guest_enqueue(r, g, NB_OP_RESIZE_DISK, params, NULL, NULL);
+    return enqueue_growth(r, g, NB_OP_RESIZE_DISK, params,
+                          &(struct nb_quota_guest){.disk = size - current});
 }
 
 int
 nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
     struct json_object *set, *params;
+    struct nb_quota_guest growth = {0};
 
     if ((c->set & NB_GUEST_SET_NAME) && nb_check_name(r, "guest", c->name) < 0)
         return -1;
     if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && check_resources(r, g, c) < 0)
         return -1;
     if ((c->set & NB_GUEST_SET_QOS) && nb_guest_check_qos(r, &c->qos) < 0)
-        return -1;
-    if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) && fits_quota(r, g, c) < 0)
         return -1;
     set = change_json(r, c);
     /* A name is the API's alone: it holds at once. */
@@ -447,7 +451,11 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
      * carried it to the host, so a change the host refuses leaves the row as it was. */
     params = nb_json_own(r, json_object_new_object());
     json_object_object_add(params, "set", json_object_get(set));
-    return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, params, NULL, NULL);
+    if (c->set & NB_GUEST_SET_CORES)
+        growth.cores = c->cores - nb_guest_int(g, NB_GC_CORES);
+    if (c->set & NB_GUEST_SET_MEMORY)
+        growth.memory = c->memory - nb_guest_int(g, NB_GC_MEMORY);
+    return enqueue_growth(r, g, NB_OP_SYNC_GUEST, params, &growth);
 }
 
 /* What the guest's cell must be able to do for an operation of kind: the names recorded in

@@ -1,5 +1,6 @@
-/* Quotas: the guest check and the reads of limits and usage; the limits are derived in SQL
- * (db/queries/quotas.def), the guests' usage kept by migration 019's triggers. */
+/* Quotas: the guest check, a growth's pending charge, and the reads of limits and usage; the
+ * limits are derived in SQL (db/queries/quotas.def), the guests' usage kept by migration 019's
+ * triggers and pending growth released by migration 023's. */
 #include "db/quotas.h"
 
 #include <inttypes.h>
@@ -18,8 +19,7 @@ int_text(struct nb_req *r, int64_t v)
 }
 
 int
-nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quota_guest *g,
-                    bool charged)
+nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quota_guest *g)
 {
     const PGresult *res;
     struct nb_over_limit *o;
@@ -27,9 +27,8 @@ nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quot
     /* Giving back never goes over. */
     if (g->vms <= 0 && g->cores <= 0 && g->memory <= 0 && g->disk <= 0)
         return 0;
-    res =
-        nb_db_query(r, NB_Q_QUOTA_GUEST_OVER, guest_id, int_text(r, g->vms), int_text(r, g->cores),
-                    int_text(r, g->memory), int_text(r, g->disk), charged ? "t" : "f");
+    res = nb_db_query(r, NB_Q_QUOTA_GUEST_OVER, guest_id, int_text(r, g->vms),
+                      int_text(r, g->cores), int_text(r, g->memory), int_text(r, g->disk));
     if (res == NULL)
         return -1;
     if (PQntuples(res) == 0)
@@ -49,6 +48,20 @@ nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quot
         o->holder = nb_arena_printf(r->arena, "project:%s", nb_db_text(res, 0, FIT_PROJECT));
     }
     return nb_fail_reason(r, NB_E_CONFLICT, NB_R_OVER_LIMIT, NULL, .over = o);
+}
+
+int
+nb_quota_guest_pend(struct nb_req *r, const char *op_id, const char *guest_id,
+                    const struct nb_quota_guest *g)
+{
+    /* A shrink is no charge: it gives back only once the host has done it. */
+    if (g->cores <= 0 && g->memory <= 0 && g->disk <= 0)
+        return 0;
+    if (nb_db_query(r, NB_Q_QUOTA_GUEST_PEND, op_id, guest_id, int_text(r, g->cores),
+                    int_text(r, g->memory), int_text(r, g->disk)) == NULL)
+        return -1;
+    return nb_quota_guest_fits(r, guest_id,
+                               &(struct nb_quota_guest){0, g->cores, g->memory, g->disk});
 }
 
 /* A NULL-terminated list of uuids as the JSON text the statements take; NULL for NULL. */

@@ -14,14 +14,22 @@ struct nb_quota_guest {
     int64_t vms, cores, memory, disk;
 };
 
-/* Checks that guest_id's growth fits the quotas of the project it is charged to and of its
- * owner there. charged: the guest row already has its new size, in this transaction (its
- * trigger charged and locked those quotas, migration 019), and the caller rolls back on a
- * refusal; the write comes first so that holdings are locked after cells, as the triggers
- * do. Not charged: a check of what a later write will charge (a disk the host grows).
- * Over a limit: NB_E_CONFLICT with NB_R_OVER_LIMIT. */
-int nb_quota_guest_fits(struct nb_req *r, const char *guest_id, const struct nb_quota_guest *growth,
-                        bool charged);
+/* Checks that guest_id's growth, already charged in this transaction, fits the quotas of the
+ * project it is charged to and of its owner there: a new guest's or a resize's row written
+ * (migration 019's trigger charged and locked those holdings, after the cells, as every
+ * path locks them), or a growth charged as pending by nb_quota_guest_pend. The caller rolls
+ * back on a refusal. Over a limit: NB_E_CONFLICT with NB_R_OVER_LIMIT. */
+int nb_quota_guest_fits(struct nb_req *r, const char *guest_id,
+                        const struct nb_quota_guest *growth);
+
+/* Charges guest_id's growth (its parts above 0; vms ignored) as pending on operation op_id,
+ * queued in this transaction for the host to carry it out, then checks it as
+ * nb_quota_guest_fits does. The holdings stay locked to the end of the transaction, so a
+ * concurrent growth waits and is refused if both do not fit; the operation's end releases
+ * the charge in the transaction that ends it (migration 023). Locks holdings last: call it
+ * after the operation's row is written. */
+int nb_quota_guest_pend(struct nb_req *r, const char *op_id, const char *guest_id,
+                        const struct nb_quota_guest *growth);
 
 /* Columns of a quota read: source project, resource, then limit, usage_min and usage_max of
  * the member's holding and of the project's own (pending = usage_max - usage_min). The reads

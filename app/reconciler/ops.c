@@ -190,6 +190,12 @@ nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent)
         nb_log_warn(NULL, "operation %s: progress not recorded: %s", op->id, w.err.message);
 }
 
+int
+nb_op_closing(struct nb_req *r)
+{
+    return nb_db_begin(r);
+}
+
 static struct nb_cell *
 held_cell(struct nb_reconciler *rc, int64_t id)
 {
@@ -306,19 +312,27 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
     if (dispatch(&r, &op, attempts) == 0) {
         r.err.status = NB_OK;
         record_running(&r, &op);
+        /* In the kind's closing transaction when it opened one (nb_op_closing): the row's new
+         * size and the release of the pending charge commit together, or not at all and the
+         * operation, still running, runs again. */
         if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
                         op.result != NULL
                             ? json_object_to_json_string_ext(op.result, JSON_C_TO_STRING_PLAIN)
-                            : NULL) == NULL)
+                            : NULL) == NULL ||
+            (nb_db_in_transaction() && nb_db_commit(&r) < 0)) {
+            nb_db_rollback();
             nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
-        else
+        } else {
             nb_log_info(NULL, "operation %s %s (guest %s) done", op.id, op.kind, op.guest_id);
+        }
     } else if (r.err.status == NB_E_UNAVAILABLE) {
         /* The database went away mid-way: left running, the next cycle runs it again. */
+        nb_db_rollback();
         nb_log_warn(NULL, "operation %s %s interrupted: %s", op.id, op.kind, r.err.message);
     } else {
         char why[sizeof(r.err.message)];
 
+        nb_db_rollback(); /* what the kind wrote in its closing transaction, if anything */
         memcpy(why, r.err.message, sizeof(why));
         r.err.status = NB_OK;
         nb_log_warn(NULL, "operation %s %s (guest %s) failed: %s", op.id, op.kind, op.guest_id,

@@ -103,6 +103,12 @@ void nb_guests_apply_auth(struct nb_req *r, struct nb_reconciler *rc, struct nb_
 /* Runs the oldest open operation of each guest on the held, connected cells (bounded per
  * cycle); returns how many ran. */
 int nb_ops_run(struct nb_req *r, struct nb_reconciler *rc);
+/* Opens the transaction the operation finishes in. A kind whose last step records what the host
+ * now has (a guest row's new size, whose trigger moves usage) calls it before that write; the
+ * runner then commits it with the operation's status done, which releases the operation's
+ * pending quota charge (migration 023), so usage never counts the growth twice nor drops it;
+ * it rolls it all back when anything fails. No progress write after it. */
+int nb_op_closing(struct nb_req *r);
 /* Records an operation's progress (0-100); a failed write is only logged. */
 void nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent);
 /* libvirt objects released when the arena resets; NULL passes through. */

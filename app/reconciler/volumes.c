@@ -150,10 +150,13 @@ nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes)
     return ok;
 }
 
-/* Records the new size in the guest's row, which the API left alone until the host agreed. */
+/* Records the new size in the guest's row, which the API left alone until the host agreed, in
+ * the transaction that finishes the operation and releases its pending charge. */
 static int
 disk_resized(struct nb_req *r, struct nb_op *op, int disk, int64_t size)
 {
+    if (nb_op_closing(r) < 0)
+        return -1;
     return nb_db_query(r, NB_Q_OP_DISK_RESIZED, op->guest_id, nb_arena_printf(r->arena, "%d", disk),
                        nb_arena_printf(r->arena, "%lld", (long long)size)) != NULL
                ? 0

@@ -3,16 +3,15 @@ snapshots, …) answer only once their operation has ended: the effect reads bac
 host's error comes back on the call with the guest unchanged, and past NIMBUS_OP_WAIT (or a
 shorter X-Nimbus-Op-Wait) the call names the operation, which goes on. Waiting calls have a
 pool of their own, so reads are served while they wait (issue 15)."""
-import os
 import re
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (DB, GIB, MIB, STACK, STATE_DIR, nano_data, request, run_psql,
-                      sql_literal, unique_name, wait_for)
+from conftest import (GIB, MIB, nano_data, request, run_psql, sql_literal, unique_name,
+                      wait_for)
+from nimbus_test.stack import reconciler_stopped as stopped_reconciler
 
 CREATE_TIMEOUT = 60
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -123,26 +122,11 @@ def test_a_host_error_comes_back_on_the_call_and_changes_nothing(s):
 
 # ------------------------------------------------ with the reconciler stopped
 
-def stack(command, env):
-    p = subprocess.run([STACK, command], env=env, capture_output=True, text=True, timeout=90)
-    assert p.returncode == 0, "%s %s failed:\n%s%s" % (STACK, command, p.stdout, p.stderr)
-
-
 @pytest.fixture
 def reconciler_stopped():
-    """The stack's reconciler stopped for the test, then started again with the environment
-    it had."""
-    with open(os.path.join(STATE_DIR, "nimbus-reconciler.pid")) as f:
-        pid = int(f.read().split()[0])
-    with open("/proc/%d/environ" % pid, "rb") as f:
-        env = dict(kv.decode().split("=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
-    env.setdefault("NIMBUS_STATE_DIR", STATE_DIR)
-    env.setdefault("NIMBUS_DB", DB)
-    stack("reconciler-stop", env)
-    try:
+    """The stack's reconciler stopped for the test, then started again."""
+    with stopped_reconciler():
         yield
-    finally:
-        stack("reconciler-start", env)
 
 
 def test_past_the_wait_the_call_names_its_operation_which_goes_on(s, guest, reconciler_stopped):

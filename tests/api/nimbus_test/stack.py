@@ -1,5 +1,6 @@
 """The stack's processes (the nimbus-api master and its pools), waiting, /healthz and /metrics,
 and nimbusctl."""
+import contextlib
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from nimbus_test.env import DB, REPO, STATE_DIR
+from nimbus_test.env import DB, REPO, STACK, STATE_DIR
 from nimbus_test.http import get
 
 
@@ -133,3 +134,27 @@ def user_add(group=None, password=None):
     assert p.returncode == 0, "nimbusctl user add failed (%d): %s%s" % (p.returncode, p.stdout,
                                                                         p.stderr)
     return name, password
+
+
+def _stack(command, env):
+    p = subprocess.run([STACK, command], env=env, capture_output=True, text=True, timeout=90)
+    assert p.returncode == 0, "%s %s failed:\n%s%s" % (STACK, command, p.stdout, p.stderr)
+
+
+@contextlib.contextmanager
+def reconciler_stopped():
+    """The stack's reconciler stopped (`$NIMBUS_STACK reconciler-stop`) for the block, then
+    started again with the environment it had, whatever the block does. Domains of libvirt's
+    test driver in the reconciler's own process (sim0) do not survive it: a guest whose
+    operations must run after the restart lives on cell0 (HOST_POOL)."""
+    with open(os.path.join(STATE_DIR, "nimbus-reconciler.pid")) as f:
+        pid = int(f.read().split()[0])
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        env = dict(kv.decode().split("=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+    env.setdefault("NIMBUS_STATE_DIR", STATE_DIR)
+    env.setdefault("NIMBUS_DB", DB)
+    _stack("reconciler-stop", env)
+    try:
+        yield
+    finally:
+        _stack("reconciler-start", env)
