@@ -4,15 +4,15 @@
 --
 -- base_limit 2 and project_default 0 are what Synnefo's own deployment sets
 -- (snf-deploy: resource-modify --system-default 2 / --project-default 0 astakos.pending_app);
--- a resource registered bare would be unlimited. Synnefo registers it hidden from the API;
--- here it is listed by GET /resources and GET /quotas like the compute resources (what
--- `snf-manage resource-modify astakos.pending_app --api-visible=True` gives), and stays out of
--- the UI. The insert trigger of 018 grants it to every initialized project at once: base
+-- a resource registered bare would be unlimited. As in Synnefo it is hidden from the API
+-- (api_visible false: GET /resources and GET /quotas leave it out; an operator may show it,
+-- as `snf-manage resource-modify astakos.pending_app --api-visible=True` does) and from the
+-- UI. The insert trigger of 018 grants it to every initialized project at once: base
 -- projects 2, the others 0.
 INSERT INTO resources (name, service, service_type, unit, description, base_limit,
                        project_default, ui_visible, api_visible)
 VALUES ('astakos.pending_app', 'astakos_account', 'account', NULL,
-        'Number of pending project applications', 2, 0, false, true);
+        'Number of pending project applications', 2, 0, false, false);
 
 -- The applications pending now already count, on both holdings of the applicant's base
 -- project (the user's and the project's own), as Synnefo's reconcile-resources-astakos

@@ -15,6 +15,21 @@ from nimbus_test.db import run_psql, sql_literal
 LIMIT_REACHED = "You have reached the maximum number of pending project applications: %d."
 
 
+def api_visible(shown):
+    run_psql("UPDATE resources SET api_visible = %s WHERE name = %s RETURNING 1"
+             % ("true" if shown else "false", sql_literal(PENDING_APP)))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shown_in_api():
+    """Synnefo hides astakos.pending_app from the API (api_visible false); this module reads
+    the figures through GET /quotas, so it shows the resource, as an operator may
+    (`snf-manage resource-modify --api-visible=True`), and hides it again after."""
+    api_visible(True)
+    yield
+    api_visible(False)
+
+
 @pytest.fixture(scope="module")
 def admin():
     return Astakos()
@@ -66,9 +81,18 @@ def application(**fields):
 
 # ------------------------------------------------------------------ the resource
 
-def test_pending_app_is_a_resource_of_astakos_listed_like_the_others():
+def test_pending_app_is_hidden_from_the_api_as_in_synnefo_unless_an_operator_shows_it():
+    u = new_astakos_user()
+    api_visible(False)
+    try:
+        r = Astakos().get(BASE + "/resources")
+        assert r.status_code == 200, r.text
+        assert PENDING_APP not in r.json() and "cyclades.vm" in r.json()
+        quotas = u.ok("GET", BASE + "/quotas")[u.uuid]
+        assert PENDING_APP not in quotas and "cyclades.vm" in quotas
+    finally:
+        api_visible(True)
     r = Astakos().get(BASE + "/resources")
-    assert r.status_code == 200, r.text
     assert r.json()[PENDING_APP] == {
         "service": "astakos_account", "description": "Number of pending project applications",
         "unit": None, "ui_visible": False, "api_visible": True}
