@@ -44,7 +44,7 @@ def test_every_user_has_a_base_project_with_the_users_uuid():
     assert p["owner"] is None and p["private"] is True
     assert p["join_policy"] == "closed" and p["leave_policy"] == "closed"
     assert p["max_members"] == 1
-    limits = db_json("SELECT json_object_agg(name, base_limit) FROM resources")
+    limits = db_json("SELECT json_object_agg(name, base_limit) FROM resources WHERE api_visible")
     assert {k: v["member_capacity"] for k, v in p["resources"].items()} == limits
     assert {k: v["project_capacity"] for k, v in p["resources"].items()} == limits
     # ... with the user its one accepted member
@@ -196,7 +196,8 @@ def test_approval_activates_the_project_and_fills_the_other_resources(admin, ali
     admin.act(pid, "approve", app)
     p = alice.project(pid)
     assert p["state"] == "active" and p["last_application"]["state"] == "approved"
-    defaults = db_json("SELECT json_object_agg(name, project_default) FROM resources")
+    defaults = db_json("SELECT json_object_agg(name, project_default) FROM resources"
+                       " WHERE api_visible")
     for name, value in defaults.items():
         if name != "cyclades.vm":
             assert p["resources"][name] == {"project_capacity": value, "member_capacity": value}
