@@ -388,6 +388,15 @@ def test_portal_disk_upload_needs_no_checksum(nano_admin, image_files):
     assert nano_admin.get("/disk_images/%s/file/" % image_id).content == data
 
 
+def test_monitor_secret_reset_needs_the_instance_tag_and_a_guest(holders):
+    """PUT /guests/<id>/monitor/secret (the portal's "Reset Monitor Secret"): the instance page's
+    call; an unknown guest is not found. Where it succeeds: test_qemu_e2e.py (a real console);
+    where the cell cannot: test_nano_cell_features.py."""
+    path = "/guests/%s/monitor/secret" % uuid.uuid4()
+    assert nano_message(holders["log"].call("PUT", path, raw="")) == NANO_REFUSED
+    assert "not found" in nano_message(holders["instance"].call("PUT", path, raw=""))
+
+
 def test_image_file_paths_of_the_real_frontend_need_their_tag(holders, image_files):
     for kind, tag in (("media", "media"), ("disk", "image")):
         other = holders["image" if tag == "media" else "media"]
