@@ -104,6 +104,7 @@ def test_the_portal_answers_its_files_with_the_upgrade_header(portal):
     # nginx's internal location for the portal is not reachable by its own name.
     r = get(portal, "/_nimbus_portal/index.html")
     assert r.status_code == 404 and r.content != INDEX
+    assert r.headers["Content-Type"].startswith("application/json"), r.headers
 
 
 def test_the_api_keeps_its_mounts_beside_the_portal(portal):
@@ -128,6 +129,8 @@ def test_without_the_setting_there_is_no_portal():
     assert "Content-Security-Policy" not in r.headers
     assert r.content != INDEX
     assert get(BASE_URL, "/login").status_code == 404
+    r = get(BASE_URL, "/index.html")
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("application/json")
 
 
 @pytest.mark.parametrize("setting, why", [
