@@ -101,6 +101,12 @@ def test_the_portal_answers_its_files_with_the_upgrade_header(portal):
     r = get(portal, "/static/js/main.js")
     assert r.status_code == 200 and r.content == SCRIPT
     assert r.headers["Content-Security-Policy"] == CSP
+    # Nothing outside the portal's directory, however the path is spelled.
+    for path in ("/..%2f..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                 "/a%3Fb/../../../etc/passwd"):
+        r = get(portal, path)
+        assert b"root:" not in r.content, (path, r.status_code)
+        assert r.status_code in (200, 400) and (r.status_code == 400 or r.content == INDEX), path
     # nginx's internal location for the portal is not reachable by its own name.
     r = get(portal, "/_nimbus_portal/index.html")
     assert r.status_code == 404 and r.content != INDEX
