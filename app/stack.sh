@@ -30,6 +30,8 @@ usage: app/stack.sh <command>
                 stop or start the private QEMU libvirtd (cell0's host)
   websockify-stop, websockify-start
                 stop or start the WebSocket-to-VNC bridge behind /monitor_channels/
+  nginx-stop, nginx-start
+                stop nginx, or render its configuration and start (or reload) it
   test          build asan, start a throw-away stack on other ports, run ctest
                 (tests/harness.sh; NIMBUS_TEST_FILTER: a ctest -R regex of tests to run)
   bench         run the benchmarks (tests/bench/run) if present
@@ -49,6 +51,8 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_WEBSOCKIFY_PORT (websockify's port on 127.0.0.1; default: a free one)
   NIMBUS_METRICS_ALLOW (addresses or CIDR networks that may read /metrics, separated by
   spaces or commas; default 127.0.0.1 ::1)
+  NIMBUS_PORTAL_ROOT (a web portal's directory, e.g. Nano's web_root, served at / for paths
+  under no API's mount, with index.html for unknown ones; unset: no portal)
 EOF
 }
 
@@ -615,7 +619,9 @@ metrics_allow() {
 nginx_template() {
     local line indent part out
     while IFS= read -r line || [ -n "$line" ]; do
-        if [[ $line =~ ^([[:space:]]*)@DIALECTS_([A-Z]+)@$ ]]; then
+        if [[ $line =~ ^([[:space:]]*)@PORTAL@(.*)$ ]]; then
+            [ -z "${NIMBUS_PORTAL_ROOT:-}" ] || printf '%s%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+        elif [[ $line =~ ^([[:space:]]*)@DIALECTS_([A-Z]+)@$ ]]; then
             indent=${BASH_REMATCH[1]} part=${BASH_REMATCH[2],,}
             out=$(nimbusctl nginx "$part") || die "nimbusctl nginx $part failed"
             [ -z "$out" ] || printf '%s\n' "$out" | sed "s|^|$indent|"
@@ -625,9 +631,21 @@ nginx_template() {
     done <"$REPO/nginx/nimbus.conf.in"
 }
 
+# NIMBUS_PORTAL_ROOT, when set: an absolute path of a directory with an index.html, in
+# characters that cannot end or extend nginx's quoted string (no quotes, spaces, $ or \).
+portal_root() {
+    local root=${NIMBUS_PORTAL_ROOT:-}
+    [ -n "$root" ] || return 0
+    [[ $root =~ ^/[A-Za-z0-9._/+@-]*$ ]] ||
+        die "NIMBUS_PORTAL_ROOT: '$root' is not an absolute path of letters, digits and ._/+@-"
+    [ -f "$root/index.html" ] || die "NIMBUS_PORTAL_ROOT: $root has no index.html"
+    echo "${root%/}"
+}
+
 nginx_render() {
-    local user_line="" metrics_allow logins
+    local user_line="" metrics_allow logins portal
     metrics_allow=$(metrics_allow)
+    portal=$(portal_root)
     logins=$(nimbusctl nginx logins) || die "nimbusctl nginx logins failed"
     if is_root && getent passwd www-data >/dev/null; then
         user_line="user www-data;"
@@ -652,6 +670,7 @@ nginx_render() {
         -e "s|@METRICS_ALLOW@|$metrics_allow|g" \
         -e "s|@NOVNC_DIR@|$(sed_escape "${NIMBUS_NOVNC_DIR:-/usr/share/novnc}")|g" \
         -e "s|@DIALECTS_LOGINS@|$(sed_escape "$logins")|g" \
+        -e "s|@PORTAL_ROOT@|$(sed_escape "$portal")|g" \
         <(nginx_template) >"$STATE/nginx/nginx.conf.new"
     if grep -q '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new"; then
         die "unreplaced placeholder in nginx/nimbus.conf.in: $(grep -o '@[A-Z_]*@' "$STATE/nginx/nginx.conf.new" | head -1)"
@@ -924,6 +943,8 @@ main() {
     qemu-start) setup; prepare_state; qemu_start ;;
     websockify-stop) setup; websockify_stop ;;
     websockify-start) setup; prepare_state; websockify_start ;;
+    nginx-stop) setup; nginx_stop ;;
+    nginx-start) setup; prepare_state; tls_init; nginx_start ;;
     test) cmd_test "$@" ;;
     bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;

@@ -141,6 +141,25 @@ check_image(struct nb_req *r, const char *id)
     return nb_image_load_ready(r, NB_IMAGE_DISK, id, "from_image", &img);
 }
 
+/* A monitor secret: the VNC password of the guest's console. VNC authentication takes at most
+ * 8 characters (libvirt refuses a longer passwd), so each is one of 64 (6 random bits: 48 in
+ * all), not a hex digit. What guards the console is its monitor channel (a single-use,
+ * authorised, 128-bit id; VNC listens on the host's loopback only); this is the second lock. */
+static const char *
+monitor_secret(struct nb_req *r)
+{
+    static const char symbols[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char b[8];
+    char *s = nb_arena_alloc(r->arena, sizeof(b) + 1);
+
+    nb_random_bytes(b, sizeof(b));
+    for (size_t i = 0; i < sizeof(b); i++)
+        s[i] = symbols[b[i] & 63]; /* 256 is a multiple of 64: no bias */
+    s[sizeof(b)] = '\0';
+    return s;
+}
+
 /* A MAC address in QEMU's 52:54:00 range that no guest has yet. */
 static const char *
 random_mac(struct nb_req *r)
@@ -270,10 +289,10 @@ insert_guest(struct nb_req *r, const struct nb_guest_spec *s, const struct guest
             ? json_object_to_json_string_ext(s->cloud_init, JSON_C_TO_STRING_PLAIN)
             : "{}",
         s->admin_name != NULL ? s->admin_name : nb_db_text(p->tmpl, 0, TS_ADMIN),
-        s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8),
-        nb_random_hex(r->arena, 4), s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium",
-        limit[NB_QOS_WRITE_SPEED], limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED],
-        limit[NB_QOS_READ_IOPS], limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
+        s->admin_secret != NULL ? s->admin_secret : nb_random_hex(r->arena, 8), monitor_secret(r),
+        s->qos.cpu_priority != NULL ? s->qos.cpu_priority : "medium", limit[NB_QOS_WRITE_SPEED],
+        limit[NB_QOS_WRITE_IOPS], limit[NB_QOS_READ_SPEED], limit[NB_QOS_READ_IOPS],
+        limit[NB_QOS_RECEIVE_SPEED], limit[NB_QOS_SEND_SPEED],
         s->ports != NULL ? int_array(r, s->ports, s->nports) : "{}");
 }
 
@@ -458,20 +477,35 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
     return enqueue_growth(r, g, NB_OP_SYNC_GUEST, params, &growth);
 }
 
+int
+nb_guest_reset_monitor_secret(struct nb_req *r, const struct nb_guest *g)
+{
+    struct json_object *set = json_object_new_object();
+    struct json_object *params = nb_json_own(r, json_object_new_object());
+
+    json_object_object_add(set, "monitor_secret", json_object_new_string(monitor_secret(r)));
+    json_object_object_add(params, "set", set);
+    return nb_guest_enqueue(r, g, NB_OP_SYNC_GUEST, params, NULL, NULL);
+}
+
 /* What the guest's cell must be able to do for an operation of kind: the names recorded in
  * cells.lacks by the reconciler (migration 021); NULL when the kind needs nothing special. */
 static const char *const *
-kind_needs(enum nb_op_kind kind)
+kind_needs(enum nb_op_kind kind, struct json_object *set)
 {
     static const char *const define[] = {"nwfilter", "volume upload", NULL};
     static const char *const resize[] = {"volume resize", NULL};
     static const char *const download[] = {"volume download", NULL};
     static const char *const upload[] = {"volume upload", NULL};
     static const char *const device[] = {"device update", NULL};
+    /* a new monitor secret reaches a running domain's graphics: virDomainUpdateDeviceFlags */
+    static const char *const define_graphics[] = {"nwfilter", "volume upload", "device update",
+                                                  NULL};
 
     switch (kind) {
-    case NB_OP_CREATE_GUEST:
     case NB_OP_SYNC_GUEST:
+        return nb_json_get(set, "monitor_secret") != NULL ? define_graphics : define;
+    case NB_OP_CREATE_GUEST:
         return define;
     case NB_OP_RESIZE_DISK:
         return resize;
@@ -494,8 +528,8 @@ static int
 check_cell_can(struct nb_req *r, const struct nb_guest *g, enum nb_op_kind kind,
                struct json_object *params)
 {
-    const char *const *needs = kind_needs(kind);
     struct json_object *set = kind == NB_OP_SYNC_GUEST ? nb_json_get(params, "set") : NULL;
+    const char *const *needs = kind_needs(kind, set);
     const PGresult *res;
 
     if (needs == NULL || nb_guest_str(g, NB_GC_CELL_ID)[0] == '\0')

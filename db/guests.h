@@ -150,6 +150,10 @@ struct nb_guest_change {
  * sync_guest with the change in its params ({"set": …}), and the row takes it only once the
  * host has it (the reconciler writes it), so a change the host refuses changes nothing. */
 int nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c);
+/* Queues a new random monitor secret (the VNC password of the guest's console) as sync_guest:
+ * the domain is defined with it and, while it runs, its graphics device takes it live; the row
+ * takes it only once the host has it. A cell that lacks "device update" is refused up front. */
+int nb_guest_reset_monitor_secret(struct nb_req *r, const struct nb_guest *g);
 /* Queues growing disk number disk of the guest from current to size bytes, once the quotas
  * of its project and owner have room for the difference (db/quotas.h); the guest row
  * changes, and the quotas are charged, when the host has grown it. */

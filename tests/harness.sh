@@ -30,6 +30,8 @@ test_environment() {
     # Monitor channels expire in seconds, so the expiry test waits seconds.
     export NIMBUS_MONITOR_TTL=${NIMBUS_MONITOR_TTL:-6}
     unset NIMBUS_FCGI_LISTEN NIMBUS_UPLOAD_LISTEN NIMBUS_LOGIN_LISTEN NIMBUS_WAIT_LISTEN
+    # The stack under test serves no web portal (test_portal_nginx.py starts its own nginx).
+    unset NIMBUS_PORTAL_ROOT
     export NIMBUS_ADMIN_USER=admin
     NIMBUS_ADMIN_PASSWORD=$(openssl rand -hex 16)
     export NIMBUS_ADMIN_PASSWORD

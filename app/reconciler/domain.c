@@ -274,13 +274,56 @@ nb_op_create_guest(struct nb_req *r, struct nb_op *op)
     return nb_db_query(r, NB_Q_GUEST_CREATED, op->guest_id) != NULL ? 0 : -1;
 }
 
+/* " name='value'" of the first graphics device's attribute in x, "" when it has none. */
+static const char *
+graphics_attr(struct nb_req *r, xmlXPathContextPtr x, const char *name)
+{
+    const char *v = nb_xpath_string(
+        r, x, NULL, nb_arena_printf(r->arena, "/domain/devices/graphics[1]/@%s", name));
+
+    return v != NULL ? nb_arena_printf(r->arena, " %s='%s'", name, nb_xml_escape(r->arena, v)) : "";
+}
+
+/* A running domain's console takes a new monitor secret at once (define gave it to the
+ * persistent definition, for the next start): its graphics device as the domain has it, type,
+ * port and listen address unchanged (libvirt refuses to change those live), with the new
+ * password. */
+static int
+update_console_secret(struct nb_req *r, struct nb_op *op)
+{
+    int active = virDomainIsActive(op->dom);
+    const char *xml;
+    xmlXPathContextPtr x;
+
+    if (active < 0)
+        return nb_vir_fail(r);
+    if (active == 0)
+        return 0;
+    if ((xml = nb_own_malloc(r, virDomainGetXMLDesc(op->dom, 0))) == NULL)
+        return nb_vir_fail(r);
+    if ((x = nb_xpath_open(r, xml)) == NULL)
+        return -1;
+    if (graphics_attr(r, x, "type")[0] == '\0')
+        return nb_fail(r, NB_E_CONFLICT, "guest %s has no console", op->g.name);
+    xml = nb_arena_printf(r->arena, "<graphics%s%s%s%s passwd='%s'/>", graphics_attr(r, x, "type"),
+                          graphics_attr(r, x, "port"), graphics_attr(r, x, "autoport"),
+                          graphics_attr(r, x, "listen"),
+                          nb_xml_escape(r->arena, op->g.monitor_secret));
+    return virDomainUpdateDeviceFlags(op->dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0 ? nb_vir_fail(r)
+                                                                                : 0;
+}
+
 int
 nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
 {
     const char *const *paths = guest_paths(r, op, false);
-    struct json_object *set = NULL;
+    struct json_object *set = NULL, *secret = NULL;
 
     if (paths == NULL || define(r, op, paths) < 0)
+        return -1;
+    if (json_object_object_get_ex(op->params, "set", &set) &&
+        json_object_object_get_ex(set, "monitor_secret", &secret) &&
+        update_console_secret(r, op) < 0)
         return -1;
     /* The change it carries (OPS_NEXT laid it over the row) is the row's only now that the
      * host has it, in the transaction that finishes the operation and releases its pending

@@ -273,6 +273,19 @@ nano_guest_name(struct nb_req *r)
                                                .name = nb_json_get_string(r->json, "name")});
 }
 
+/* PUT /guests/{id}/monitor/secret: a new random VNC password for the guest's console (the real
+ * core's resetMonitorSecret); answered once the host has it, with no data, as the real one.
+ * The new secret is read with the guest (monitor_secret) or given by a monitor channel. */
+int
+nano_guest_monitor_secret(struct nb_req *r)
+{
+    struct nb_guest g;
+
+    if (load(r, &g, true) < 0 || nb_guest_reset_monitor_secret(r, &g) < 0)
+        return -1;
+    return nano_ok(r, 200, NULL);
+}
+
 /* PUT /guests/{id}/qos/cpu/ {priority} */
 int
 nano_guest_qos_cpu(struct nb_req *r)

@@ -99,12 +99,12 @@ sync_store(struct nb_req *r, enum nb_image_kind k)
 }
 
 static int
-upload(struct nb_req *r, enum nb_image_kind k)
+upload(struct nb_req *r, enum nb_image_kind k, bool checksum_required)
 {
     struct nb_image img;
 
     if (nb_image_load(r, k, r->capture[0], &img) < 0 ||
-        nb_image_upload(r, &img, k == NB_IMAGE_DISK) < 0)
+        nb_image_upload(r, &img, checksum_required) < 0)
         return -1;
     return nano_ok(r, 200, NULL);
 }
@@ -186,7 +186,7 @@ nano_media_image_download(struct nb_req *r)
 int
 nano_media_image_upload(struct nb_req *r)
 {
-    return upload(r, NB_IMAGE_MEDIA);
+    return upload(r, NB_IMAGE_MEDIA, false);
 }
 
 /* GET /disk_image_search/?tags=a,b and GET /disk_images/ */
@@ -271,5 +271,15 @@ nano_disk_image_download(struct nb_req *r)
 int
 nano_disk_image_upload(struct nb_req *r)
 {
-    return upload(r, NB_IMAGE_DISK);
+    return upload(r, NB_IMAGE_DISK, true);
+}
+
+/* POST /disk_images/{id}/file/: the real image server's own path, which Nano's web portal
+ * posts to with the file alone. That handler computes the checksum itself (uploadDiskImageFile
+ * in core's imageserver/http_module.go); only the cells' PUT must send one. So here a checksum
+ * is optional, and checked when given. */
+int
+nano_disk_image_upload_portal(struct nb_req *r)
+{
+    return upload(r, NB_IMAGE_DISK, false);
 }

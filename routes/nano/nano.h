@@ -73,6 +73,7 @@ int nano_guest_memory(struct nb_req *r);
 int nano_guest_disk_resize(struct nb_req *r);
 int nano_guest_disk_shrink(struct nb_req *r);
 int nano_guest_name(struct nb_req *r);
+int nano_guest_monitor_secret(struct nb_req *r);
 int nano_guest_qos_cpu(struct nb_req *r);
 int nano_guest_qos_limits(struct nb_req *r);
 int nano_guest_system(struct nb_req *r);
@@ -199,5 +200,6 @@ int nano_disk_image_delete(struct nb_req *r);
 int nano_disk_image_sync(struct nb_req *r);
 int nano_disk_image_download(struct nb_req *r);
 int nano_disk_image_upload(struct nb_req *r);
+int nano_disk_image_upload_portal(struct nb_req *r);
 
 #endif

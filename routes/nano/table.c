@@ -503,6 +503,9 @@ static const struct nb_route nano_routes[] = {
      nano_guest_disk_shrink, shrink_in, NB_CAP_MANAGE_GUESTS, "shrinks disk {2} of guest {1}"},
     {NB_PUT | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/name/?$", nano_guest_name, name_in,
      NB_CAP_MANAGE_GUESTS, "renames guest {1}"},
+    {NB_PUT | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/monitor/secret/?$",
+     nano_guest_monitor_secret, NULL, NB_CAP_MANAGE_GUESTS,
+     "resets the monitor secret of guest {1}"},
     {NB_PUT | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/qos/cpu/?$", nano_guest_qos_cpu,
      priority_in, NB_CAP_MANAGE_GUESTS, "changes CPU priority of guest {1}"},
     {NB_PUT | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/qos/disk/?$", nano_guest_qos_limits,
@@ -738,7 +741,8 @@ static const struct nb_route nano_routes[] = {
      NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}", image_upload_query},
     {NB_GET, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_download, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, NULL},
-    {NB_POST, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_upload, NULL,
+    /* The portal sends no checksum here, as the real image server allows (images.c). */
+    {NB_POST, "^/api/v1/disk_images/" NAME(image) "/file/?$", nano_disk_image_upload_portal, NULL,
      NB_CAP_MANAGE_DISK_IMAGES, "uploads the file of disk image {1}", image_upload_query},
 };
 

@@ -31,7 +31,7 @@ def spec(**over):
 def guest_row(gid):
     """What the refused calls must leave as it was: the row and its operations."""
     return run_psql("SELECT name, disks::text, policy_default, policy_rules::text, from_image,"
-                    " admin_name, admin_secret, auth_pending,"
+                    " admin_name, admin_secret, auth_pending, monitor_secret,"
                     " (SELECT count(*) FROM operations WHERE guest_id = g.id)"
                     " FROM guests g WHERE id = %s" % sql_literal(gid))
 
@@ -72,6 +72,17 @@ def test_a_disk_resize_on_a_cell_without_it_is_refused_and_changes_nothing(s, gu
         lacks("volume resize")
     assert guest_row(guest) == before
     assert nano_data(s.get("/guests/%s" % guest))["disks"][0] == size
+
+
+def test_a_monitor_secret_reset_on_a_cell_without_device_update_is_refused(s, guest):
+    """A new console password reaches a running domain through virDomainUpdateDeviceFlags,
+    which the test driver lacks: refused at once, as Nano's portal sends it (an empty body),
+    and the guest keeps its secret."""
+    before = guest_row(guest)
+    secret = nano_data(s.get("/guests/%s" % guest))["monitor_secret"]
+    assert s.fail("PUT", "/guests/%s/monitor/secret" % guest, raw="") == lacks("device update")
+    assert guest_row(guest) == before
+    assert nano_data(s.get("/guests/%s" % guest))["monitor_secret"] == secret
 
 
 def test_a_disk_image_from_a_guest_on_a_cell_without_download_is_refused(s, guest):

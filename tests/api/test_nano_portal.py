@@ -365,6 +365,38 @@ def test_image_files_at_the_real_frontends_paths(nano_admin, image_files):
     assert r.status_code == 206 and r.content == b"QFI\xfb"
 
 
+def test_portal_disk_upload_needs_no_checksum(nano_admin, image_files):
+    """The portal posts a disk image's file alone to /disk_images/<id>/file/, as the real image
+    server takes it there (it computes the checksum itself); a checksum given is checked; the
+    API document's /disk_image_files/<id> still requires one."""
+    from test_nano_images import image_row
+    data = image_files["disk"]
+    files = {"image": ("x.qcow2", data, "application/octet-stream")}
+    image_id = nano_data(nano_admin.post("/disk_images/", {"name": unique_name("p")}))["id"]
+    image_files["made"].append(("disk", image_id))
+    before = image_row(image_id)
+    r = nano_admin.call("POST", "/disk_image_files/%s" % image_id, files=files)
+    assert nano_message(r) == "checksum: This field is required."
+    r = nano_admin.call("POST", "/disk_images/%s/file/" % image_id, files=files,
+                        data={"checksum": hashlib.sha256(b"other").hexdigest()})
+    assert "checksum" in nano_message(r) and "mismatch" in nano_message(r)
+    assert image_row(image_id) == before
+    r = nano_admin.call("POST", "/disk_images/%s/file/" % image_id, files=files)
+    assert nano_data(r) == "", r.text
+    name, created, size, _, checksum = image_row(image_id)
+    assert (created, int(size), checksum) == ("t", len(data), hashlib.sha256(data).hexdigest())
+    assert nano_admin.get("/disk_images/%s/file/" % image_id).content == data
+
+
+def test_monitor_secret_reset_needs_the_instance_tag_and_a_guest(holders):
+    """PUT /guests/<id>/monitor/secret (the portal's "Reset Monitor Secret"): the instance page's
+    call; an unknown guest is not found. Where it succeeds: test_qemu_e2e.py (a real console);
+    where the cell cannot: test_nano_cell_features.py."""
+    path = "/guests/%s/monitor/secret" % uuid.uuid4()
+    assert nano_message(holders["log"].call("PUT", path, raw="")) == NANO_REFUSED
+    assert "not found" in nano_message(holders["instance"].call("PUT", path, raw=""))
+
+
 def test_image_file_paths_of_the_real_frontend_need_their_tag(holders, image_files):
     for kind, tag in (("media", "media"), ("disk", "image")):
         other = holders["image" if tag == "media" else "media"]

@@ -19,6 +19,7 @@ TCG when the host offers no KVM.
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -199,6 +200,61 @@ def test_a_guest_lives_its_whole_life_on_real_qemu(host, cell, nano_admin):
     assert domain not in host.domains()
     assert not [v for _, v in host.volumes() if v.startswith(gid)], host.volumes()
 
+
+def console_password(host, domain, *flags):
+    """The VNC password of the domain's console as the host has it (live, or --inactive)."""
+    xml = host.virsh("dumpxml", "--security-info", *flags, domain).stdout
+    m = re.search(r"<graphics [^>]*passwd='([^']*)'", xml)
+    assert m, xml
+    return m.group(1)
+
+
+def test_a_new_monitor_secret_reaches_the_console_on_real_qemu(host, cell, nano_admin):
+    """PUT /guests/<id>/monitor/secret (Nano's portal, "Reset Monitor Secret"): answered once the
+    host has it; a stopped guest's definition takes it, a running guest's console at once
+    (virDomainUpdateDeviceFlags, live), and a monitor channel gives it."""
+    s = nano_admin
+    r = s.post("/guests/", {"name": unique_name("qsec"), "pool": cell[0], "cores": 1,
+                            "memory": 128 * MIB, "disks": [64 * MIB], "template": "linux-default",
+                            "auto_start": False})
+    assert r.status_code == 202, r.text
+    gid = r.json()["data"]["id"]
+    domain = "nimbus-" + gid
+    try:
+        wait_op(gid, "create_guest")
+        secrets = [nano_data(s.get("/guests/%s" % gid))["monitor_secret"]]
+        assert console_password(host, domain, "--inactive") == secrets[0]
+
+        assert s.ok("PUT", "/guests/%s/monitor/secret" % gid, raw="") == ""
+        assert last_op(gid, "sync_guest") == ("done", "")
+        secrets.append(nano_data(s.get("/guests/%s" % gid))["monitor_secret"])
+        assert console_password(host, domain, "--inactive") == secrets[1]
+
+        nano_data(s.post("/instances/%s" % gid, {}))
+        wait_op(gid, "start_guest")
+        assert console_password(host, domain) == secrets[1]
+        assert s.ok("PUT", "/guests/%s/monitor/secret" % gid, raw="") == ""
+        secrets.append(nano_data(s.get("/guests/%s" % gid))["monitor_secret"])
+        assert console_password(host, domain) == secrets[2]
+        assert console_password(host, domain, "--inactive") == secrets[2]
+        # Each new, 8 characters (VNC's most) of 64 symbols.
+        assert len(set(secrets)) == 3, secrets
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{8}", x) for x in secrets), secrets
+
+        ch = open_channel(s, gid)
+        assert ch["password"] == secrets[2]
+        ws = connect(ch["id"])
+        try:
+            assert ws.recv_frame()[1].startswith(b"RFB 003.00")
+        finally:
+            ws.close()
+        # The operation that carried it keeps nothing the row does not.
+        assert run_psql("SELECT count(*) FROM operations WHERE guest_id = %s AND kind ="
+                        " 'sync_guest' AND status <> 'done'" % sql_literal(gid)) == [["0"]]
+    finally:
+        s.delete("/guests/%s" % gid, {"force": True})
+        wait_for(lambda: not run_psql("SELECT 1 FROM guests WHERE id = %s" % sql_literal(gid)),
+                 TIMEOUT, interval=0.5, what="guest deleted")
 
 
 # ------------------------------------------------------------------ images and security policy
