@@ -42,21 +42,23 @@ write_pidfile(const char *state)
  * pool listens on host:port, the same host at port + offset. */
 static const struct {
     const char *name, *listen_var, *socket, *workers_var;
-    int port_offset, nice;
+    int port_offset;
+    bool background;
 } pool_defs[] = {
-    {"api", "NIMBUS_FCGI_LISTEN", "nimbus.sock", "NIMBUS_WORKERS", 0, 0},
+    {"api", "NIMBUS_FCGI_LISTEN", "nimbus.sock", "NIMBUS_WORKERS", 0, false},
     /* Image uploads: each worker takes one upload as it arrives, writing and hashing it, a
-     * long job per request, at a lower priority so that the API's requests come first on a
-     * busy CPU. */
-    {"upload", "NIMBUS_UPLOAD_LISTEN", "nimbus-upload.sock", "NIMBUS_UPLOAD_WORKERS", 1, 10},
+     * long job per request, in the background: on a busy CPU the API's requests come first,
+     * and nginx, whose buffer to a slowed worker fills, reads (and decrypts) the upload no
+     * faster than the worker takes it. */
+    {"upload", "NIMBUS_UPLOAD_LISTEN", "nimbus-upload.sock", "NIMBUS_UPLOAD_WORKERS", 1, true},
     /* argon2id log-ins: at most this many hash at once; the others queue in the socket's
      * backlog, first come first served, instead of being refused. */
-    {"login", "NIMBUS_LOGIN_LISTEN", "nimbus-login.sock", "NIMBUS_LOGIN_WORKERS", 2, 0},
+    {"login", "NIMBUS_LOGIN_LISTEN", "nimbus-login.sock", "NIMBUS_LOGIN_WORKERS", 2, false},
     /* Calls that answer once the host has done their operation (routes flagged NB_WAITS):
      * a worker spends nearly all of such a call asleep on its database socket, so the pool is
      * wide (a waiting worker costs memory and a connection, not CPU), and the API pool never
      * waits behind the hosts. */
-    {"wait", "NIMBUS_WAIT_LISTEN", "nimbus-wait.sock", "NIMBUS_WAIT_WORKERS", 3, 0},
+    {"wait", "NIMBUS_WAIT_LISTEN", "nimbus-wait.sock", "NIMBUS_WAIT_WORKERS", 3, false},
 };
 #define NPOOLS ((int)(sizeof(pool_defs) / sizeof(pool_defs[0])))
 
@@ -170,7 +172,7 @@ main(int argc, char **argv)
                                     .fd = bind_pool(p, listens[p]),
                                     .workers = (int)nb_env_int(pool_defs[p].workers_var, 1, 4096,
                                                                default_workers(p, cores)),
-                                    .nice = pool_defs[p].nice};
+                                    .background = pool_defs[p].background};
         if (pools[p].fd < 0)
             return 1;
     }

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -255,9 +256,12 @@ nb_worker_run(const struct nb_pool *pool)
     nb_log_set_process(strcmp(pool->name, "api") == 0 ? "worker" : pool->name);
     (void)snprintf(comm, sizeof(comm), "nimbus-%s", pool->name); /* the kernel keeps 15 bytes */
     prctl(PR_SET_NAME, comm);
-    errno = 0;
-    if (pool->nice != 0 && nice(pool->nice) == -1 && errno != 0)
-        nb_log_warn(NULL, "cannot lower the %s pool's priority: %s", pool->name, strerror(errno));
+    /* SCHED_IDLE is a weight, not a ban: a background worker still gets a sliver of a busy
+     * CPU, so its short database transaction at the end never waits long. Lowering one's own
+     * policy needs no privilege. */
+    if (pool->background && sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){0}) < 0)
+        nb_log_warn(NULL, "cannot move the %s pool to the background: %s", pool->name,
+                    strerror(errno));
     /* The master forked this process with its signals blocked, so a stop signal sent since
      * is pending, not lost: until here the master's handlers (libfcgi's SIGTERM handler among
      * them) would have swallowed it, and a worker stopped during a quick series of reloads

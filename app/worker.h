@@ -2,6 +2,8 @@
 #ifndef NB_WORKER_H
 #define NB_WORKER_H
 
+#include <stdbool.h>
+
 /* One pool: workers accepting on one socket. nginx sends each pool its own locations, so slow
  * work of one kind (hashing an upload, hashing a password) never waits in front of the API's
  * requests. */
@@ -9,7 +11,7 @@ struct nb_pool {
     const char *name; /* "api", "upload", "login": the workers' process name is nimbus-<name> */
     int fd;           /* the bound FastCGI socket */
     int workers;
-    int nice; /* added to the workers' scheduling niceness */
+    bool background; /* scheduled SCHED_IDLE: runs on the CPU the other pools leave */
 };
 
 /* The address clients reach the API at, without a trailing '/': NIMBUS_PUBLIC_URL, by default

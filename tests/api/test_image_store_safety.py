@@ -169,6 +169,16 @@ def test_uploads_and_deletes_racing_leave_no_orphan(nano_admin, files):
 
 # ------------------------------------------------------------------ item 2: a pool of its own
 
+def test_upload_workers_run_in_the_background_and_the_others_do_not():
+    """The upload pool is SCHED_IDLE: on a busy CPU the API's requests come first, and nginx
+    decrypts an upload no faster than its worker takes it (make bench, row 7)."""
+    def policies(pool):
+        return {os.sched_getscheduler(pid) for pid in pool_workers(pool)}
+    assert policies("upload") == {os.SCHED_IDLE}
+    for pool in ("api", "login", "wait"):
+        assert policies(pool) == {os.SCHED_OTHER}, pool
+
+
 def test_uploads_never_hold_the_api_workers(tenants, files):
     """Every worker of the upload pool stopped, four uploads waiting for them: the API still
     answers at once; once the pool goes on, the uploads complete."""
