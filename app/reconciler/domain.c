@@ -292,7 +292,7 @@ static int
 update_console_secret(struct nb_req *r, struct nb_op *op)
 {
     int active = virDomainIsActive(op->dom);
-    const char *xml;
+    const char *xml, *type;
     xmlXPathContextPtr x;
 
     if (active < 0)
@@ -303,9 +303,9 @@ update_console_secret(struct nb_req *r, struct nb_op *op)
         return nb_vir_fail(r);
     if ((x = nb_xpath_open(r, xml)) == NULL)
         return -1;
-    if (graphics_attr(r, x, "type")[0] == '\0')
+    if ((type = graphics_attr(r, x, "type"))[0] == '\0')
         return nb_fail(r, NB_E_CONFLICT, "guest %s has no console", op->g.name);
-    xml = nb_arena_printf(r->arena, "<graphics%s%s%s%s passwd='%s'/>", graphics_attr(r, x, "type"),
+    xml = nb_arena_printf(r->arena, "<graphics%s%s%s%s passwd='%s'/>", type,
                           graphics_attr(r, x, "port"), graphics_attr(r, x, "autoport"),
                           graphics_attr(r, x, "listen"),
                           nb_xml_escape(r->arena, op->g.monitor_secret));
@@ -317,23 +317,22 @@ int
 nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
 {
     const char *const *paths = guest_paths(r, op, false);
-    struct json_object *set = NULL, *secret = NULL;
+    struct json_object *set = NULL;
 
     if (paths == NULL || define(r, op, paths) < 0)
         return -1;
-    if (json_object_object_get_ex(op->params, "set", &set) &&
-        json_object_object_get_ex(set, "monitor_secret", &secret) &&
-        update_console_secret(r, op) < 0)
+    if (!json_object_object_get_ex(op->params, "set", &set))
+        return 0;
+    if (json_object_object_get_ex(set, "monitor_secret", NULL) && update_console_secret(r, op) < 0)
         return -1;
     /* The change it carries (OPS_NEXT laid it over the row) is the row's only now that the
      * host has it, in the transaction that finishes the operation and releases its pending
      * charge; a rerun after a crash here defines the same domain again. */
-    if (json_object_object_get_ex(op->params, "set", &set) &&
-        (nb_op_closing(r) < 0 ||
-         nb_db_query(r, NB_Q_GUEST_APPLY, op->guest_id,
-                     json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) == NULL))
-        return -1;
-    return 0;
+    return nb_op_closing(r) < 0 ||
+                   nb_db_query(r, NB_Q_GUEST_APPLY, op->guest_id,
+                               json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) == NULL
+               ? -1
+               : 0;
 }
 
 int
