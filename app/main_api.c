@@ -11,6 +11,7 @@
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/router.h"
+#include "app/upload_pace.h"
 #include "app/validate.h"
 #include "app/worker.h"
 #include "db/db.h"
@@ -138,6 +139,8 @@ main(int argc, char **argv)
             "  NIMBUS_UPLOAD_LISTEN   the image upload pool (default nimbus-upload.sock beside "
             "it, or port + 1)\n"
             "  NIMBUS_UPLOAD_WORKERS  its workers: uploads received at once (default 4)\n"
+            "  NIMBUS_UPLOAD_BUSY_RATE MiB/s all uploads together may take while the other\n"
+            "                         pools answer calls (default 64; 0: no limit)\n"
             "  NIMBUS_LOGIN_LISTEN    the log-in pool (default nimbus-login.sock, or port + 2)\n"
             "  NIMBUS_LOGIN_WORKERS   its workers: log-ins hashed at once (default cores / 2)\n"
             "  NIMBUS_WAIT_LISTEN     the pool of calls that wait for their operation\n"
@@ -162,7 +165,8 @@ main(int argc, char **argv)
         return 1;
     }
     if (nb_router_init() < 0 || nb_metrics_init(nb_router_count()) < 0 ||
-        nb_credential_cache_init() < 0 || nb_db_verify(getenv("NIMBUS_DB")) < 0)
+        nb_credential_cache_init() < 0 || nb_upload_pace_init() < 0 ||
+        nb_db_verify(getenv("NIMBUS_DB")) < 0)
         return 1;
     FCGX_Init();
     for (int p = 0; p < NPOOLS; p++) {

@@ -41,6 +41,7 @@ environment: NIMBUS_STATE_DIR ($REPO/.run) NIMBUS_HTTPS_PORT (8443)
   NIMBUS_IMAGE_STORE (\$NIMBUS_STATE_DIR/images) NIMBUS_IMAGE_MAX_SIZE (bytes; 64 GiB)
   NIMBUS_IMAGE_QUOTA (bytes one user's images may take; 256 GiB)
   NIMBUS_UPLOAD_WORKERS (4) NIMBUS_UPLOAD_CONNECTIONS (4: uploads one address may run at once)
+  NIMBUS_UPLOAD_BUSY_RATE (MiB/s all uploads may take while API calls run; 64, 0: no limit)
   NIMBUS_LOGIN_WORKERS (cores / 2) NIMBUS_LOGIN_CONNECTIONS (2)
   NIMBUS_WAIT_WORKERS (2 x cores, at least 8) NIMBUS_OP_WAIT (seconds a call waits for its operation; 30)
   NIMBUS_DEFAULT_CELL_URI (the libvirt URI of cell0; default: the stack's own QEMU libvirtd

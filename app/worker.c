@@ -22,10 +22,12 @@
 #include "app/log.h"
 #include "app/metrics.h"
 #include "app/request.h"
+#include "app/upload_pace.h"
 #include "app/validate.h"
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
+static bool background;        /* this worker's pool runs in the background (app/upload_pace.h) */
 static const char *public_url; /* nb_public_url(), checked by the master before any fork */
 static const char *const credential_channels[] = {NB_CREDENTIAL_CHANNEL, NULL};
 
@@ -115,7 +117,11 @@ read_body(struct nb_req *r, char *buf, size_t n)
     FCGX_Stream *in = ((FCGX_Request *)r->transport)->in;
     int got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, in);
 
-    return got == 0 && FCGX_GetError(in) != 0 ? -1 : got;
+    if (got == 0 && FCGX_GetError(in) != 0)
+        return -1;
+    if (background)
+        nb_upload_pace_read((size_t)got);
+    return got;
 }
 
 static void
@@ -259,6 +265,7 @@ nb_worker_run(const struct nb_pool *pool)
     /* SCHED_IDLE is a weight, not a ban: a background worker still gets a sliver of a busy
      * CPU, so its short database transaction at the end never waits long. Lowering one's own
      * policy needs no privilege. */
+    background = pool->background;
     if (pool->background && sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){0}) < 0)
         nb_log_warn(NULL, "cannot move the %s pool to the background: %s", pool->name,
                     strerror(errno));
@@ -291,6 +298,8 @@ nb_worker_run(const struct nb_pool *pool)
     while (!stopping) {
         if (!wait_for_connection(listen_fd, &deliverable) || FCGX_Accept_r(&q) < 0)
             continue; /* stopping, a spurious wake-up, or another worker took it */
+        if (!background)
+            nb_upload_pace_busy();
         serve(&q, a);
         FCGX_Finish_r(&q);
         nb_arena_reset(a);

@@ -24,6 +24,8 @@ test_environment() {
     export NIMBUS_IMAGE_MAX_SIZE=${NIMBUS_IMAGE_MAX_SIZE:-4194304}
     # ... and a per-user image limit the tests can reach by recording one large image.
     export NIMBUS_IMAGE_QUOTA=${NIMBUS_IMAGE_QUOTA:-1073741824}
+    # Slow enough that a test can time an upload giving way to API calls (a few MiB).
+    export NIMBUS_UPLOAD_BUSY_RATE=2
     unset NIMBUS_IMAGE_STORE
     # Short leases and periods so takeover and liveness tests finish in seconds.
     export NIMBUS_LEASE_TTL=${NIMBUS_LEASE_TTL:-4} NIMBUS_RECONCILE_PERIOD=${NIMBUS_RECONCILE_PERIOD:-1}
