@@ -447,6 +447,27 @@ nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int6
                           &(struct nb_quota_guest){.disk = size - current});
 }
 
+/* The growth of cores and memory change c asks of guest g, priced from the least the guest can
+ * have when its operation runs (GUEST_LEAST), under the guest's row lock. */
+static int
+growth_from_least(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c,
+                  struct nb_quota_guest *growth)
+{
+    const char *id = nb_guest_str(g, NB_GC_ID);
+    const PGresult *res;
+
+    if (nb_db_query(r, NB_Q_GUEST_LOCK, id) == NULL ||
+        (res = nb_db_query(r, NB_Q_GUEST_LEAST, id)) == NULL)
+        return -1;
+    if (PQntuples(res) == 0)
+        return nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
+    if (c->set & NB_GUEST_SET_CORES)
+        growth->cores = c->cores - nb_db_int(res, 0, 0);
+    if (c->set & NB_GUEST_SET_MEMORY)
+        growth->memory = c->memory - nb_db_int(res, 0, 1);
+    return 0;
+}
+
 int
 nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c)
 {
@@ -470,10 +491,9 @@ nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_gues
      * carried it to the host, so a change the host refuses leaves the row as it was. */
     params = nb_json_own(r, json_object_new_object());
     json_object_object_add(params, "set", json_object_get(set));
-    if (c->set & NB_GUEST_SET_CORES)
-        growth.cores = c->cores - nb_guest_int(g, NB_GC_CORES);
-    if (c->set & NB_GUEST_SET_MEMORY)
-        growth.memory = c->memory - nb_guest_int(g, NB_GC_MEMORY);
+    if ((c->set & (NB_GUEST_SET_CORES | NB_GUEST_SET_MEMORY)) &&
+        growth_from_least(r, g, c, &growth) < 0)
+        return -1;
     return enqueue_growth(r, g, NB_OP_SYNC_GUEST, params, &growth);
 }
 

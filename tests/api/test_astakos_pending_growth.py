@@ -177,6 +177,35 @@ def test_a_pending_growth_shows_as_pending_and_a_second_that_would_exceed_is_ref
     delete_guests(nano, [gid])
 
 
+def test_growing_back_what_a_queued_shrink_takes_is_priced_from_the_shrink(nano, user):
+    """A guest of 2 cores at the limit of 2; with the reconciler stopped it is shrunk to 1 (a
+    shrink charges nothing) and, the shrink still queued, grown back to 2: the guest will have
+    1 core when that growth runs, so it is a growth of 1, which the limit refuses, and nothing
+    changes. (Priced from the row's 2 cores it was charged nothing; once both had run, a second
+    guest made in between would have put usage at 3 of 2.) After the shrink, the same growth
+    passes."""
+    u = user
+    (gid,) = make_guests(nano, u.name, 1, pool=HOST_POOL, cores=2)
+    set_limit(u.base, "cyclades.cpu", 2)
+    with reconciler_stopped():
+        r = call(nano, "PUT", "/guests/%s/cores" % gid, {"cores": 1, "immediate": False}, wait=0)
+        assert "it goes on" in nano_message(r), r.text
+        assert figures(u, "cyclades.cpu") == (2, 0, 2, 0)
+        before = (holdings(u.base), open_ops([gid]), guest_sum([gid], "cores"))
+        msg = nano_message(call(nano, "PUT", "/guests/%s/cores" % gid, {"cores": 2}, wait=0))
+        assert msg == ("project:%s has not enough capacity of cyclades.cpu"
+                       " (limit 2, usage 2, requested 1)" % u.base), msg
+        assert (holdings(u.base), open_ops([gid]), guest_sum([gid], "cores")) == before
+    wait_ops_ended([gid])
+    assert guest_sum([gid], "cores") == 1
+    assert figures(u, "cyclades.cpu") == (1, 0, 1, 0)
+    assert accepted(call(nano, "PUT", "/guests/%s/cores" % gid, {"cores": 2}), "cyclades.cpu")
+    wait_ops_ended([gid])
+    assert guest_sum([gid], "cores") == 2
+    assert figures(u, "cyclades.cpu") == (2, 0, 2, 0)
+    delete_guests(nano, [gid])
+
+
 @pytest.fixture
 def sim_resizes():
     """sim0 made to accept volume resizes, as a cell never observed does: each is queued and
