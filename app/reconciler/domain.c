@@ -328,7 +328,7 @@ nb_op_sync_guest(struct nb_req *r, struct nb_op *op)
     /* The change it carries (OPS_NEXT laid it over the row) is the row's only now that the
      * host has it, in the transaction that finishes the operation and releases its pending
      * charge; a rerun after a crash here defines the same domain again. */
-    return nb_op_closing(r) < 0 ||
+    return nb_op_closing(r, op) < 0 ||
                    nb_db_query(r, NB_Q_GUEST_APPLY, op->guest_id,
                                json_object_to_json_string_ext(set, JSON_C_TO_STRING_PLAIN)) == NULL
                ? -1

@@ -190,9 +190,22 @@ nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent)
         nb_log_warn(NULL, "operation %s: progress not recorded: %s", op->id, w.err.message);
 }
 
-int
-nb_op_closing(struct nb_req *r)
+/* Whether the guest's domain runs once the operation is through, and its console's address
+ * (a started guest's monitor channel can be opened as soon as the start answers); read once. */
+static void
+look(struct nb_req *r, struct nb_op *op)
 {
+    if (op->seen)
+        return;
+    op->seen = true;
+    op->active = op->dom != NULL ? virDomainIsActive(op->dom) : -1;
+    op->display = op->active == 1 ? nb_guest_display(r, op->cell, op->dom) : "";
+}
+
+int
+nb_op_closing(struct nb_req *r, struct nb_op *op)
+{
+    look(r, op);
     return nb_db_begin(r);
 }
 
@@ -272,16 +285,14 @@ dispatch(struct nb_req *r, struct nb_op *op, int attempts)
     return k->run(r, op);
 }
 
-/* Whether the guest's domain runs once the operation is through, and its console's address
- * (a started guest's monitor channel can be opened as soon as the start answers); a domain
- * gone (deleted, migrated away) says nothing, and the next observation settles it. */
+/* Records what the host shows of the guest (look); a domain gone (deleted, migrated away)
+ * says nothing, and the next observation settles it. */
 static void
-record_running(struct nb_req *r, const struct nb_op *op)
+record_running(struct nb_req *r, struct nb_op *op)
 {
-    int active = op->dom != NULL ? virDomainIsActive(op->dom) : -1;
-
-    if (active >= 0 && nb_db_query(r, NB_Q_GUEST_RUNNING, op->guest_id, active ? "t" : "f",
-                                   op->rc->id, nb_guest_display(r, op->cell, op->dom)) == NULL)
+    look(r, op);
+    if (op->active >= 0 && nb_db_query(r, NB_Q_GUEST_RUNNING, op->guest_id, op->active ? "t" : "f",
+                                       op->rc->id, op->display) == NULL)
         r->err.status = NB_OK; /* the observation records it instead */
 }
 
@@ -291,7 +302,7 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
 {
     struct nb_req r = {.arena = rc->op_arena, .request_id = "reconciler"};
     struct nb_op op = {0};
-    const PGresult *started;
+    const PGresult *started, *done;
     int attempts;
 
     op.cell = held_cell(rc, nb_db_int(res, i, C_CELL));
@@ -314,12 +325,16 @@ run_one(struct nb_reconciler *rc, const PGresult *res, int i)
         record_running(&r, &op);
         /* In the kind's closing transaction when it opened one (nb_op_closing): the row's new
          * size and the release of the pending charge commit together, or not at all and the
-         * operation, still running, runs again. */
-        if (nb_db_query(&r, NB_Q_OPS_DONE, op.id,
-                        op.result != NULL
-                            ? json_object_to_json_string_ext(op.result, JSON_C_TO_STRING_PLAIN)
-                            : NULL) == NULL ||
-            (nb_db_in_transaction() && nb_db_commit(&r) < 0)) {
+         * operation, still running, runs again. One no longer running (another reconciler, its
+         * lease expired, ended it meanwhile) records nothing: its charge is released already. */
+        done = nb_db_query(&r, NB_Q_OPS_DONE, op.id,
+                           op.result != NULL
+                               ? json_object_to_json_string_ext(op.result, JSON_C_TO_STRING_PLAIN)
+                               : NULL);
+        if (done != NULL && PQntuples(done) == 0) {
+            nb_db_rollback();
+            nb_log_warn(NULL, "operation %s done but ended meanwhile: nothing recorded", op.id);
+        } else if (done == NULL || (nb_db_in_transaction() && nb_db_commit(&r) < 0)) {
             nb_db_rollback();
             nb_log_warn(NULL, "operation %s done but not recorded: %s", op.id, r.err.message);
         } else {

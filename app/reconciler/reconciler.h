@@ -71,6 +71,11 @@ struct nb_op {
     struct json_object *result; /* set by a kind that reports one (operations.result) */
     const char *media;          /* ISO path for the CD-ROM drive when (re)defining, NULL: empty */
     bool boot_media;            /* boot from the CD-ROM first */
+    /* What the host shows once the operation is through (read once, by nb_op_closing or
+     * after the kind returns): whether the domain runs (-1: no domain), its console. */
+    bool seen;
+    int active;
+    const char *display;
 };
 
 /* Records libvirt's last error as the operation's failure and returns -1. */
@@ -107,8 +112,10 @@ int nb_ops_run(struct nb_req *r, struct nb_reconciler *rc);
  * now has (a guest row's new size, whose trigger moves usage) calls it before that write; the
  * runner then commits it with the operation's status done, which releases the operation's
  * pending quota charge (migration 023), so usage never counts the growth twice nor drops it;
- * it rolls it all back when anything fails. No progress write after it. */
-int nb_op_closing(struct nb_req *r);
+ * it rolls it all back when anything fails, or when the operation is no longer running (ended
+ * by another reconciler meanwhile). What the runner records of the host it reads first: no
+ * libvirt call is made while the transaction holds row locks. No progress write after it. */
+int nb_op_closing(struct nb_req *r, struct nb_op *op);
 /* Records an operation's progress (0-100); a failed write is only logged. */
 void nb_op_progress(struct nb_req *r, const struct nb_op *op, int percent);
 /* libvirt objects released when the arena resets; NULL passes through. */

@@ -155,7 +155,7 @@ nb_volume_free(virConnectPtr conn, const char *path, unsigned long long *bytes)
 static int
 disk_resized(struct nb_req *r, struct nb_op *op, int disk, int64_t size)
 {
-    if (nb_op_closing(r) < 0)
+    if (nb_op_closing(r, op) < 0)
         return -1;
     return nb_db_query(r, NB_Q_OP_DISK_RESIZED, op->guest_id, nb_arena_printf(r->arena, "%d", disk),
                        nb_arena_printf(r->arena, "%lld", (long long)size)) != NULL

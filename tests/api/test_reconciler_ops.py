@@ -269,6 +269,35 @@ def test_sync_redefines_cores_memory_priority_and_autostart(guest):
     assert len(domains_with_uuid(gid)) == 1
 
 
+def test_an_operation_ended_elsewhere_meanwhile_records_nothing(guest):
+    """A sync_guest that another reconciler ends while this one runs it (it took the cell when
+    this one's lease lapsed, and failed the operation): the host has the change, but the
+    closing transaction finds the operation no longer running and rolls back, so the row keeps
+    its cores and the operation stays failed (its pending charge, if any, was released when it
+    failed). A trigger stands in for the other reconciler: it fails the operation as it starts.
+    The next operation of the guest runs after this one is over, and puts the host back."""
+    gid = guest(cores=1)
+    name = "t_end_elsewhere_" + uuid.uuid4().hex[:8]
+    run_psql("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+             "  IF OLD.status = 'pending' AND NEW.status = 'running' AND NEW.guest_id = %s THEN"
+             "    UPDATE operations SET status = 'failed', error = 'ended elsewhere',"
+             "           finished_at = now() WHERE id = NEW.id;"
+             "  END IF; RETURN NULL; END $$;"
+             " CREATE TRIGGER %s AFTER UPDATE OF status ON operations FOR EACH ROW"
+             " EXECUTE FUNCTION %s()" % (name, sql_literal(gid), name, name))
+    try:
+        oid = add_op(gid, "sync_guest", {"set": {"cores": 3}})
+        assert finish(oid)["error"] == "ended elsewhere"
+    finally:
+        run_psql("DROP TRIGGER %s ON operations; DROP FUNCTION %s()" % (name, name))
+    wait_for(lambda: "<vcpu placement='static'>3</vcpu>" in domain_xml(gid), WAIT,
+             what="the host has the change")
+    run_op(gid, "sync_guest")
+    assert op_row(oid)["status"] == "failed"
+    assert psql_scalar("SELECT cores FROM guests WHERE id = %s" % sql_literal(gid)) == "1"
+    assert "<vcpu placement='static'>1</vcpu>" in domain_xml(gid)
+
+
 def test_delete_destroys_a_running_guest_and_removes_volumes_and_row(guest):
     gid = guest()
     run_op(gid, "create_snapshot", {"name": "s"})
