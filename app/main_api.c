@@ -44,13 +44,13 @@ write_pidfile(const char *state)
 static const struct {
     const char *name, *listen_var, *socket, *workers_var;
     int port_offset;
-    bool background;
+    bool paced;
 } pool_defs[] = {
     {"api", "NIMBUS_FCGI_LISTEN", "nimbus.sock", "NIMBUS_WORKERS", 0, false},
     /* Image uploads: each worker takes one upload as it arrives, writing and hashing it, a
-     * long job per request, in the background: on a busy CPU the API's requests come first,
-     * and nginx, whose buffer to a slowed worker fills, reads (and decrypts) the upload no
-     * faster than the worker takes it. */
+     * long job per request, paced while the other pools answer calls (app/upload_pace.h):
+     * nginx, whose buffer to a slowed worker fills, reads (and decrypts) the upload no faster
+     * than the worker takes it. */
     {"upload", "NIMBUS_UPLOAD_LISTEN", "nimbus-upload.sock", "NIMBUS_UPLOAD_WORKERS", 1, true},
     /* argon2id log-ins: at most this many hash at once; the others queue in the socket's
      * backlog, first come first served, instead of being refused. */
@@ -176,7 +176,7 @@ main(int argc, char **argv)
                                     .fd = bind_pool(p, listens[p]),
                                     .workers = (int)nb_env_int(pool_defs[p].workers_var, 1, 4096,
                                                                default_workers(p, cores)),
-                                    .background = pool_defs[p].background};
+                                    .paced = pool_defs[p].paced};
         if (pools[p].fd < 0)
             return 1;
     }

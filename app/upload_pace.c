@@ -16,8 +16,8 @@ struct shared {
 static struct shared *shared; /* NULL: nothing is paced */
 static int64_t busy_rate;     /* bytes a second, all upload workers together, while busy */
 
-static int64_t
-now_ns(void)
+int64_t
+nb_upload_pace_now(void)
 {
     struct timespec ts;
 
@@ -47,7 +47,7 @@ void
 nb_upload_pace_busy(void)
 {
     if (shared != NULL)
-        atomic_store_explicit(&shared->busy_at, now_ns(), memory_order_relaxed);
+        atomic_store_explicit(&shared->busy_at, nb_upload_pace_now(), memory_order_relaxed);
 }
 
 bool
@@ -57,27 +57,27 @@ nb_upload_busy(int64_t busy_at, int64_t now)
 }
 
 int64_t
-nb_upload_book(int64_t booked_until, int64_t now, size_t n, int64_t bytes_per_second)
+nb_upload_book(int64_t booked_until, int64_t began, size_t n, int64_t bytes_per_second)
 {
-    int64_t start = booked_until > now ? booked_until : now;
+    int64_t start = booked_until > began ? booked_until : began;
 
     return start + (int64_t)((double)n * 1e9 / (double)bytes_per_second);
 }
 
 void
-nb_upload_pace_read(size_t n)
+nb_upload_pace_read(size_t n, int64_t began)
 {
     int64_t now, until, booked;
     struct timespec ts;
 
     if (shared == NULL || n == 0)
         return;
-    now = now_ns();
+    now = nb_upload_pace_now();
     if (!nb_upload_busy(atomic_load_explicit(&shared->busy_at, memory_order_relaxed), now))
         return;
     booked = atomic_load(&shared->booked_until);
     do
-        until = nb_upload_book(booked, now, n, busy_rate);
+        until = nb_upload_book(booked, began, n, busy_rate);
     while (!atomic_compare_exchange_weak(&shared->booked_until, &booked, until));
     ts = (struct timespec){.tv_sec = until / 1000000000LL, .tv_nsec = until % 1000000000LL};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)

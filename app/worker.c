@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,7 +26,7 @@
 #include "db/db.h"
 
 static volatile sig_atomic_t stopping;
-static bool background;        /* this worker's pool runs in the background (app/upload_pace.h) */
+static bool paced;             /* this worker's pool reads bodies at app/upload_pace.h's pace */
 static const char *public_url; /* nb_public_url(), checked by the master before any fork */
 static const char *const credential_channels[] = {NB_CREDENTIAL_CHANNEL, NULL};
 
@@ -115,12 +114,13 @@ static long
 read_body(struct nb_req *r, char *buf, size_t n)
 {
     FCGX_Stream *in = ((FCGX_Request *)r->transport)->in;
+    int64_t began = paced ? nb_upload_pace_now() : 0;
     int got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, in);
 
     if (got == 0 && FCGX_GetError(in) != 0)
         return -1;
-    if (background)
-        nb_upload_pace_read((size_t)got);
+    if (paced)
+        nb_upload_pace_read((size_t)got, began);
     return got;
 }
 
@@ -262,13 +262,7 @@ nb_worker_run(const struct nb_pool *pool)
     nb_log_set_process(strcmp(pool->name, "api") == 0 ? "worker" : pool->name);
     (void)snprintf(comm, sizeof(comm), "nimbus-%s", pool->name); /* the kernel keeps 15 bytes */
     prctl(PR_SET_NAME, comm);
-    /* SCHED_IDLE is a weight, not a ban: a background worker still gets a sliver of a busy
-     * CPU, so its short database transaction at the end never waits long. Lowering one's own
-     * policy needs no privilege. */
-    background = pool->background;
-    if (pool->background && sched_setscheduler(0, SCHED_IDLE, &(struct sched_param){0}) < 0)
-        nb_log_warn(NULL, "cannot move the %s pool to the background: %s", pool->name,
-                    strerror(errno));
+    paced = pool->paced;
     /* The master forked this process with its signals blocked, so a stop signal sent since
      * is pending, not lost: until here the master's handlers (libfcgi's SIGTERM handler among
      * them) would have swallowed it, and a worker stopped during a quick series of reloads
@@ -298,7 +292,7 @@ nb_worker_run(const struct nb_pool *pool)
     while (!stopping) {
         if (!wait_for_connection(listen_fd, &deliverable) || FCGX_Accept_r(&q) < 0)
             continue; /* stopping, a spurious wake-up, or another worker took it */
-        if (!background)
+        if (!paced)
             nb_upload_pace_busy();
         serve(&q, a);
         FCGX_Finish_r(&q);

@@ -11,7 +11,7 @@ struct nb_pool {
     const char *name; /* "api", "upload", "login": the workers' process name is nimbus-<name> */
     int fd;           /* the bound FastCGI socket */
     int workers;
-    bool background; /* SCHED_IDLE, and its bodies read at the pace of app/upload_pace.h */
+    bool paced; /* its bodies read at the pace of app/upload_pace.h (the upload pool) */
 };
 
 /* The address clients reach the API at, without a trailing '/': NIMBUS_PUBLIC_URL, by default

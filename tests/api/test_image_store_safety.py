@@ -171,16 +171,6 @@ def test_uploads_and_deletes_racing_leave_no_orphan(nano_admin, files):
 
 # ------------------------------------------------------------------ item 2: a pool of its own
 
-def test_upload_workers_run_in_the_background_and_the_others_do_not():
-    """The upload pool is SCHED_IDLE: on a busy CPU the API's requests come first, and nginx
-    decrypts an upload no faster than its worker takes it (make bench, row 7)."""
-    def policies(pool):
-        return {os.sched_getscheduler(pid) for pid in pool_workers(pool)}
-    assert policies("upload") == {os.SCHED_IDLE}
-    for pool in ("api", "login", "wait"):
-        assert policies(pool) == {os.SCHED_OTHER}, pool
-
-
 def test_uploads_give_way_to_api_calls(tenants, files):
     """While the API answers calls, uploads take at most NIMBUS_UPLOAD_BUSY_RATE MiB/s all
     together (the harness sets 2): 4 MiB take 2 s while a client calls /healthz in a loop, and

@@ -28,7 +28,8 @@ static void
 test_a_booking_on_an_empty_timeline_starts_now(void **state)
 {
     (void)state;
-    /* 1 MiB at 64 MiB/s: 1/64 s from now, whatever ended long ago. */
+    /* 1 MiB read at once at 64 MiB/s: 1/64 s from when the read began, whatever ended long
+     * ago. */
     assert_int_equal(nb_upload_book(0, 10 * S, MIB, 64 * MIB), 10 * S + S / 64);
     assert_int_equal(nb_upload_book(3 * S, 10 * S, MIB, 64 * MIB), 10 * S + S / 64);
 }
@@ -48,6 +49,17 @@ test_bookings_queue_after_each_other(void **state)
     assert_int_equal(nb_upload_book(until, 10 * S + 1, MIB, 8 * MIB), 10 * S + S / 8 + S / 8);
 }
 
+static void
+test_the_time_a_read_took_counts(void **state)
+{
+    (void)state;
+    /* A client sending at exactly the rate: 256 KiB at 64 MiB/s take 1/256 s to arrive, and
+     * the booking made when they have ends then — no sleep on top of the wait. */
+    assert_int_equal(nb_upload_book(0, 10 * S - S / 256, 256 * 1024, 64 * MIB), 10 * S);
+    /* A read begun before the bookings of others ends after them. */
+    assert_int_equal(nb_upload_book(10 * S, 9 * S, MIB, 64 * MIB), 10 * S + S / 64);
+}
+
 int
 main(void)
 {
@@ -55,6 +67,7 @@ main(void)
         cmocka_unit_test(test_busy_only_within_the_window_after_a_request),
         cmocka_unit_test(test_a_booking_on_an_empty_timeline_starts_now),
         cmocka_unit_test(test_bookings_queue_after_each_other),
+        cmocka_unit_test(test_the_time_a_read_took_counts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
