@@ -447,6 +447,22 @@ nb_guest_resize_disk(struct nb_req *r, const struct nb_guest *g, long disk, int6
                           &(struct nb_quota_guest){.disk = size - current});
 }
 
+struct json_object *
+nb_guest_rules_ahead(struct nb_req *r, const struct nb_guest *g)
+{
+    const char *id = nb_guest_str(g, NB_GC_ID);
+    const PGresult *res;
+
+    if (nb_db_query(r, NB_Q_GUEST_LOCK, id) == NULL ||
+        (res = nb_db_query(r, NB_Q_GUEST_RULES_AHEAD, id)) == NULL)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        nb_fail(r, NB_E_NOT_FOUND, "guest %s not found", id);
+        return NULL;
+    }
+    return nb_json_own(r, nb_db_json(res, 0, 0));
+}
+
 /* The growth of cores and memory change c asks of guest g, priced from the least the guest can
  * have when its operation runs (GUEST_LEAST), under the guest's row lock. */
 static int

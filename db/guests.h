@@ -150,6 +150,11 @@ struct nb_guest_change {
  * sync_guest with the change in its params ({"set": …}), and the row takes it only once the
  * host has it (the reconciler writes it), so a change the host refuses changes nothing. */
 int nb_guest_modify(struct nb_req *r, const struct nb_guest *g, const struct nb_guest_change *c);
+/* The security-policy rules guest g will have once its queued changes have run (a JSON array
+ * the request owns), with the guest's row locked to the end of the transaction: the list a rule
+ * edit starts from, so that edits of one guest queued one behind the other all hold. NULL on
+ * failure. */
+struct json_object *nb_guest_rules_ahead(struct nb_req *r, const struct nb_guest *g);
 /* Queues a new random monitor secret (the VNC password of the guest's console) as sync_guest:
  * the domain is defined with it and, while it runs, its graphics device takes it live; the row
  * takes it only once the host has it. A cell that lacks "device update" is refused up front. */

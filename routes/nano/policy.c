@@ -137,16 +137,16 @@ store(struct nb_req *r, const struct nb_guest *g, struct json_object *rules, con
     return nano_ok(r, 200, NULL);
 }
 
-/* Applies edit to the rules of the guest of capture 0 and stores them. */
+/* Applies edit to the rules of the guest of capture 0 (as they will be once its queued changes
+ * have run) and stores them. */
 static int
 edit_rules(struct nb_req *r, int (*edit)(struct nb_req *, struct json_object *))
 {
     struct nb_guest g;
     struct json_object *rules;
 
-    if (nb_guest_load(r, r->capture[0], &g) < 0)
+    if (nb_guest_load(r, r->capture[0], &g) < 0 || (rules = nb_guest_rules_ahead(r, &g)) == NULL)
         return -1;
-    rules = nb_json_own(r, nb_db_json(g.res, g.row, NB_GC_POLICY_RULES));
     if (edit(r, rules) < 0)
         return -1;
     return store(r, &g, rules, NULL);

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import (GIB, MIB, nano_data, request, run_psql, sql_literal, unique_name,
                       wait_for)
+from nimbus_test.pools import needs_qemu
 from nimbus_test.stack import reconciler_stopped as stopped_reconciler
 
 CREATE_TIMEOUT = 60
@@ -173,3 +174,24 @@ def test_waiting_calls_leave_reads_served(s, guest, reconciler_stopped):
             assert time.monotonic() - started < 1.0
         answers = [c.result() for c in calls]
     assert all("it goes on" in a.json()["message"] for a in answers), [a.text for a in answers]
+
+
+@needs_qemu
+def test_rule_edits_queued_behind_one_another_all_hold(s, guest):
+    """Two rules added and one moved while the reconciler is stopped (each call answers that its
+    operation goes on): every edit starts from the rules the guest will have once what is queued
+    before it has run, so all three edits hold once the operations are through. (Started from
+    the guest row, each replaced the list with its own edit of the empty list.)"""
+    policy = "/guests/%s/security_policy/" % guest
+    wait0 = {"X-Nimbus-Op-Wait": "0"}
+    with stopped_reconciler():
+        for port in (22, 80):
+            message = s.fail("POST", policy + "rules/",
+                             {"action": "accept", "to_port": port, "protocol": "tcp"},
+                             headers=wait0)
+            assert "it goes on" in message, message
+        message = s.fail("PUT", policy + "rules/1/order", {"direction": "up"}, headers=wait0)
+        assert "it goes on" in message, message
+        assert nano_data(s.get(policy))["rules"] == []
+    wait_for(lambda: open_ops(guest) == 0, CREATE_TIMEOUT, interval=0.2, what="edits done")
+    assert [rule["to_port"] for rule in nano_data(s.get(policy))["rules"]] == [80, 22]
