@@ -96,6 +96,11 @@ def upload_ok(s, kind, image_id, data):
     assert nano_data(r) == "", r.text
 
 
+def image_owner(image_id):
+    return psql_scalar("SELECT u.name FROM images i JOIN users u ON u.id = i.owner_id"
+                       " WHERE i.id = %s::uuid" % sql_literal(image_id))
+
+
 def image_row(image_id):
     rows = run_psql("SELECT name, created, size, file, checksum FROM images WHERE id = %s::uuid"
                     % sql_literal(image_id))
@@ -491,6 +496,28 @@ def test_visibility_owner_group_flag_others_and_admin(tenants, nano_admin, files
     assert_nothing_left(kind, before)
     assert image_row(image_id)[1] == "t"
     assert nano_data(nano_admin.get(get))["description"] == "test image"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_edit_by_a_group_member_keeps_the_owner(tenants, kind):
+    """A member of a group that shares images edits another member's image as Nano's portal
+    does, sending its own name as owner: the edit holds, the image stays its owner's (and its
+    bytes on the owner's account); naming a third user is refused and changes nothing."""
+    owner, peer, outsider = tenants["owner"], tenants["peer"], tenants["outsider"]
+    set_visible(tenants["g1"], kind, True)
+    try:
+        image_id = create(owner, kind)
+        get = "/%s_images/%s" % (kind, image_id)
+        assert nano_data(peer.put(get, {"name": unique_name("edited"), "owner": peer.user,
+                                        "description": "edited by a peer"})) == ""
+        assert image_owner(image_id) == owner.user
+        assert owner.get(get).json()["data"]["description"] == "edited by a peer"
+        assert "only administrators" in peer.fail("PUT", get, {"owner": outsider.user,
+                                                               "description": "x"})
+        assert image_owner(image_id) == owner.user
+        assert owner.get(get).json()["data"]["description"] == "edited by a peer"
+    finally:
+        set_visible(tenants["g1"], kind, False)
 
 
 def test_only_admins_name_another_owner(tenants, nano_admin):
