@@ -489,7 +489,7 @@ static const struct nb_route nano_routes[] = {
      "creates a guest"},
     {NB_GET, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_get, NULL, NB_CAP_MANAGE_GUESTS,
      NULL},
-    {NB_DELETE, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_delete, force_in,
+    {NB_DELETE | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/?$", nano_guest_delete, force_in,
      NB_CAP_MANAGE_GUESTS, "deletes guest {1}"},
     {NB_PUT | NB_WAITS, "^/api/v1/guests/" NAME(guest) "/auto_start/?$", nano_guest_auto_start,
      enable_in, NB_CAP_MANAGE_GUESTS, "changes auto start of guest {1}"},

@@ -86,6 +86,15 @@ def test_name_cores_memory_qos_and_auto_start_read_back_at_once(s, guest):
         assert open_ops(guest) == 0, path
 
 
+def test_a_deleted_guest_is_gone_when_the_delete_answers(s):
+    """As the real core's delete waits for its cell: once DELETE /guests/{id} answers, the
+    guest reads as not found and nothing of it is queued."""
+    gid = make_guest(s)
+    nano_data(s.delete("/guests/%s" % gid, {"force": True}))
+    assert s.fail("GET", "/guests/%s" % gid) == "guest %s not found" % gid
+    assert open_ops(gid) == 0
+
+
 def test_a_monitor_channel_opens_right_after_the_start(s, guest):
     """The start operation records the display address as it finishes. The test driver's
     domains have no console, so this needs a cell with a real hypervisor."""
